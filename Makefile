@@ -1,0 +1,39 @@
+# Two commands for everyone:
+#   make lab    set up .venv (when missing or older than the requirements) and open the course
+#   make test   set up .venv with the test tools too, then run every test and every lesson
+# Maintainers: make outputs (rebuild the lessons' committed outputs), make lint.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Each stamp is newer than the requirements it installed; editing a requirements file re-installs.
+LEARNER := $(VENV)/.installed-learner
+DEV := $(VENV)/.installed-dev
+
+.PHONY: lab test outputs lint clean
+
+$(LEARNER): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade --quiet pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(DEV): $(LEARNER) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+lab: $(LEARNER)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+
+test: $(DEV)
+	$(BIN)/python -m pytest
+
+outputs: $(DEV)
+	$(BIN)/python tools/build_outputs.py
+
+lint: $(DEV)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) student .pytest_cache

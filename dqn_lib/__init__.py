@@ -1,0 +1,62 @@
+"""dqn_lib: the small library of the course "DQN, step by step".
+
+Each name is first written inline, and explained, in the lesson its docstring names; later
+lessons import it from here.
+"""
+
+from dqn_lib.agents import Agent, OnlineAgent, epsilon_greedy, td_target
+from dqn_lib.animation import Episode, animate_episode, episode_gif, record_episode
+from dqn_lib.env import (
+    ACTION_NAMES,
+    ANGLE_LIMIT_RADIANS,
+    ENV_ID,
+    MAX_EPISODE_STEPS,
+    OBSERVATION_NAMES,
+    POSITION_LIMIT,
+    make_env,
+)
+from dqn_lib.evaluation import as_policy, evaluate
+from dqn_lib.networks import QNet, new_q_network
+from dqn_lib.plots import moving_average, plot_learning_curve, plot_runs
+from dqn_lib.rewards import (
+    FALL_PENALTY,
+    REWARD_FUNCTIONS,
+    environment_reward,
+    get_reward_function,
+    pole_angle_reward,
+)
+from dqn_lib.seeding import check_seed
+from dqn_lib.training import History, train
+
+__all__ = [
+    "ACTION_NAMES",
+    "ANGLE_LIMIT_RADIANS",
+    "ENV_ID",
+    "FALL_PENALTY",
+    "MAX_EPISODE_STEPS",
+    "OBSERVATION_NAMES",
+    "POSITION_LIMIT",
+    "REWARD_FUNCTIONS",
+    "Agent",
+    "Episode",
+    "History",
+    "OnlineAgent",
+    "QNet",
+    "animate_episode",
+    "as_policy",
+    "check_seed",
+    "environment_reward",
+    "episode_gif",
+    "epsilon_greedy",
+    "evaluate",
+    "get_reward_function",
+    "make_env",
+    "moving_average",
+    "new_q_network",
+    "plot_learning_curve",
+    "plot_runs",
+    "pole_angle_reward",
+    "record_episode",
+    "td_target",
+    "train",
+]

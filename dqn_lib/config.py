@@ -1,0 +1,145 @@
+"""The DQN agent's settings: one typed dataclass, checked when it is built.
+
+Taught in notebooks/06_dqn.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DQNConfig:
+    """Every setting of ``DQNAgent``, with the defaults that solve CartPole fast and stay solved.
+
+    Taught in notebooks/06_dqn.py. Build one with keywords, ``DQNConfig(learning_rate=3e-4)``,
+    or from a dict, ``DQNConfig.from_dict({...})``; both check every value. Change a built one
+    with ``config.replace(gamma=0.98)``, which checks again.
+    """
+
+    hidden: tuple[int, ...] = (64, 64)
+    """Widths of the Q-network's hidden layers."""
+    learning_rate: float = 1e-3
+    """Adam's step size at the start of training."""
+    final_learning_rate: float = 1e-3
+    """The learning rate after ``learning_rate_decay_steps`` steps (a linear decay; equal to
+    ``learning_rate`` for none)."""
+    learning_rate_decay_steps: int = 50_000
+    """Environment steps over which the learning rate goes from ``learning_rate`` to
+    ``final_learning_rate``."""
+    gamma: float = 0.99
+    """Discount factor of the TD target."""
+    batch_size: int = 64
+    """Transitions per gradient step, sampled from the replay buffer."""
+    buffer_size: int = 50_000
+    """Capacity of the replay buffer, in transitions; the oldest is overwritten first."""
+    learning_starts: int = 1_000
+    """Environment steps of acting before the first gradient step (the buffer fills first)."""
+    train_every: int = 2
+    """Environment steps between gradient phases."""
+    gradient_steps: int = 1
+    """Gradient steps in each phase."""
+    double_dqn: bool = True
+    """Choose the next action with the online network, value it with the target network."""
+    target_update: str = "soft"
+    """``"soft"``: after every gradient step move the target network ``tau`` of the way to the
+    online one; ``"hard"``: copy it every ``target_update_every`` environment steps."""
+    tau: float = 0.005
+    """Fraction of the way the target network moves per gradient step (soft updates)."""
+    target_update_every: int = 500
+    """Environment steps between copies (hard updates)."""
+    epsilon_start: float = 1.0
+    """Probability of a random action at step 0."""
+    epsilon_end: float = 0.01
+    """Probability of a random action after ``epsilon_decay_steps``."""
+    epsilon_decay_steps: int = 10_000
+    """Environment steps over which epsilon falls linearly from start to end."""
+    loss: str = "huber"
+    """``"huber"`` (``SmoothL1Loss``) or ``"mse"``."""
+    max_grad_norm: float | None = 10.0
+    """Clip the gradient's norm to this; ``None`` for no clipping."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden", tuple(self.hidden))
+        _check_config(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> DQNConfig:
+        """A config from a mapping; an unknown key is an error that suggests the closest name."""
+        names = [f.name for f in dataclasses.fields(cls)]
+        for key in values:
+            if key not in names:
+                close = difflib.get_close_matches(str(key), names, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise ValueError(
+                    f"Unknown DQNConfig key {key!r}.{hint} Valid keys: {', '.join(names)}."
+                )
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> DQNConfig:
+        """A copy with ``changes`` applied, checked like a new one."""
+        return DQNConfig.from_dict({**dataclasses.asdict(self), **changes})
+
+
+def _positive_int(config: DQNConfig, name: str, minimum: int = 1) -> None:
+    value = getattr(config, name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"DQNConfig.{name} must be an int >= {minimum}, got {value!r}.")
+
+
+def _in_range(config: DQNConfig, name: str, low: float, high: float, low_open: bool) -> None:
+    value = getattr(config, name)
+    below = value <= low if low_open else value < low
+    if isinstance(value, bool) or not isinstance(value, int | float) or below or value > high:
+        bracket = "(" if low_open else "["
+        raise ValueError(f"DQNConfig.{name} must be in {bracket}{low}, {high}], got {value!r}.")
+
+
+def _check_config(config: DQNConfig) -> None:
+    if not config.hidden or any(
+        isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in config.hidden
+    ):
+        raise ValueError(
+            f"DQNConfig.hidden must be positive ints like (64, 64), got {config.hidden!r}."
+        )
+    for name in (
+        "batch_size",
+        "buffer_size",
+        "train_every",
+        "gradient_steps",
+        "target_update_every",
+        "learning_rate_decay_steps",
+        "epsilon_decay_steps",
+    ):
+        _positive_int(config, name)
+    _positive_int(config, "learning_starts", minimum=0)
+    for name in ("learning_rate", "final_learning_rate"):
+        _in_range(config, name, 0.0, 1.0, low_open=True)
+    for name in ("gamma", "epsilon_start", "epsilon_end"):
+        _in_range(config, name, 0.0, 1.0, low_open=False)
+    _in_range(config, "tau", 0.0, 1.0, low_open=True)
+    if config.batch_size > config.buffer_size:
+        raise ValueError(
+            f"DQNConfig.batch_size ({config.batch_size}) is larger than buffer_size "
+            f"({config.buffer_size}): a batch would repeat transitions. Lower batch_size or raise "
+            "buffer_size."
+        )
+    if config.epsilon_end > config.epsilon_start:
+        raise ValueError(
+            f"DQNConfig.epsilon_end ({config.epsilon_end}) is above epsilon_start "
+            f"({config.epsilon_start}): epsilon should fall as the agent learns."
+        )
+    if not isinstance(config.double_dqn, bool):
+        raise ValueError(f"DQNConfig.double_dqn must be True or False, got {config.double_dqn!r}.")
+    if config.target_update not in ("soft", "hard"):
+        raise ValueError(
+            f"DQNConfig.target_update must be 'soft' or 'hard', got {config.target_update!r}."
+        )
+    if config.loss not in ("huber", "mse"):
+        raise ValueError(f"DQNConfig.loss must be 'huber' or 'mse', got {config.loss!r}.")
+    if config.max_grad_norm is not None:
+        _in_range(config, "max_grad_norm", 0.0, float("inf"), low_open=True)

@@ -1,0 +1,159 @@
+"""The DQN agent: experience replay and a target network (Mnih et al., 2015).
+
+Taught in notebooks/06_dqn.py.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+from torch import nn
+
+from dqn_lib.agents import as_observation_tensor, epsilon_greedy, td_target
+from dqn_lib.config import DQNConfig
+from dqn_lib.networks import new_q_network
+from dqn_lib.replay import Batch, ReplayBuffer
+from dqn_lib.seeding import check_seed
+
+
+def linear_schedule(start: float, end: float, duration: int, step: int) -> float:
+    """``start`` at step 0, ``end`` from step ``duration`` on, a straight line between.
+
+    >>> linear_schedule(1.0, 0.0, 10, 5)
+    0.5
+    """
+    return end + (start - end) * max(0.0, 1.0 - step / duration)
+
+
+def soft_update(target_network: nn.Module, q_network: nn.Module, tau: float) -> None:
+    """Move every weight of the target network ``tau`` of the way towards the online one."""
+    with torch.no_grad():
+        for target, online in zip(target_network.parameters(), q_network.parameters(), strict=True):
+            target.lerp_(online, tau)
+
+
+class DQNAgent:
+    """DQN: learns from random batches of remembered transitions against a slow target network.
+
+    Taught in notebooks/06_dqn.py.
+
+    Args:
+        config: every setting, checked when built (see ``DQNConfig``).
+        n_observations: length of an observation (4 for CartPole).
+        n_actions: number of actions (2 for CartPole).
+        seed: seeds the initial weights, exploration and replay sampling, each from its own
+            generator, so nothing else in a notebook can change the run.
+    """
+
+    def __init__(
+        self,
+        config: DQNConfig | None = None,
+        n_observations: int = 4,
+        n_actions: int = 2,
+        *,
+        seed: int = 0,
+    ):
+        self.config = config = DQNConfig() if config is None else config
+        if not isinstance(config, DQNConfig):
+            raise TypeError(
+                f"config must be a DQNConfig, got {type(config).__name__}; build one with "
+                "DQNConfig(...) or DQNConfig.from_dict(...)."
+            )
+        seed = check_seed(seed)
+        self.n_observations, self.n_actions = n_observations, n_actions
+        self.q_network = new_q_network(n_observations, n_actions, seed, hidden=config.hidden)
+        self.target_network = copy.deepcopy(self.q_network).requires_grad_(False)
+        self.optimizer = torch.optim.Adam(self.q_network.parameters(), lr=config.learning_rate)
+        self.loss_fn = nn.SmoothL1Loss() if config.loss == "huber" else nn.MSELoss()
+        exploration_seed, replay_seed = np.random.SeedSequence(seed).spawn(2)
+        self.rng = np.random.default_rng(exploration_seed)
+        self.replay_buffer = ReplayBuffer(
+            config.buffer_size, n_observations, rng=np.random.default_rng(replay_seed)
+        )
+        self.steps = 0  # environment steps observed
+        self.updates = 0  # gradient steps taken
+
+    @property
+    def epsilon(self) -> float:
+        """The probability of a random action now (it falls linearly with the steps)."""
+        c = self.config
+        return linear_schedule(c.epsilon_start, c.epsilon_end, c.epsilon_decay_steps, self.steps)
+
+    @property
+    def learning_rate(self) -> float:
+        """Adam's step size now (it falls linearly with the steps, if the config says so)."""
+        c = self.config
+        return linear_schedule(
+            c.learning_rate, c.final_learning_rate, c.learning_rate_decay_steps, self.steps
+        )
+
+    def q_values(self, observation: np.ndarray) -> torch.Tensor:
+        """Q-values of one observation, shape ``(n_actions,)``, without tracking gradients."""
+        with torch.no_grad():
+            return self.q_network(as_observation_tensor(observation, self.n_observations))
+
+    def act(self, observation: np.ndarray, greedy: bool = False) -> int:
+        """Epsilon-greedy while learning, the argmax when ``greedy`` (draws nothing then)."""
+        q_values = self.q_values(observation)
+        if greedy:
+            return int(q_values.argmax())
+        return epsilon_greedy(q_values, self.epsilon, self.rng)
+
+    def observe(
+        self,
+        observation: np.ndarray,
+        action: int,
+        reward: float,
+        next_observation: np.ndarray,
+        terminated: bool,
+        truncated: bool,
+    ) -> float | None:
+        """Remember the transition; every ``train_every`` steps (once the buffer holds
+        ``learning_starts``), take ``gradient_steps`` gradient steps. Returns the last loss."""
+        if not np.isfinite(reward):
+            raise ValueError(f"The reward must be a finite number, got {reward!r}.")
+        self.replay_buffer.add(
+            observation, action, reward, next_observation, bool(terminated), bool(truncated)
+        )
+        self.steps += 1
+        c = self.config
+        loss = None
+        if self.steps >= c.learning_starts and self.steps % c.train_every == 0:
+            for _ in range(c.gradient_steps):
+                loss = self.learn(self.replay_buffer.sample(c.batch_size))
+        if c.target_update == "hard" and self.steps % c.target_update_every == 0:
+            self.target_network.load_state_dict(self.q_network.state_dict())
+        return loss
+
+    def td_targets(self, batch: Batch) -> torch.Tensor:
+        """``reward + gamma * (1 - terminated) * Q_target(next_observation, a')``, ``(batch,)``;
+        ``a'`` is the target network's argmax, or the online network's with Double DQN."""
+        with torch.no_grad():
+            next_q = self.target_network(batch.next_observations)  # (batch, n_actions)
+            if self.config.double_dqn:
+                best = self.q_network(batch.next_observations).argmax(dim=1, keepdim=True)
+                next_q = next_q.gather(1, best)  # (batch, 1): td_target's max is then this value
+            return td_target(batch.rewards, next_q, batch.terminated, self.config.gamma)
+
+    def learn(self, batch: Batch) -> float:
+        """One gradient step on ``batch``; the target network follows if updates are soft."""
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.learning_rate
+        q = self.q_network(batch.observations).gather(1, batch.actions.unsqueeze(1)).squeeze(1)
+        loss = self.loss_fn(q, self.td_targets(batch))  # q: (batch,)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(
+                f"The loss became {loss.item()} at step {self.steps}: lower learning_rate or set "
+                "max_grad_norm."
+            )
+        self.optimizer.zero_grad()
+        loss.backward()
+        if self.config.max_grad_norm is not None:
+            nn.utils.clip_grad_norm_(self.q_network.parameters(), self.config.max_grad_norm)
+        self.optimizer.step()
+        self.updates += 1
+        if self.config.target_update == "soft":
+            soft_update(self.target_network, self.q_network, self.config.tau)
+        return loss.item()

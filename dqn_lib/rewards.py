@@ -1,0 +1,53 @@
+"""Reward functions: what the agent is told about how it is doing.
+
+Taught in notebooks/04_reward.py. A reward function has the signature
+``reward_fn(next_observation, env_reward, terminated) -> float``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+RewardFunction = Callable[[np.ndarray, float, bool], float]
+
+FALL_PENALTY = -5.0
+"""The original notebook's reward when the episode terminates (the pole fell or the cart left)."""
+
+
+def environment_reward(next_observation: np.ndarray, env_reward: float, terminated: bool) -> float:
+    """CartPole's own reward: +1 for every step, the last one included.
+
+    Taught in notebooks/04_reward.py. The return of an episode is its length, up to 500.
+    """
+    return float(env_reward)
+
+
+def pole_angle_reward(next_observation: np.ndarray, env_reward: float, terminated: bool) -> float:
+    """The original notebook's reward: ``-|pole angle|`` (radians), and -5 when the pole falls.
+
+    Taught in notebooks/04_reward.py. Only a termination is punished, never the 500-step time
+    limit. The original called its flag ``done``; unpacked from the five-value ``step`` it was
+    ``terminated``, but ``done = terminated or truncated`` (old gym's meaning of ``done``) would
+    punish a perfect 500-step episode exactly like a fall.
+    """
+    if terminated:
+        return FALL_PENALTY
+    return -abs(float(next_observation[2]))
+
+
+REWARD_FUNCTIONS: dict[str, RewardFunction] = {
+    "environment": environment_reward,
+    "pole_angle": pole_angle_reward,
+}
+"""The reward functions by name, for configs and widgets."""
+
+
+def get_reward_function(name: str) -> RewardFunction:
+    """The reward function called ``name`` (one of ``REWARD_FUNCTIONS``)."""
+    if name not in REWARD_FUNCTIONS:
+        raise ValueError(
+            f"Unknown reward function {name!r}; expected one of {sorted(REWARD_FUNCTIONS)}."
+        )
+    return REWARD_FUNCTIONS[name]

@@ -1,0 +1,143 @@
+"""Epsilon-greedy, the TD target, and the original notebook's online agent."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from dqn_lib import OnlineAgent, epsilon_greedy, make_env, td_target
+
+GAMMA = 0.9
+NEXT_Q = torch.tensor([[1.0, 3.0]])
+
+
+def test_td_target_ongoing_transition_bootstraps():
+    target = td_target(torch.tensor([1.0]), NEXT_Q, torch.tensor([False]), GAMMA)
+    assert target.item() == pytest.approx(1.0 + 0.9 * 3.0)
+
+
+def test_td_target_terminated_transition_is_the_reward_alone():
+    target = td_target(torch.tensor([1.0]), NEXT_Q, torch.tensor([True]), GAMMA)
+    assert target.item() == 1.0
+
+
+def test_td_target_truncated_transition_still_bootstraps():
+    """A time-out is not a fall: td_target has no truncated argument and must not need one."""
+    truncated_but_not_terminated = torch.tensor([False])
+    target = td_target(torch.tensor([1.0]), NEXT_Q, truncated_but_not_terminated, GAMMA)
+    assert target.item() == pytest.approx(3.7)
+
+
+def test_td_target_batch_and_shapes():
+    target = td_target(
+        torch.tensor([1.0, 0.0, -5.0]),
+        torch.tensor([[1.0, 2.0], [4.0, 3.0], [9.0, 9.0]]),
+        torch.tensor([0.0, 0.0, 1.0]),
+        gamma=0.5,
+    )
+    torch.testing.assert_close(target, torch.tensor([2.0, 2.0, -5.0]))
+
+
+def test_td_target_refuses_mismatched_shapes():
+    with pytest.raises(ValueError, match=r"reward \(batch,\), next_q \(batch, n_actions\)"):
+        td_target(torch.tensor([1.0, 2.0]), NEXT_Q, torch.tensor([0.0, 0.0]), GAMMA)
+
+
+def test_td_target_refuses_gamma_outside_0_1():
+    with pytest.raises(ValueError, match="gamma must be in"):
+        td_target(torch.tensor([1.0]), NEXT_Q, torch.tensor([0.0]), 1.5)
+
+
+def test_epsilon_greedy_zero_is_always_greedy():
+    rng = np.random.default_rng(0)
+    q_values = torch.tensor([0.1, 0.7, 0.2])
+    assert {epsilon_greedy(q_values, 0.0, rng) for _ in range(200)} == {1}
+
+
+def test_epsilon_greedy_one_is_uniform():
+    rng = np.random.default_rng(0)
+    actions = [epsilon_greedy(torch.tensor([0.0, 1.0]), 1.0, rng) for _ in range(4000)]
+    assert abs(np.mean(actions) - 0.5) < 0.03
+
+
+def test_epsilon_greedy_explores_at_the_rate_asked():
+    rng = np.random.default_rng(1)
+    actions = [epsilon_greedy(torch.tensor([1.0, 0.0]), 0.2, rng) for _ in range(10_000)]
+    assert abs(np.mean(actions) - 0.1) < 0.015  # a random pick is the non-greedy one half the time
+
+
+def test_epsilon_greedy_refuses_bad_epsilon():
+    with pytest.raises(ValueError, match=r"epsilon must be a probability in \[0, 1\], got 1.2"):
+        epsilon_greedy(torch.zeros(2), 1.2, np.random.default_rng(0))
+
+
+def test_agent_refuses_reset_tuple():
+    agent = OnlineAgent(seed=0)
+    with pytest.raises(TypeError, match="observation, info = env.reset"):
+        agent.act(make_env(0).reset())
+
+
+def test_agent_refuses_wrong_shape_and_nan():
+    agent = OnlineAgent(seed=0)
+    with pytest.raises(ValueError, match=r"shape \(4,\), got shape \(2, 4\)"):
+        agent.act(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        agent.act(np.array([0.0, np.nan, 0.0, 0.0]))
+
+
+def test_online_agent_deterministic_for_a_seed():
+    first, second = OnlineAgent(seed=5), OnlineAgent(seed=5)
+    observation = np.array([0.01, -0.02, 0.03, 0.04], dtype=np.float32)
+    assert [first.act(observation) for _ in range(50)] == [
+        second.act(observation) for _ in range(50)
+    ]
+    for a, b in zip(first.q_network.parameters(), second.q_network.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_online_agent_different_seeds_differ():
+    first, second = OnlineAgent(seed=0), OnlineAgent(seed=1)
+    assert not torch.equal(first.q_network.net[0].weight, second.q_network.net[0].weight)
+
+
+def test_online_agent_ignores_global_random_state():
+    torch.manual_seed(123)
+    np.random.seed(123)  # noqa: NPY002 (the point: global state must not matter)
+    reference = OnlineAgent(seed=2)
+    torch.manual_seed(999)
+    np.random.seed(999)  # noqa: NPY002 (the point: global state must not matter)
+    other = OnlineAgent(seed=2)
+    assert torch.equal(reference.q_network.net[0].weight, other.q_network.net[0].weight)
+    observation = np.zeros(4, dtype=np.float32)
+    assert [reference.act(observation) for _ in range(30)] == [
+        other.act(observation) for _ in range(30)
+    ]
+
+
+def test_online_agent_update_lowers_the_loss_on_its_transition():
+    """A terminated transition has a fixed target (the reward), so repeated updates must fit it."""
+    agent = OnlineAgent(seed=0, learning_rate=1e-2)
+    transition = (
+        np.array([0.0, 0.1, 0.02, -0.1]),
+        1,
+        -5.0,
+        np.array([0.0, 0.2, 0.3, -0.2]),
+        True,
+        False,
+    )
+    losses = [agent.observe(*transition) for _ in range(30)]
+    assert losses[-1] < losses[0]
+
+
+def test_online_agent_refuses_bad_hyperparameters():
+    with pytest.raises(ValueError, match="learning_rate must be positive"):
+        OnlineAgent(learning_rate=0.0)
+    with pytest.raises(ValueError, match="epsilon must be a probability"):
+        OnlineAgent(epsilon=-0.1)
+
+
+def test_online_agent_refuses_non_finite_reward():
+    agent = OnlineAgent(seed=0)
+    with pytest.raises(ValueError, match="reward must be a finite number, got nan"):
+        agent.observe(np.zeros(4), 0, float("nan"), np.zeros(4), False, False)

@@ -1,0 +1,104 @@
+"""train, History and evaluate: the loop of lesson 5."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from dqn_lib import OnlineAgent, evaluate, make_env, pole_angle_reward, train
+
+
+def test_train_episode_budget_and_history_consistency():
+    history = train(OnlineAgent(seed=0), episodes=5, progress=False)
+    assert history.episodes == 5
+    assert sum(history.lengths) == history.steps == history.episode_end_steps[-1]
+    assert history.returns == [float(n) for n in history.lengths]  # CartPole: +1 a step
+    assert len(history.losses) == history.steps  # the online agent learns on every step
+
+
+def test_train_step_budget_stops_exactly():
+    history = train(OnlineAgent(seed=0), steps=123, progress=False)
+    assert history.steps == 123
+    assert sum(history.lengths) <= 123
+
+
+def test_train_shaped_returns_use_the_reward_function():
+    history = train(OnlineAgent(seed=0), episodes=3, reward_fn=pole_angle_reward, progress=False)
+    assert all(shaped < 0 for shaped in history.shaped_returns)
+    assert all(r > 0 for r in history.returns)  # the environment's return is kept apart
+
+
+def test_train_is_reproducible_and_ignores_global_random_state():
+    first = OnlineAgent(seed=1)
+    history_a = train(first, episodes=10, seed=1, progress=False)
+    torch.manual_seed(7)
+    np.random.rand()  # noqa: NPY002 (the point: global state must not matter)
+    second = OnlineAgent(seed=1)
+    history_b = train(second, episodes=10, seed=1, progress=False)
+    assert history_a.returns == history_b.returns and history_a.losses == history_b.losses
+    for a, b in zip(first.q_network.parameters(), second.q_network.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_train_evaluates_periodically():
+    history = train(OnlineAgent(seed=0), steps=300, eval_every=100, eval_episodes=2, progress=False)
+    assert history.eval_steps == [100, 200, 300]
+    assert len(history.eval_returns) == 3 and all(r >= 8 for r in history.eval_returns)
+    assert history.eval_seconds == sorted(history.eval_seconds)
+
+
+@pytest.mark.parametrize(
+    ("budget", "message"),
+    [
+        ({}, "exactly one budget"),
+        ({"episodes": 3, "steps": 3}, "exactly one budget"),
+        ({"episodes": 0}, "positive int, got 0"),
+        ({"steps": 2.5}, "positive int, got 2.5"),
+    ],
+)
+def test_train_refuses_bad_budgets(budget, message):
+    with pytest.raises(ValueError, match=message):
+        train(OnlineAgent(seed=0), progress=False, **budget)
+
+
+def test_train_prints_a_summary_with_the_progress_bar(capsys):
+    train(OnlineAgent(seed=0), episodes=2, description="demo")
+    assert "demo: 2 episodes" in capsys.readouterr().out
+
+
+def test_evaluate_is_deterministic_and_greedy():
+    agent = OnlineAgent(seed=0, epsilon=1.0)  # would act randomly if evaluate explored
+    first, second = evaluate(agent, episodes=5), evaluate(agent, episodes=5)
+    np.testing.assert_array_equal(first, second)
+    assert first.shape == (5,)
+
+
+def test_evaluate_accepts_a_policy_function():
+    def lean_policy(observation):
+        return int(observation[2] + observation[3] > 0)
+
+    returns = evaluate(lean_policy, episodes=10, seed=0)
+    assert returns.mean() > 100  # far better than random (about 22)
+
+
+def test_evaluate_does_not_touch_the_training_environment():
+    env = make_env(0)
+    observation, _ = env.reset()
+    evaluate(OnlineAgent(seed=0), episodes=2)
+    np.testing.assert_array_equal(np.float32(env.unwrapped.state), observation)
+
+
+def test_evaluate_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="episodes must be a positive int"):
+        evaluate(OnlineAgent(seed=0), episodes=0)
+    with pytest.raises(TypeError, match="Expected an agent"):
+        evaluate("policy")
+
+
+def test_evaluating_during_training_does_not_change_the_training_run():
+    plain = train(OnlineAgent(seed=3), steps=400, seed=3, progress=False)
+    evaluated = train(
+        OnlineAgent(seed=3), steps=400, seed=3, eval_every=100, eval_episodes=2, progress=False
+    )
+    assert plain.losses == evaluated.losses and plain.returns == evaluated.returns
