@@ -39,3 +39,11 @@ def test_qnet_hidden_widths():
 def test_qnet_refuses_bad_sizes(args, message):
     with pytest.raises(ValueError, match=message):
         QNet(*args)
+
+
+def test_readme_quotes_the_true_parameter_count():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    count = sum(p.numel() for p in QNet(4, 2).parameters())
+    assert f"{count:,} parameters" in readme
