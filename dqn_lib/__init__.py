@@ -6,6 +6,8 @@ lessons import it from here.
 
 from dqn_lib.agents import Agent, OnlineAgent, epsilon_greedy, td_target
 from dqn_lib.animation import Episode, animate_episode, episode_gif, record_episode
+from dqn_lib.config import DQNConfig
+from dqn_lib.dqn import DQNAgent, linear_schedule, soft_update
 from dqn_lib.env import (
     ACTION_NAMES,
     ANGLE_LIMIT_RADIANS,
@@ -18,6 +20,7 @@ from dqn_lib.env import (
 from dqn_lib.evaluation import as_policy, evaluate
 from dqn_lib.networks import QNet, new_q_network
 from dqn_lib.plots import moving_average, plot_learning_curve, plot_runs
+from dqn_lib.replay import Batch, ReplayBuffer
 from dqn_lib.rewards import (
     FALL_PENALTY,
     REWARD_FUNCTIONS,
@@ -38,6 +41,10 @@ __all__ = [
     "POSITION_LIMIT",
     "REWARD_FUNCTIONS",
     "Agent",
+    "Batch",
+    "DQNAgent",
+    "DQNConfig",
+    "ReplayBuffer",
     "Episode",
     "History",
     "OnlineAgent",
@@ -58,5 +65,7 @@ __all__ = [
     "pole_angle_reward",
     "record_episode",
     "td_target",
+    "linear_schedule",
+    "soft_update",
     "train",
 ]

@@ -102,19 +102,19 @@ def as_observation_tensor(observation: object, n_observations: int) -> torch.Ten
             "both: write `observation, info = env.reset()` and pass `observation`."
         )
     try:
-        tensor = torch.as_tensor(np.asarray(observation, dtype=np.float32))
+        array = np.asarray(observation, dtype=np.float32)
     except (TypeError, ValueError) as error:
         raise TypeError(
             f"Expected an observation array of {n_observations} numbers, got {observation!r}."
         ) from error
-    if tensor.shape != (n_observations,):
+    if array.shape != (n_observations,):
         raise ValueError(
             f"Expected one observation of shape ({n_observations},), got shape "
-            f"{tuple(tensor.shape)}. Pass a single observation, not a batch or a nested list."
+            f"{array.shape}. Pass a single observation, not a batch or a nested list."
         )
-    if not torch.isfinite(tensor).all():
-        raise ValueError(f"The observation contains NaN or infinity: {tensor.tolist()}.")
-    return tensor
+    if not np.isfinite(array).all():
+        raise ValueError(f"The observation contains NaN or infinity: {array.tolist()}.")
+    return torch.from_numpy(array)
 
 
 class OnlineAgent:

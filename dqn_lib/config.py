@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,17 +25,17 @@ class DQNConfig:
 
     hidden: tuple[int, ...] = (64, 64)
     """Widths of the Q-network's hidden layers."""
-    learning_rate: float = 1e-3
+    learning_rate: float = 2e-3
     """Adam's step size at the start of training."""
-    final_learning_rate: float = 1e-3
+    final_learning_rate: float = 1e-4
     """The learning rate after ``learning_rate_decay_steps`` steps (a linear decay; equal to
     ``learning_rate`` for none)."""
-    learning_rate_decay_steps: int = 50_000
+    learning_rate_decay_steps: int = 40_000
     """Environment steps over which the learning rate goes from ``learning_rate`` to
     ``final_learning_rate``."""
     gamma: float = 0.99
     """Discount factor of the TD target."""
-    batch_size: int = 64
+    batch_size: int = 128
     """Transitions per gradient step, sampled from the replay buffer."""
     buffer_size: int = 50_000
     """Capacity of the replay buffer, in transitions; the oldest is overwritten first."""
@@ -48,7 +50,7 @@ class DQNConfig:
     target_update: str = "soft"
     """``"soft"``: after every gradient step move the target network ``tau`` of the way to the
     online one; ``"hard"``: copy it every ``target_update_every`` environment steps."""
-    tau: float = 0.005
+    tau: float = 0.02
     """Fraction of the way the target network moves per gradient step (soft updates)."""
     target_update_every: int = 500
     """Environment steps between copies (hard updates)."""
@@ -64,7 +66,8 @@ class DQNConfig:
     """Clip the gradient's norm to this; ``None`` for no clipping."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "hidden", tuple(self.hidden))
+        if isinstance(self.hidden, list | tuple):
+            object.__setattr__(self, "hidden", tuple(self.hidden))
         _check_config(self)
 
     @classmethod
@@ -93,15 +96,22 @@ def _positive_int(config: DQNConfig, name: str, minimum: int = 1) -> None:
 
 def _in_range(config: DQNConfig, name: str, low: float, high: float, low_open: bool) -> None:
     value = getattr(config, name)
+    bracket = "(" if low_open else "["
+    message = f"DQNConfig.{name} must be in {bracket}{low}, {high}], got {value!r}."
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(message)
+    value = float(value)  # NumPy floats are welcome; they are stored as Python floats
     below = value <= low if low_open else value < low
-    if isinstance(value, bool) or not isinstance(value, int | float) or below or value > high:
-        bracket = "(" if low_open else "["
-        raise ValueError(f"DQNConfig.{name} must be in {bracket}{low}, {high}], got {value!r}.")
+    if math.isnan(value) or below or value > high:
+        raise ValueError(message)
+    object.__setattr__(config, name, value)
 
 
 def _check_config(config: DQNConfig) -> None:
-    if not config.hidden or any(
-        isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in config.hidden
+    if (
+        not isinstance(config.hidden, tuple)
+        or not config.hidden
+        or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in config.hidden)
     ):
         raise ValueError(
             f"DQNConfig.hidden must be positive ints like (64, 64), got {config.hidden!r}."

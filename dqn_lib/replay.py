@@ -46,8 +46,9 @@ class ReplayBuffer:
         seed: int = 0,
         rng: np.random.Generator | None = None,
     ):
-        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
-            raise ValueError(f"capacity must be a positive int, got {capacity!r}.")
+        for name, value in (("capacity", capacity), ("n_observations", n_observations)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"ReplayBuffer's {name} must be a positive int, got {value!r}.")
         self.capacity = capacity
         self.observations = np.zeros((capacity, n_observations), dtype=np.float32)
         self.next_observations = np.zeros((capacity, n_observations), dtype=np.float32)
@@ -72,6 +73,13 @@ class ReplayBuffer:
         truncated: bool,
     ) -> None:
         """Store one transition, overwriting the oldest when full."""
+        shape = self.observations.shape[1:]
+        for name, value in (("observation", observation), ("next_observation", next_observation)):
+            if np.shape(value) != shape:
+                raise ValueError(
+                    f"ReplayBuffer.add expects {name} of shape {shape}, got shape "
+                    f"{np.shape(value)}: pass one observation, as env.step returns it."
+                )
         i = self.position
         self.observations[i] = observation
         self.actions[i] = action

@@ -1,0 +1,221 @@
+"""The solve benchmark: how fast an agent solves CartPole-v1, and whether it stays solved.
+
+    .venv/bin/python benchmarks/solve.py --agent dqn --seeds 0-9 --budget 50000 --out results.json
+    .venv/bin/python benchmarks/solve.py --agent online --seeds 0-4 --budget 50000
+    .venv/bin/python benchmarks/solve.py --agent dqn --set gamma=0.98 --set tau=0.01
+
+The protocol (DESIGN.md, the same for every library measured): one fresh process a seed with
+``torch.set_num_threads(1)``; every 2,000 environment steps a greedy evaluation of 20 episodes on
+a separate environment reset with seeds 10000..10019, with the training clock stopped; solved is
+the first evaluation whose mean return is >= 475. The agent keeps learning for the whole budget.
+Prints a table a seed and a summary; ``--out`` writes a JSON list, one record a seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import dataclasses
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+SOLVED = 475.0
+EVAL_EVERY = 2_000
+EVAL_EPISODES = 20
+EVAL_SEED = 10_000
+LAST_EVALS = 5
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0-9"`` or ``"0,3,5"`` or ``"2"`` -> a list of seeds."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        if not first.strip().isdigit() or (last and not last.strip().isdigit()):
+            raise argparse.ArgumentTypeError(f"seeds look like 0-9 or 0,3,5; got {text!r}")
+        seeds.extend(range(int(first), int(last or first) + 1))
+    return seeds
+
+
+def parse_override(text: str) -> tuple[str, object]:
+    """``"gamma=0.98"`` -> ``("gamma", 0.98)``: a DQNConfig field and a Python literal."""
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"--set takes key=value, got {text!r}")
+    try:
+        return key.strip(), ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return key.strip(), value  # a bare word such as hard or mse
+
+
+def run_seed(agent_name: str, seed: int, budget: int, overrides: dict, reward: str) -> dict:
+    """Train one seed in this process and return its record."""
+    import torch
+
+    torch.set_num_threads(1)
+    from dqn_lib import OnlineAgent, get_reward_function, train
+    from dqn_lib.config import DQNConfig
+    from dqn_lib.dqn import DQNAgent
+
+    if agent_name == "dqn":
+        config = DQNConfig.from_dict(overrides)
+        agent = DQNAgent(config, seed=seed)
+        settings = dataclasses.asdict(config)
+    else:
+        if overrides:
+            raise SystemExit("--set applies to --agent dqn only")
+        agent = OnlineAgent(seed=seed)
+        settings = {"learning_rate": 1e-4, "gamma": 0.99, "epsilon": 0.2, "hidden": (32, 32)}
+    history = train(
+        agent,
+        steps=budget,
+        reward_fn=get_reward_function(reward),
+        seed=seed,
+        eval_every=EVAL_EVERY,
+        eval_episodes=EVAL_EPISODES,
+        eval_seed=EVAL_SEED,
+        progress=False,
+    )
+    evals = list(zip(history.eval_steps, history.eval_seconds, history.eval_returns, strict=True))
+    solved = next(((s, t) for s, t, r in evals if r >= SOLVED), (None, None))
+    last = history.eval_returns[-LAST_EVALS:]
+    return {
+        "seed": seed,
+        "agent": agent_name,
+        "reward": reward,
+        "budget": budget,
+        "solved_step": solved[0],
+        "solved_seconds": None if solved[1] is None else round(solved[1], 3),
+        "final_eval": history.eval_returns[-1],
+        "stays_solved": sum(r >= SOLVED for r in last) / len(last),
+        "train_seconds": round(history.train_seconds, 3),
+        "evals": [[s, round(t, 3), r] for s, t, r in evals],
+        "settings": settings,
+    }
+
+
+def versions() -> dict:
+    import gymnasium
+    import numpy
+    import torch
+
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "gymnasium": gymnasium.__version__,
+        "numpy": numpy.__version__,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+    }
+
+
+def run_in_fresh_process(args: argparse.Namespace, seed: int) -> dict:
+    """One seed in a new Python process, so no seed inherits another's state or warm caches."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "record.json"
+        command = [
+            sys.executable,
+            __file__,
+            "--agent",
+            args.agent,
+            "--seeds",
+            str(seed),
+            "--budget",
+            str(args.budget),
+            "--reward",
+            args.reward,
+            "--single-seed-out",
+            str(out),
+        ]
+        for key, value in args.set:
+            command += ["--set", f"{key}={value!r}"]
+        subprocess.run(command, check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+        return json.loads(out.read_text())
+
+
+def summarise(records: list[dict]) -> str:
+    solved = [r for r in records if r["solved_step"] is not None]
+    last = [r["stays_solved"] for r in records]
+    lines = [
+        "seed  solved_step  solved_s  final_eval  stays_solved",
+        *(
+            f"{r['seed']:>4}  {r['solved_step'] or '-':>11}  "
+            f"{r['solved_seconds'] if r['solved_seconds'] is not None else '-':>8}  "
+            f"{r['final_eval']:>10.1f}  {r['stays_solved']:>12.0%}"
+            for r in records
+        ),
+    ]
+    lines.append(f"solved: {len(solved)}/{len(records)} seeds")
+    if solved:
+        steps = [r["solved_step"] for r in solved]
+        seconds = [r["solved_seconds"] for r in solved]
+        lines.append(
+            f"median steps to solve: {statistics.median(steps):,.0f} "
+            f"(slowest {max(steps):,}); median seconds: {statistics.median(seconds):.2f}"
+        )
+    lines.append(f"last {LAST_EVALS} evaluations >= {SOLVED:.0f}: {statistics.mean(last):.0%}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agent", choices=("dqn", "online"), default="dqn")
+    parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("0-9"))
+    parser.add_argument("--budget", type=int, default=50_000, help="environment steps a seed")
+    parser.add_argument(
+        "--reward",
+        default=None,
+        help="reward function name (default: pole_angle, as lesson 6 trains)",
+    )
+    parser.add_argument(
+        "--set",
+        type=parse_override,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a DQNConfig field",
+    )
+    parser.add_argument("--out", type=Path, help="write the records here as JSON")
+    parser.add_argument("--single-seed-out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.reward = args.reward or "pole_angle"
+    if args.budget < EVAL_EVERY * LAST_EVALS:
+        parser.error(
+            f"--budget must be at least {EVAL_EVERY * LAST_EVALS} steps "
+            f"({LAST_EVALS} evaluations), got {args.budget}"
+        )
+
+    if args.single_seed_out:  # the child process: one seed, one record
+        record = run_seed(args.agent, args.seeds[0], args.budget, dict(args.set), args.reward)
+        args.single_seed_out.write_text(json.dumps(record))
+        return 0
+
+    records = []
+    for seed in args.seeds:
+        record = run_in_fresh_process(args, seed)
+        print(
+            f"seed {seed}: solved at {record['solved_step']} steps, "
+            f"{record['solved_seconds']} s; final {record['final_eval']:.1f}",
+            flush=True,
+        )
+        records.append(record)
+    command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
+    for record in records:
+        record.update(versions=versions(), command=command)
+    print(summarise(records))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        temporary = args.out.with_name(f".{args.out.name}.tmp")
+        temporary.write_text(json.dumps(records, indent=1) + "\n")
+        os.replace(temporary, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
