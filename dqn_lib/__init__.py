@@ -6,6 +6,13 @@ lessons import it from here.
 
 from dqn_lib.agents import Agent, OnlineAgent, epsilon_greedy, td_target
 from dqn_lib.animation import Episode, animate_episode, episode_gif, record_episode
+from dqn_lib.checkpoint import (
+    FORMAT_VERSION,
+    Checkpoint,
+    CheckpointError,
+    load_checkpoint,
+    save_checkpoint,
+)
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent, linear_schedule, soft_update
 from dqn_lib.env import (
@@ -36,12 +43,15 @@ __all__ = [
     "ANGLE_LIMIT_RADIANS",
     "ENV_ID",
     "FALL_PENALTY",
+    "FORMAT_VERSION",
     "MAX_EPISODE_STEPS",
     "OBSERVATION_NAMES",
     "POSITION_LIMIT",
     "REWARD_FUNCTIONS",
     "Agent",
     "Batch",
+    "Checkpoint",
+    "CheckpointError",
     "DQNAgent",
     "DQNConfig",
     "ReplayBuffer",
@@ -57,6 +67,7 @@ __all__ = [
     "epsilon_greedy",
     "evaluate",
     "get_reward_function",
+    "load_checkpoint",
     "make_env",
     "moving_average",
     "new_q_network",
@@ -64,6 +75,7 @@ __all__ = [
     "plot_runs",
     "pole_angle_reward",
     "record_episode",
+    "save_checkpoint",
     "td_target",
     "linear_schedule",
     "soft_update",

@@ -118,6 +118,8 @@ class DQNAgent:
     ) -> float | None:
         """Remember the transition; every ``train_every`` steps (once the buffer holds
         ``learning_starts``), take ``gradient_steps`` gradient steps. Returns the last loss."""
+        for value in (observation, next_observation):  # the (observation, info) mix-up, NaN
+            as_observation_tensor(value, self.n_observations)
         if not np.isfinite(reward):
             raise ValueError(f"The reward must be a finite number, got {reward!r}.")
         self.replay_buffer.add(

@@ -6,14 +6,24 @@ general: any agent, any reward function, a budget in episodes or in environment 
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import math
+import numbers
+import os
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
+import torch
+from gymnasium import spaces
+from gymnasium.wrappers import TimeLimit
 from tqdm.auto import tqdm
 
 from dqn_lib.agents import Agent
+from dqn_lib.checkpoint import Checkpoint, save_checkpoint
 from dqn_lib.env import make_env
 from dqn_lib.evaluation import evaluate
 from dqn_lib.rewards import RewardFunction, environment_reward
@@ -71,14 +81,18 @@ def train(
     eval_seed: int = 10_000,
     progress: bool = True,
     description: str = "training",
+    checkpoint_path: str | os.PathLike[str] | None = None,
+    checkpoint_every: int | None = None,
+    resume_from: Checkpoint | None = None,
 ) -> History:
     """Act, step, reward, learn, repeated for ``episodes`` episodes or ``steps`` steps.
 
-    Taught in notebooks/05_training.py.
+    Taught in notebooks/05_training.py; checkpoints and resuming in notebooks/06_dqn.py.
 
     Args:
         agent: anything with ``act(observation)`` and ``observe(...)`` (see ``Agent``).
-        env: the training environment; by default ``make_env(seed)``.
+        env: the training environment; by default ``make_env(seed)``. Its actions must be
+            discrete and its observations vectors (checked before the first step).
         episodes: stop after this many finished episodes (give this or ``steps``).
         steps: stop after this many environment steps (an unfinished episode is not recorded).
         reward_fn: turns each step into the reward the agent learns from.
@@ -88,56 +102,244 @@ def train(
         eval_episodes, eval_seed: the evaluation's episodes and first seed.
         progress: show a ``tqdm`` progress bar (a widget in JupyterLab).
         description: the progress bar's label.
+        checkpoint_path, checkpoint_every: every ``checkpoint_every`` steps, save the agent, its
+            replay buffer and the loop's state (environment, unfinished episode, History) to
+            ``checkpoint_path`` with ``save_checkpoint``, replacing the previous one atomically.
+        resume_from: a ``Checkpoint`` that ``train`` saved (``load_checkpoint(path)``); pass its
+            agent as ``agent``. The run goes on exactly as if it had never stopped; ``episodes``
+            and ``steps`` count the whole run, the steps before the checkpoint included.
+
+    If an exception (or ``KeyboardInterrupt``) stops training, the History so far is attached to
+    it as ``error.history``, and the last periodic checkpoint stays loadable.
     """
     _check_budget(episodes, steps)
-    env = make_env(check_seed(seed)) if env is None else env
-    history = History()
-    observation, _ = env.reset()
-    episode_return = shaped_return = 0.0
-    episode_length = 0
-    total = episodes if episodes is not None else steps
+    seed = check_seed(seed)
+    _check_checkpointing(checkpoint_path, checkpoint_every, agent, resume_from)
+    env = make_env(seed) if env is None else env
+    _check_env(env, agent)
+    if resume_from is None:
+        history = History()
+        observation, _ = env.reset()
+        episode = _Episode()
+    else:
+        history, observation, episode = _restore_trainer(resume_from, env)
+    by_episodes = episodes is not None
+    total = episodes if by_episodes else steps
     bar = tqdm(
-        total=total, desc=description, unit="episode" if episodes else "step", disable=not progress
+        total=total,
+        initial=history.episodes if by_episodes else history.steps,
+        desc=description,
+        unit="episode" if by_episodes else "step",
+        disable=not progress,
     )
     start = time.perf_counter()
-    while (history.episodes < episodes) if episodes is not None else (history.steps < steps):
-        action = agent.act(observation)
-        next_observation, env_reward, terminated, truncated, _ = env.step(action)
-        reward = reward_fn(next_observation, float(env_reward), bool(terminated))
-        loss = agent.observe(observation, action, reward, next_observation, terminated, truncated)
-        history.steps += 1
-        if loss is not None:
-            history.losses.append(loss)
-            history.loss_steps.append(history.steps)
-        episode_return += float(env_reward)
-        shaped_return += reward
-        episode_length += 1
-        observation = next_observation
-        if terminated or truncated:
-            history.returns.append(episode_return)
-            history.shaped_returns.append(shaped_return)
-            history.lengths.append(episode_length)
-            history.episode_end_steps.append(history.steps)
-            episode_return = shaped_return = 0.0
-            episode_length = 0
-            observation, _ = env.reset()
-            if episodes is not None:
+    try:
+        while (history.episodes < episodes) if by_episodes else (history.steps < steps):
+            action = agent.act(observation)
+            _check_action(action, agent, env, history.steps + 1)
+            next_observation, env_reward, terminated, truncated, _ = env.step(action)
+            reward = reward_fn(next_observation, float(env_reward), bool(terminated))
+            _check_finite(next_observation, reward, history.steps + 1)
+            loss = agent.observe(
+                observation, action, reward, next_observation, terminated, truncated
+            )
+            history.steps += 1
+            if loss is not None:
+                _check_loss(loss, history.steps)
+                history.losses.append(loss)
+                history.loss_steps.append(history.steps)
+            episode.add(float(env_reward), reward)
+            observation = next_observation
+            if terminated or truncated:
+                episode.record(history)
+                episode = _Episode()
+                observation, _ = env.reset()
+                if by_episodes:
+                    bar.update(1)
+                    bar.set_postfix(last_return=history.returns[-1])
+            if not by_episodes:
                 bar.update(1)
-                bar.set_postfix(last_return=history.returns[-1])
-        if steps is not None:
-            bar.update(1)
-        if eval_every is not None and history.steps % eval_every == 0:
-            history.train_seconds += time.perf_counter() - start
-            mean_return = float(np.mean(evaluate(agent, episodes=eval_episodes, seed=eval_seed)))
-            history.eval_steps.append(history.steps)
-            history.eval_returns.append(mean_return)
-            history.eval_seconds.append(history.train_seconds)
-            start = time.perf_counter()
+            if eval_every is not None and history.steps % eval_every == 0:
+                history.train_seconds += time.perf_counter() - start
+                mean_return = float(
+                    np.mean(evaluate(agent, episodes=eval_episodes, seed=eval_seed))
+                )
+                history.eval_steps.append(history.steps)
+                history.eval_returns.append(mean_return)
+                history.eval_seconds.append(history.train_seconds)
+                start = time.perf_counter()
+            if checkpoint_every is not None and history.steps % checkpoint_every == 0:
+                history.train_seconds += time.perf_counter() - start
+                trainer = _trainer_state(env, observation, episode, history)
+                save_checkpoint(agent, checkpoint_path, include_replay=True, trainer=trainer)
+                start = time.perf_counter()
+    except BaseException as error:
+        history.train_seconds += time.perf_counter() - start
+        with contextlib.suppress(AttributeError):  # a few built-in exceptions take no attributes
+            error.history = history  # type: ignore[attr-defined]
+        bar.close()
+        raise
     history.train_seconds += time.perf_counter() - start
     bar.close()
     if progress:  # a saved notebook keeps the bar as it was first drawn (0%): say how it ended
         print(_summary(description, history))
     return history
+
+
+@dataclass
+class _Episode:
+    """The unfinished episode's running totals."""
+
+    env_return: float = 0.0
+    shaped_return: float = 0.0
+    length: int = 0
+
+    def add(self, env_reward: float, reward: float) -> None:
+        self.env_return += env_reward
+        self.shaped_return += reward
+        self.length += 1
+
+    def record(self, history: History) -> None:
+        history.returns.append(self.env_return)
+        history.shaped_returns.append(self.shaped_return)
+        history.lengths.append(self.length)
+        history.episode_end_steps.append(history.steps)
+
+
+def _check_checkpointing(
+    checkpoint_path: object, checkpoint_every: object, agent: Agent, resume_from: object
+) -> None:
+    if (checkpoint_path is None) != (checkpoint_every is None):
+        raise ValueError(
+            "Periodic checkpoints need both checkpoint_path=... and checkpoint_every=...; got "
+            f"checkpoint_path={checkpoint_path!r} and checkpoint_every={checkpoint_every!r}."
+        )
+    if checkpoint_every is not None and (
+        isinstance(checkpoint_every, bool)
+        or not isinstance(checkpoint_every, int)
+        or checkpoint_every < 1
+    ):
+        raise ValueError(f"checkpoint_every must be a positive int, got {checkpoint_every!r}.")
+    if resume_from is None:
+        return
+    if not isinstance(resume_from, Checkpoint) or resume_from.trainer is None:
+        raise ValueError(
+            "resume_from must be a Checkpoint that train saved (load_checkpoint of a file written "
+            f"with checkpoint_path=...), got {type(resume_from).__name__}"
+            + (
+                " without the training loop's state."
+                if isinstance(resume_from, Checkpoint)
+                else "."
+            )
+        )
+    if resume_from.agent is not agent:
+        raise ValueError(
+            "train(agent, resume_from=checkpoint) goes on with the checkpoint's own agent: pass "
+            "checkpoint.agent as agent."
+        )
+
+
+def _check_env(env: gym.Env, agent: Agent) -> None:
+    if not isinstance(env.action_space, spaces.Discrete):
+        raise ValueError(
+            "train needs an environment with a discrete action space, such as CartPole's "
+            f"Discrete(2): a Q-network scores a finite set of actions. Got action space "
+            f"{env.action_space}. Use a discrete environment, or discretize this one's actions "
+            "with a wrapper."
+        )
+    shape = env.observation_space.shape
+    if shape is None or len(shape) != 1:
+        raise ValueError(
+            "train needs observations that are vectors, shape (n,) like CartPole's (4,); got "
+            f"observation space {env.observation_space} with shape {shape}. Flatten them with "
+            "gymnasium.wrappers.FlattenObservation(env)."
+        )
+    n_actions, n_observations = int(env.action_space.n), shape[0]
+    for name, expected in (("n_actions", n_actions), ("n_observations", n_observations)):
+        given = getattr(agent, name, expected)
+        if given != expected:
+            raise ValueError(
+                f"The agent has {name}={given} but the environment has {expected}: build the "
+                f"agent with {name}={expected}."
+            )
+
+
+def _check_action(action: object, agent: Agent, env: gym.Env, step: int) -> None:
+    n_actions = env.action_space.n  # type: ignore[attr-defined]
+    if isinstance(action, bool) or not isinstance(action, numbers.Integral):
+        problem = f"{action!r} of type {type(action).__name__}"
+    elif not 0 <= action < n_actions:
+        problem = f"{action!r}"
+    else:
+        return
+    raise ValueError(
+        f"{type(agent).__name__}.act returned {problem} at step {step}; the environment expects "
+        f"an int in [0, {n_actions - 1}]. Return int(...) of the chosen action's index."
+    )
+
+
+def _check_finite(next_observation: np.ndarray, reward: float, step: int) -> None:
+    if not np.isfinite(next_observation).all():
+        raise ValueError(
+            f"The environment returned an observation with NaN or infinity at step {step}: "
+            f"{np.asarray(next_observation).tolist()}. Check the environment."
+        )
+    if not math.isfinite(reward):
+        raise ValueError(
+            f"The reward function returned {reward!r} at step {step}; it must return a finite "
+            "number."
+        )
+
+
+def _check_loss(loss: float, step: int) -> None:
+    if not math.isfinite(loss):
+        raise FloatingPointError(
+            f"The loss became {loss} at step {step}: lower learning_rate or clip the gradient."
+        )
+
+
+def _trainer_state(
+    env: gym.Env, observation: np.ndarray, episode: _Episode, history: History
+) -> dict[str, Any]:
+    unwrapped = env.unwrapped
+    if not hasattr(unwrapped, "state"):
+        raise ValueError(
+            f"train can checkpoint CartPole-like environments, whose state is env.unwrapped.state; "
+            f"{type(unwrapped).__name__} has none."
+        )
+    steps_beyond = getattr(unwrapped, "steps_beyond_terminated", None)
+    return {
+        "env": {
+            "state": torch.from_numpy(np.array(unwrapped.state, dtype=np.float64)),
+            "np_random": unwrapped.np_random.bit_generator.state,
+            "elapsed_steps": _time_limit(env)._elapsed_steps,
+            "steps_beyond_terminated": steps_beyond,
+        },
+        "observation": torch.from_numpy(np.array(observation)),
+        "episode": dataclasses.asdict(episode),
+        "history": dataclasses.asdict(history),
+    }
+
+
+def _time_limit(env: gym.Env) -> TimeLimit:
+    wrapper = env
+    while isinstance(wrapper, gym.Wrapper):
+        if isinstance(wrapper, TimeLimit):
+            return wrapper
+        wrapper = wrapper.env
+    raise ValueError("train can checkpoint an environment with a TimeLimit wrapper only.")
+
+
+def _restore_trainer(checkpoint: Checkpoint, env: gym.Env) -> tuple[History, np.ndarray, _Episode]:
+    trainer: dict[str, Any] = checkpoint.trainer or {}  # not None: _check_checkpointing
+    saved = trainer["env"]
+    unwrapped = env.unwrapped
+    unwrapped.state = saved["state"].numpy().copy()
+    unwrapped.np_random.bit_generator.state = saved["np_random"]
+    unwrapped.steps_beyond_terminated = saved["steps_beyond_terminated"]
+    _time_limit(env)._elapsed_steps = saved["elapsed_steps"]
+    observation = trainer["observation"].numpy().copy()
+    return checkpoint.history, observation, _Episode(**trainer["episode"])
 
 
 def _summary(description: str, history: History) -> str:
