@@ -184,7 +184,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="write the records here as JSON")
     parser.add_argument("--single-seed-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    args.reward = args.reward or "pole_angle"
+    args.reward = args.reward or "angle_and_position"
     if args.budget < EVAL_EVERY * LAST_EVALS:
         parser.error(
             f"--budget must be at least {EVAL_EVERY * LAST_EVALS} steps "

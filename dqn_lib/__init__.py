@@ -30,7 +30,9 @@ from dqn_lib.plots import moving_average, plot_learning_curve, plot_runs
 from dqn_lib.replay import Batch, ReplayBuffer
 from dqn_lib.rewards import (
     FALL_PENALTY,
+    POSITION_PENALTY,
     REWARD_FUNCTIONS,
+    angle_and_position_reward,
     environment_reward,
     get_reward_function,
     pole_angle_reward,
@@ -59,6 +61,8 @@ __all__ = [
     "History",
     "OnlineAgent",
     "QNet",
+    "POSITION_PENALTY",
+    "angle_and_position_reward",
     "animate_episode",
     "as_policy",
     "check_seed",

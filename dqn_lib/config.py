@@ -33,7 +33,7 @@ class DQNConfig:
     learning_rate_decay_steps: int = 40_000
     """Environment steps over which the learning rate goes from ``learning_rate`` to
     ``final_learning_rate``."""
-    gamma: float = 0.99
+    gamma: float = 0.98
     """Discount factor of the TD target."""
     batch_size: int = 128
     """Transitions per gradient step, sampled from the replay buffer."""

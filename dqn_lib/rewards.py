@@ -37,9 +37,29 @@ def pole_angle_reward(next_observation: np.ndarray, env_reward: float, terminate
     return -abs(float(next_observation[2]))
 
 
+POSITION_PENALTY = 0.1
+"""Reward lost per metre the cart is from the centre, in ``angle_and_position_reward``."""
+
+
+def angle_and_position_reward(
+    next_observation: np.ndarray, env_reward: float, terminated: bool
+) -> float:
+    """``-|pole angle| - 0.1 * |cart position|``, and -5 when the episode terminates.
+
+    Taught in notebooks/06_dqn.py. The original's angle reward does not see the cart, and a DQN
+    agent trained on it balances the pole while the cart drifts off the track, then forgets how
+    to balance at all (lesson 6 measures it). The position term tells it, at every step, that
+    the centre of the track is the safe place.
+    """
+    if terminated:
+        return FALL_PENALTY
+    return -abs(float(next_observation[2])) - POSITION_PENALTY * abs(float(next_observation[0]))
+
+
 REWARD_FUNCTIONS: dict[str, RewardFunction] = {
     "environment": environment_reward,
     "pole_angle": pole_angle_reward,
+    "angle_and_position": angle_and_position_reward,
 }
 """The reward functions by name, for configs and widgets."""
 

@@ -24,6 +24,8 @@
 # %%
 import copy
 import dataclasses
+import tempfile
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -60,8 +62,8 @@ config = dqn_lib.DQNConfig()  # the settings the DQN agent trains with (section 
 #
 # To look at what an agent learns from, we record 5,000 transitions the way a half-trained agent
 # collects them: lesson 1's hand-written policy (push toward the side the pole is falling), with a
-# random action one time in five, like lesson 5's `epsilon` of 0.2. The reward is the one the
-# agents of lessons 5 and 6 learn from, lesson 4's `pole_angle_reward`.
+# random action one time in five, like lesson 5's `epsilon` of 0.2. The reward is the original
+# notebook's, lesson 4's `pole_angle_reward` (it does not matter for what we look at here).
 #
 # Each transition keeps `terminated` and `truncated` apart, and the `next_observation` that
 # `env.step` returned, *before* any reset: for the last step of an episode that is the state the
@@ -673,22 +675,40 @@ assert "gamma" in no_gamma, f"the message does not name gamma: {no_gamma}"
 # `gradient_steps` gradient steps every `train_every` steps, each on a random batch, against
 # Double DQN targets from the target network.
 #
-# We train five seeds for the same number of environment steps each, with the reward of lessons
-# 4 and 5 (`-|pole angle|`, -5 on a fall), exactly as the benchmark (`benchmarks/solve.py`) does:
+# We train five seeds for the same number of environment steps each, exactly as the benchmark
+# (`benchmarks/solve.py`) does. The reward is lesson 4's angle reward with one term added for the
+# cart, `-|pole angle| - 0.1 * |cart position|`, -5 on a fall (`dqn_lib.angle_and_position_reward`):
+# lesson 4 saw that the angle reward does not see the cart, and "What made it stable" below shows
+# what that costs a DQN agent. The schedule of the run is the benchmark's too:
 # every 2,000 steps, `train` pauses the clock and runs a greedy evaluation of 20 episodes, reset
 # with seeds 10000 to 10019, never used in training. Evaluation measures the environment's return,
 # the number of steps the pole stayed up, whatever reward the agent learned from. CartPole-v1
 # counts as solved at a mean of 475.
 
+
 # %%
-BUDGET = 18_000  # environment steps per seed
+def angle_and_position_reward(next_observation, env_reward, terminated):
+    """Lesson 4's angle reward, minus 0.1 for every metre the cart is off centre."""
+    if terminated:
+        return -5.0  # a fall, as before
+    return -abs(float(next_observation[2])) - 0.1 * abs(float(next_observation[0]))
+
+
+for _, _, _, next_observation, terminated, _ in transitions:
+    ours = angle_and_position_reward(next_observation, 1.0, terminated)
+    library = dqn_lib.angle_and_position_reward(next_observation, 1.0, terminated)
+    assert ours == library, f"inline {ours} != library {library} at {next_observation}"
+print(f"inline and dqn_lib.angle_and_position_reward agree on {len(transitions):,} steps")
+
+# %%
+BUDGET = 16_000  # environment steps per seed
 EVAL_EVERY = 2_000
 EVAL_EPISODES = 20
 EVAL_SEED = 10_000
 SOLVED = 475
 DQN_SEEDS = [0, 1, 2, 3, 4]
 ONLINE_SEEDS = [0, 1]  # fewer: lesson 5 already trained four
-reward_fn = dqn_lib.pole_angle_reward
+reward_fn = dqn_lib.angle_and_position_reward
 
 agents, histories = {}, {}
 for seed in DQN_SEEDS:
@@ -848,10 +868,11 @@ for seed, agent in agents.items():
         f"seed {seed}: evaluate gave {mean:.1f}, the final evaluation in training "
         f"{histories[seed].eval_returns[-1]:.1f}: the evaluation is not repeatable"
     )
-    assert mean > 2 * max(online_finals.values()), (
-        f"DQN seed {seed} ends at {mean:.1f}, not far above the best online agent "
+    assert mean > max(online_finals.values()), (
+        f"DQN seed {seed} ends at {mean:.1f}, not above the best online agent "
         f"({max(online_finals.values()):.1f})"
     )
+assert max(online_finals.values()) < SOLVED, "an online seed ends solved, but the text says none"
 
 ended_solved = [seed for seed in DQN_SEEDS if final_returns[seed].mean() >= SOLVED]
 ended_below = [seed for seed in DQN_SEEDS if seed not in ended_solved]
@@ -859,38 +880,108 @@ print(
     f"at the end of training, {len(ended_solved)} of {len(DQN_SEEDS)} seeds are at {SOLVED} or "
     f"more; below it: {ended_below if ended_below else 'none'}"
 )
-assert len(ended_solved) > len(DQN_SEEDS) / 2, (
-    f"only seeds {ended_solved} end solved: fewer than half, but the text says most do"
+assert not ended_below, (
+    f"seeds {ended_below} end below {SOLVED}: the trained agents should all be solved at the end"
 )
 
 # %% [markdown]
-# Every seed solved CartPole within the budget, every one ends far above the online agent, and
-# most are still at 475 or more at the end (the output names any that is not). A seed that ends
-# below had been above: DQN can lose some of a solved policy as it keeps training, the
-# instability that lesson 7 looks into.
+# Every seed solved CartPole within the budget, every one ends above the best online agent (the
+# cart-aware reward helps the online agent too, but none of its seeds ends solved), and
+# every one is still at 475 or more at the end of training: the greedy evaluation of each trained
+# agent reaches the solved mark. DQN can also lose a solved policy as it keeps training; the next
+# section shows when it did, and what stopped it.
 
 # %% [markdown]
-# One of the trained agents on one of the evaluation starts where it held the pole for all 500
-# steps (the cell picks the first such seed and episode):
+# ## 7. Save it, load it back, watch it
+#
+# Training took a while; a checkpoint keeps the result. `dqn_lib.save_checkpoint` writes the
+# networks, the optimizer, the config, the counters and every random generator's state (and the
+# replay buffer, with `include_replay=True`) to one file, atomically: it writes a temporary file
+# and renames it, so a crash never leaves a half-written checkpoint. The file carries a SHA-256
+# checksum, and `dqn_lib.load_checkpoint` loads it with `torch.load(..., weights_only=True)`, so
+# a file someone sends you can hold tensors and numbers but never code that runs.
+#
+# We save one trained agent to a temporary folder (use any path of your own to keep it), load it
+# back, and check that the loaded agent plays exactly like the one we saved.
 
 # %%
-gif_seed, gif_episode = next(
-    (seed, episode)
-    for seed in DQN_SEEDS
-    for episode, value in enumerate(final_returns[seed])
-    if value == MAX_EPISODE_STEPS
-)
+checkpoint_folder = tempfile.TemporaryDirectory()
+checkpoint_path = Path(checkpoint_folder.name) / "dqn_seed.pt"
+saved_seed = DQN_SEEDS[0]
+dqn_lib.save_checkpoint(agents[saved_seed], checkpoint_path)
+loaded = dqn_lib.load_checkpoint(checkpoint_path).agent
+loaded_returns = dqn_lib.evaluate(loaded, episodes=EVAL_EPISODES, seed=EVAL_SEED)
 print(
-    f"DQN seed {gif_seed}, evaluation episode {gif_episode} (reset seed {EVAL_SEED + gif_episode})"
+    f"saved DQN seed {saved_seed} ({checkpoint_path.stat().st_size / 1e3:.0f} KB); the loaded "
+    f"agent's greedy mean return: {loaded_returns.mean():.1f}"
+)
+assert np.array_equal(loaded_returns, final_returns[saved_seed]), (
+    "the loaded agent does not play like the saved one"
+)
+assert loaded_returns.mean() >= SOLVED, f"the loaded agent is not solved: {loaded_returns.mean()}"
+
+# %% [markdown]
+# A damaged file is refused with a message that names the file and the cause, never loaded
+# half-way. Here one byte in the middle of the file is flipped:
+
+# %%
+damaged_path = checkpoint_path.with_name("damaged.pt")
+data = bytearray(checkpoint_path.read_bytes())
+data[len(data) // 2] ^= 0xFF
+damaged_path.write_bytes(bytes(data))
+try:
+    dqn_lib.load_checkpoint(damaged_path)
+except dqn_lib.CheckpointError as error:
+    message = str(error)
+print(message.replace(str(checkpoint_path.parent), "<temporary folder>"))
+assert "checksum" in message, f"expected the checksum to catch the flipped byte: {message}"
+
+# %% [markdown]
+# The loaded agent on an evaluation start where it held the pole for all 500 steps (the cell
+# picks the first such episode):
+
+# %%
+gif_episode = next(
+    episode for episode, value in enumerate(loaded_returns) if value == MAX_EPISODE_STEPS
 )
 dqn_lib.animate_episode(
-    agents[gif_seed], seed=EVAL_SEED + gif_episode, title=f"DQN seed {gif_seed}, {BUDGET:,} steps"
+    loaded,
+    seed=EVAL_SEED + gif_episode,
+    title=f"loaded DQN seed {saved_seed}, {BUDGET:,} steps",
 )
+
+# %%
+checkpoint_folder.cleanup()  # the temporary folder and its files go away
 
 # %% [markdown]
 # ## What made it stable
 #
-# The benchmark numbers for these choices are in the README's results table.
+# Solving CartPole once is the easy half; staying solved while the agent keeps learning is the
+# hard one. The benchmark (`benchmarks/solve.py`, 10 seeds, 50,000 steps, the README's results
+# table) measured each choice; four mattered most:
+#
+# - **A learning rate that falls** from `learning_rate` to `final_learning_rate` over
+#   `learning_rate_decay_steps`: large steps to learn fast, small ones to keep what was learned.
+#   It never reaches 0, so the agent keeps learning to the end of the budget.
+# - **Batches of 128** and a **soft target** (`tau=0.02`): smoother gradients and targets.
+# - **A reward that sees the cart.** With the angle reward alone, agents solved and then,
+#   tens of thousands of steps later, some drove the cart off the track: the pole was upright,
+#   the reward was good, and the edge of the track was invisible until it ended the episode.
+# - **`gamma=0.98` instead of 0.99.** With negative rewards, falling at once is worth
+#   `FALL_PENALTY` while surviving for ever is worth `reward / (1 - gamma)`: the agent prefers to
+#   fall as soon as a step's reward is below `FALL_PENALTY * (1 - gamma)`. The cell computes
+#   where that happens: with gamma 0.99 an upright pole with the cart half a metre off centre
+#   already "should" fall.
+
+# %%
+for gamma in (0.99, config.gamma):
+    break_even = dqn_lib.FALL_PENALTY * (1 - gamma)  # a step reward below this: better to fall
+    distance = -break_even / dqn_lib.POSITION_PENALTY  # metres off centre, pole upright
+    print(
+        f"gamma={gamma}: falling looks better once a step's reward is below {break_even:.2f}, "
+        f"for an upright pole when the cart is {distance:.1f} m or more off centre"
+    )
+assert config.gamma == 0.98, "the text above explains the default gamma=0.98"
 
 # %% [markdown]
 # ## Summary
@@ -909,7 +1000,7 @@ dqn_lib.animate_episode(
 #   which removes part of the upward bias of the `max`.
 # - **`DQNConfig`** holds every setting, checked when built, with errors that say what to fix.
 # - Trained on the same reward for the same number of steps, the DQN agent solved CartPole on
-#   every seed (checked in section 6), where lesson 5's online agent did not get far.
+#   every seed (checked in section 6) and stayed solved; lesson 5's online agent did not solve.
 #
 # What the original notebook did, and what this lesson changed (the original's settings are kept
 # in `OnlineAgent`; the DQN column is printed from `DQNConfig()`):
@@ -946,9 +1037,9 @@ for name, before, after in comparison:
     print(f"{name:<30}{before!s:<30}{after!s}")
 
 # %% [markdown]
-# The environment, the reward (`-|pole angle|`, -5 on a fall), the TD target that stops at a fall
-# (lesson 3's fix of the original) and the training loop are the same for both agents: the
-# difference in the results comes from the agent.
+# The environment, the reward (`-|pole angle| - 0.1 * |cart position|`, -5 on a fall), the TD
+# target that stops at a fall (lesson 3's fix of the original) and the training loop are the
+# same for both agents: the difference in the results comes from the agent.
 #
 # Next, lesson 7 (`07_inside_the_agent`): what the trained network learned, its Q-values over
 # the states and step by step through an episode, and why DQN can collapse after solving.

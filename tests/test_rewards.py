@@ -33,6 +33,14 @@ def test_pole_angle_reward_punishes_a_fall_only():
 
 def test_reward_functions_by_name():
     assert get_reward_function("pole_angle") is pole_angle_reward
-    assert set(REWARD_FUNCTIONS) == {"environment", "pole_angle"}
+    assert set(REWARD_FUNCTIONS) == {"environment", "pole_angle", "angle_and_position"}
     with pytest.raises(ValueError, match=r"Unknown reward function 'angle'; expected one of"):
         get_reward_function("angle")
+
+
+def test_angle_and_position_reward_sees_the_cart():
+    from dqn_lib import angle_and_position_reward
+
+    assert angle_and_position_reward(UPRIGHT, 1.0, False) == 0.0
+    assert angle_and_position_reward(LEANING, 1.0, False) == pytest.approx(-0.1 - 0.1 * 0.5)
+    assert angle_and_position_reward(LEANING, 1.0, True) == FALL_PENALTY

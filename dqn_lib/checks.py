@@ -1,0 +1,1000 @@
+"""Exercise checks: run a learner's function against the library's reference and say what differs.
+
+Each lesson's exercise cell is followed by a call such as ``check_td_target(td_target)``. A check
+tries the learner's function on fixed cases (chosen to expose the usual mistakes) and on seeded
+random cases, with generators of its own: it never reads or changes numpy's, torch's or Python's
+global random state. On a pass it prints one line and returns None. On a failure it raises
+``ExerciseError`` (an ``AssertionError``, so nbgrader counts a failed test) whose message names
+the case, what was expected, what came back, and the likely mistake.
+
+Used after the exercises of notebooks/01_cartpole.py to notebooks/06_dqn.py; each check names
+its lesson.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from dqn_lib.agents import td_target as reference_td_target
+from dqn_lib.dqn import soft_update as reference_soft_update
+from dqn_lib.env import OBSERVATION_NAMES, make_env
+from dqn_lib.evaluation import evaluate
+from dqn_lib.networks import new_q_network
+from dqn_lib.rewards import FALL_PENALTY, get_reward_function
+
+__all__ = [
+    "ExerciseError",
+    "check_cartpole_policy",
+    "check_epsilon_greedy",
+    "check_q_network",
+    "check_replay_sample",
+    "check_reward_function",
+    "check_soft_update",
+    "check_td_target",
+    "check_training_step",
+]
+
+NOT_IMPLEMENTED = "not implemented yet: replace `raise NotImplementedError()` with your code"
+
+Q_NETWORK_PARAMETERS = 4 * 32 + 32 + 32 * 32 + 32 + 32 * 2 + 2
+"""Weights and biases of the 4-32-32-2 Q-network: 1282."""
+
+
+class ExerciseError(AssertionError):
+    """An exercise's answer differs from the reference; the message says where and why."""
+
+
+def _fail(check: str, message: str) -> ExerciseError:
+    return ExerciseError(f"{check}: {message}")
+
+
+def _call(check: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """Call the learner's function; a function still raising NotImplementedError is reported
+    in words, without a traceback chain."""
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise _fail(check, NOT_IMPLEMENTED) from None
+
+
+def _passed(check: str, cases: int) -> None:
+    print(f"{check}: all {cases} cases pass.")
+
+
+def _fmt(value: float) -> str:
+    return f"{float(value) + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0
+
+
+def _type_name(value: object) -> str:
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
+@contextmanager
+def _global_rng_seeded(seed: int) -> Iterator[None]:
+    """Seed numpy's, Python's and torch's global generators, and restore them afterwards."""
+    # The one place the checks touch global state, on purpose: a learner's function that draws
+    # from it gives different answers for the same rng. The state is restored on the way out.
+    numpy_state, python_state = np.random.get_state(), random.getstate()  # noqa: NPY002
+    with torch.random.fork_rng(devices=[]):
+        np.random.seed(seed)  # noqa: NPY002
+        random.seed(seed)
+        torch.manual_seed(seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(numpy_state)  # noqa: NPY002
+            random.setstate(python_state)
+
+
+# --- Lesson 1: a hand-written policy ----------------------------------------------------------
+
+
+def _cartpole_observations(n: int, seed: int) -> np.ndarray:
+    """``n`` observations CartPole really produces, from random play on a seeded environment."""
+    rng = np.random.default_rng(seed)
+    env = make_env(seed=seed)
+    observation, _ = env.reset()
+    rows = []
+    while len(rows) < n:
+        rows.append(observation)
+        observation, _, terminated, truncated, _ = env.step(int(rng.integers(2)))
+        if terminated or truncated:
+            observation, _ = env.reset()
+    env.close()
+    return np.array(rows, dtype=np.float32)
+
+
+def check_cartpole_policy(policy: Callable[[np.ndarray], int], margin: float = 100.0) -> None:
+    """Check a hand-written CartPole policy, a function observation -> action.
+
+    Taught in notebooks/01_cartpole.py. The policy must return a Python int, 0 or 1, for real
+    CartPole observations, must not always return the same action, and its mean return over 20
+    seeded episodes must beat a random policy's by at least ``margin``.
+    """
+    name = "check_cartpole_policy"
+    observations = _cartpole_observations(200, seed=7)
+    actions = []
+    for i, observation in enumerate(observations):
+        action = _call(name, policy, observation)
+        where = f"observation {i} ({np.array2string(observation, precision=3)})"
+        if isinstance(action, torch.Tensor):
+            raise _fail(
+                name,
+                f"for {where} your policy returned a tensor ({action!r}); return a Python int: "
+                "int(...) around it.",
+            )
+        if isinstance(action, bool | np.bool_):
+            raise _fail(
+                name,
+                f"for {where} your policy returned {action!r}, a bool; return the action "
+                "number, 1 if ... else 0.",
+            )
+        if isinstance(action, float | np.floating):
+            raise _fail(
+                name,
+                f"for {where} your policy returned {action!r}, a float; actions are the ints "
+                "0 (push left) and 1 (push right).",
+            )
+        if not isinstance(action, int | np.integer):
+            raise _fail(
+                name,
+                f"for {where} your policy returned {action!r} of type {_type_name(action)}; "
+                "expected the int 0 or 1.",
+            )
+        if action not in (0, 1):
+            raise _fail(
+                name,
+                f"for {where} your policy returned {action}; CartPole's actions are 0 (push left) "
+                "and 1 (push right).",
+            )
+        actions.append(int(action))
+    if len(set(actions)) == 1:
+        raise _fail(
+            name,
+            f"your policy always returns action {actions[0]}, whatever the observation: it must "
+            "look at the observation (the pole's angle, its angular velocity) to choose.",
+        )
+    rng = np.random.default_rng(0)
+    random_mean = evaluate(lambda _: int(rng.integers(2)), episodes=20, seed=1_000).mean()
+    policy_mean = evaluate(policy, episodes=20, seed=1_000).mean()
+    if policy_mean < random_mean:
+        raise _fail(
+            name,
+            f"your policy averaged {policy_mean:.1f} steps over 20 episodes, worse than a random "
+            f"policy ({random_mean:.1f}): does it push away from the side the pole falls to? "
+            "(action 1 pushes right)",
+        )
+    if policy_mean < random_mean + margin:
+        raise _fail(
+            name,
+            f"your policy averaged {policy_mean:.1f} steps over 20 episodes, only "
+            f"{policy_mean - random_mean:.1f} more than a random policy ({random_mean:.1f}); "
+            f"expected at least {margin:.0f} more. Hint: react to the pole's angular velocity "
+            "too, not only its angle.",
+        )
+    _passed(name, len(observations) + 20)
+
+
+# --- Lesson 2: the Q-network ------------------------------------------------------------------
+
+
+def _layer_description(network: nn.Module) -> str:
+    layers = [m for m in network.modules() if isinstance(m, nn.Linear)]
+    if not layers:
+        return "no nn.Linear layers"
+    return "layers " + ", ".join(f"{m.in_features}->{m.out_features}" for m in layers)
+
+
+def _q_shape(name: str, network: nn.Module, inputs: torch.Tensor, expected: tuple) -> torch.Tensor:
+    with torch.no_grad():
+        output = _call(name, network, inputs)
+    if not isinstance(output, torch.Tensor):
+        raise _fail(
+            name,
+            f"for an input of shape {tuple(inputs.shape)} your network returned "
+            f"{_type_name(output)}; expected a tensor of shape {expected}.",
+        )
+    if tuple(output.shape) != expected:
+        raise _fail(
+            name,
+            f"for an input of shape {tuple(inputs.shape)} your network returned shape "
+            f"{tuple(output.shape)}; expected {expected} (one Q-value per action).",
+        )
+    return output
+
+
+def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> None:
+    """Check the 4-32-32-2 Q-network: a class built as ``QNet(4, 2)``, or a built network.
+
+    Taught in notebooks/02_q_network.py. It must map ``(batch, 4) -> (batch, 2)`` and
+    ``(4,) -> (2,)``, have 1282 weights and biases, a ReLU between its layers (a network without
+    one is linear in its input), and an unbounded output (no softmax, tanh or final ReLU).
+    """
+    name = "check_q_network"
+    network = network_class_or_instance
+    if isinstance(network, type):
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            network = _call(name, network, 4, 2)
+    if not isinstance(network, nn.Module):
+        raise _fail(
+            name,
+            f"expected your QNet class or a network built from it, got {_type_name(network)}.",
+        )
+    generator = torch.Generator().manual_seed(0)
+    _q_shape(name, network, torch.randn(5, 4, generator=generator), (5, 2))
+    _q_shape(name, network, torch.randn(4, generator=generator), (2,))
+    count = sum(p.numel() for p in network.parameters())
+    if count != Q_NETWORK_PARAMETERS:
+        raise _fail(
+            name,
+            f"your network has {count} weights and biases; the 4-32-32-2 network has "
+            f"{Q_NETWORK_PARAMETERS} (4*32+32 + 32*32+32 + 32*2+2). Yours has "
+            f"{_layer_description(network)}; expected 4->32, 32->32, 32->2.",
+        )
+    x = torch.randn(200, 4, generator=generator) * 2
+    y = torch.randn(200, 4, generator=generator) * 2
+    with torch.no_grad():
+        midpoint_gap = network((x + y) / 2) - (network(x) + network(y)) / 2
+        large = network(torch.randn(500, 4, generator=generator) * 100)
+    if midpoint_gap.abs().max() < 1e-4:
+        raise _fail(
+            name,
+            "your network is linear in its input (the output at the midpoint of two inputs is "
+            "the midpoint of their outputs): put an nn.ReLU() between the layers.",
+        )
+    if torch.allclose(large.sum(dim=1), torch.ones(len(large)), atol=1e-4):
+        raise _fail(
+            name,
+            "every row of your network's output sums to 1: a softmax at the end turns Q-values "
+            "into probabilities. Q-values are returns, any real number: end with nn.Linear.",
+        )
+    if large.abs().max() <= 1.0 + 1e-6:
+        raise _fail(
+            name,
+            "your network's output stays within [-1, 1] even for huge inputs: a tanh or sigmoid "
+            "at the end bounds it. Q-values are returns, any real number: end with nn.Linear.",
+        )
+    if (large >= 0).all():
+        raise _fail(
+            name,
+            "your network's output is never negative: a ReLU after the last layer cuts off "
+            "negative Q-values. End with nn.Linear, no activation.",
+        )
+    _passed(name, 7)
+
+
+# --- Lesson 3: epsilon-greedy and the TD target -----------------------------------------------
+
+
+def _action(name: str, fn: Callable, q_values: torch.Tensor, epsilon: float, rng) -> int:
+    action = _call(name, fn, q_values, epsilon, rng)
+    where = f"for q_values {q_values.tolist()} and epsilon={epsilon}"
+    if type(action) is not int:
+        raise _fail(
+            name,
+            f"{where} your function returned {action!r} of type {_type_name(action)}; expected "
+            "a Python int: wrap it in int(...).",
+        )
+    if not 0 <= action < len(q_values):
+        raise _fail(
+            name,
+            f"{where} your function returned {action}; expected an action in "
+            f"0..{len(q_values) - 1}.",
+        )
+    return action
+
+
+def _action_sequence(fn: Callable, epsilon: float, seed: int, n: int, global_seed: int) -> list:
+    q_values = torch.tensor([0.5, 1.5, 1.0])
+    rng = np.random.default_rng(seed)
+    with _global_rng_seeded(global_seed):
+        return [_action("check_epsilon_greedy", fn, q_values, epsilon, rng) for _ in range(n)]
+
+
+def check_epsilon_greedy(epsilon_greedy: Callable) -> None:
+    """Check ``epsilon_greedy(q_values, epsilon, rng) -> int``, like ``dqn_lib.epsilon_greedy``.
+
+    Taught in notebooks/03_agent.py. At epsilon 0 it must always return the argmax; at epsilon 1
+    every action about equally often; at epsilon 0.2 with two actions a non-greedy action about
+    10% of the time (a random action can be the greedy one). It returns a Python int, and draws
+    its random numbers from the ``rng`` it is given, nothing else.
+    """
+    name = "check_epsilon_greedy"
+    cases = 0
+    rng = np.random.default_rng(0)
+    for values in ([1.0, 3.0, 2.0], [5.0, -1.0], [0.1, 0.2, 0.3, 0.4], [-2.0, -3.0, -0.5]):
+        q_values = torch.tensor(values)
+        best, worst = int(q_values.argmax()), int(q_values.argmin())
+        actions = [_action(name, epsilon_greedy, q_values, 0.0, rng) for _ in range(20)]
+        cases += len(actions)
+        action = next((a for a in actions if a != best), best)
+        if action == best:
+            continue
+        if set(actions) == {worst}:
+            mistake = "it picks the smallest Q-value: use argmax, not argmin"
+        elif len(set(actions)) > 1:
+            mistake = (
+                "at epsilon=0 it still takes random actions: explore only when rng.random() < "
+                "epsilon (is the test reversed, exploring with probability 1 - epsilon instead "
+                "of epsilon?)"
+            )
+        else:
+            mistake = "at epsilon=0 it must always take the greedy action"
+        raise _fail(
+            name,
+            f"for q_values {values} and epsilon=0 expected action {best} (the largest "
+            f"Q-value), got {action}: {mistake}.",
+        )
+    q_values = torch.tensor([1.0, 3.0, 2.0])
+    counts = np.bincount(
+        [_action(name, epsilon_greedy, q_values, 1.0, rng) for _ in range(3000)], minlength=3
+    )
+    shares = counts / counts.sum()
+    cases += 1
+    if counts[1] == counts.sum():
+        raise _fail(
+            name,
+            "your policy never explores at epsilon=1: for q_values [1, 3, 2] it always returned "
+            "the greedy action 1. With probability epsilon it must pick a random action.",
+        )
+    if counts[1] == 0:
+        raise _fail(
+            name,
+            "at epsilon=1, for q_values [1, 3, 2], your policy never returned the greedy action "
+            "1: the random action is drawn from all actions, the greedy one included.",
+        )
+    if np.abs(shares - 1 / 3).max() > 0.05:
+        raise _fail(
+            name,
+            f"at epsilon=1 every action should come about 1/3 of the time; yours came "
+            f"{np.round(shares, 3).tolist()} of the time: draw the action uniformly, "
+            "rng.integers(len(q_values)).",
+        )
+    q_values = torch.tensor([0.0, 1.0])
+    actions = [_action(name, epsilon_greedy, q_values, 0.2, rng) for _ in range(4000)]
+    rate = 1.0 - float(np.mean(actions))
+    cases += 1
+    if abs(rate - 0.1) > 0.03:
+        if abs(rate - 0.2) <= 0.03:
+            mistake = (
+                "you always take a non-greedy action when exploring; the random action is "
+                "drawn from all actions, so half the time it is the greedy one"
+            )
+        elif abs(rate - 0.4) <= 0.03:
+            mistake = "it looks like you explore with probability 1 - epsilon instead of epsilon"
+        else:
+            mistake = "explore with probability epsilon, with rng.random() < epsilon"
+        raise _fail(
+            name,
+            f"at epsilon=0.2, for q_values [0, 1], a non-greedy action should come about 10% of "
+            f"the time (epsilon times 1/2); yours came {rate:.1%}: {mistake}.",
+        )
+    first = _action_sequence(epsilon_greedy, 0.5, seed=123, n=100, global_seed=1)
+    second = _action_sequence(epsilon_greedy, 0.5, seed=123, n=100, global_seed=2)
+    cases += 1
+    if first != second:
+        raise _fail(
+            name,
+            "two runs with the same rng (seed 123) gave different actions: your function draws "
+            "from a random source other than the rng it is given (np.random, random, torch). "
+            "Use rng.random() and rng.integers().",
+        )
+    _passed(name, cases)
+
+
+_TD_FIXED = {
+    "reward": [1.0, 1.0, 0.5, -1.0],
+    "next_q": [[2.0, 3.0], [0.5, 1.0], [4.0, 2.0], [-1.0, -2.0]],
+    "terminated": [0.0, 1.0, 0.0, 0.0],
+    "gamma": 0.9,
+}
+_TD_ROW_KIND = {
+    0: "is ongoing",
+    1: "is terminated (the pole fell)",
+    2: "was truncated by the time limit but not terminated",
+    3: "is ongoing",
+}
+
+
+def _td_variants(reward, next_q, terminated, gamma) -> dict[str, torch.Tensor]:
+    """The usual wrong answers, each with what the message says about it."""
+    alive = 1.0 - terminated
+    best = next_q.max(dim=1).values
+    return {
+        "it bootstraps through a terminated step: a terminated row's target is its reward alone "
+        "(multiply by 1 - terminated)": reward + gamma * best,
+        "it never bootstraps: a non-terminated row's target is reward + gamma * max next_q": reward
+        + 0 * best,
+        "the bootstrap mask is reversed: multiply by 1 - terminated, not terminated": reward
+        + gamma * terminated * best,
+        "it uses the mean of next_q; the target uses the best action's value, "
+        "next_q.max(dim=1).values": reward + gamma * alive * next_q.mean(dim=1),
+        "it uses the smallest next Q-value; use next_q.max(dim=1).values": reward
+        + gamma * alive * next_q.min(dim=1).values,
+        "it forgets gamma: the bootstrap is gamma * max next_q": reward + alive * best,
+    }
+
+
+def _compare_td(name: str, td_target: Callable, case: str, reward, next_q, terminated, gamma):
+    result = _call(name, td_target, reward.clone(), next_q.clone(), terminated.clone(), gamma)
+    if isinstance(result, tuple):
+        raise _fail(
+            name,
+            f"{case}: your td_target returned a {_type_name(result)}, not a tensor: "
+            "next_q.max(dim=1) gives values and indices; take .values.",
+        )
+    if not isinstance(result, torch.Tensor):
+        raise _fail(
+            name, f"{case}: your td_target returned {_type_name(result)}; expected a tensor."
+        )
+    expected = reference_td_target(reward, next_q, terminated, gamma)
+    if result.shape != expected.shape:
+        raise _fail(
+            name,
+            f"{case}: td_target returned shape {tuple(result.shape)}; expected "
+            f"{tuple(expected.shape)}, one target per row (did keepdim=True make a (batch, 1) "
+            "max that broadcast against reward?).",
+        )
+    result = result.detach().to(expected.dtype)
+    wrong = ~torch.isclose(result, expected, atol=1e-5, rtol=1e-5)
+    if not wrong.any():
+        return
+    variants = _td_variants(reward, next_q, terminated, gamma)
+    mistake = next(
+        (text for text, v in variants.items() if torch.allclose(result, v, atol=1e-5)),
+        "the target is reward + gamma * (1 - terminated) * max over actions of next_q",
+    )
+    row = int(wrong.nonzero()[0])
+    if case == "fixed batch":
+        kind = _TD_ROW_KIND[row]
+    else:
+        kind = "is terminated" if terminated[row] else "is ongoing"
+    raise _fail(
+        name,
+        f"{case}, row {row} {kind} (reward {_fmt(reward[row])}, next_q "
+        f"{[round(v, 4) for v in next_q[row].tolist()]}, gamma {gamma}): expected "
+        f"{_fmt(expected[row])}, got {_fmt(result[row])}. Likely mistake: {mistake}.",
+    )
+
+
+def check_td_target(td_target: Callable) -> None:
+    """Check ``td_target(reward, next_q, terminated, gamma)``, like ``dqn_lib.td_target``.
+
+    Taught in notebooks/03_agent.py. A fixed batch holds an ongoing row, a terminated row (no
+    bootstrap) and a truncated-but-not-terminated row (it still bootstraps); then 6 seeded
+    random batches. The result must have shape ``(batch,)``.
+    """
+    name = "check_td_target"
+    fixed = _TD_FIXED
+    _compare_td(
+        name,
+        td_target,
+        "fixed batch",
+        torch.tensor(fixed["reward"]),
+        torch.tensor(fixed["next_q"]),
+        torch.tensor(fixed["terminated"]),
+        fixed["gamma"],
+    )
+    generator = torch.Generator().manual_seed(0)
+    for i in range(6):
+        batch, n_actions = 8 + i, 2 + i % 3
+        reward = torch.randn(batch, generator=generator)
+        next_q = torch.randn(batch, n_actions, generator=generator) * 3
+        terminated = (torch.rand(batch, generator=generator) < 0.3).float()
+        terminated[0], terminated[1] = 0.0, 1.0
+        gamma = round(0.5 + 0.49 * float(torch.rand(1, generator=generator)), 3)
+        _compare_td(name, td_target, f"random batch {i}", reward, next_q, terminated, gamma)
+    _passed(name, 7)
+
+
+# --- Lesson 4: rewards ------------------------------------------------------------------------
+
+
+def _reward_cases() -> list[tuple[str, np.ndarray, float, bool]]:
+    """Hand-made transitions, then transitions recorded from CartPole (random play, and the last
+    step of an episode a good policy survives to the 500-step time limit)."""
+    cases = [
+        ("upright, centred", np.array([0.0, 0.0, 0.0, 0.0]), 1.0, False),
+        ("pole leaning right", np.array([1.0, 0.3, 0.1, -0.2]), 1.0, False),
+        ("pole leaning left", np.array([-0.5, -0.4, -0.15, 0.6]), 1.0, False),
+        ("cart far right, pole slightly left", np.array([2.0, 0.1, -0.05, 0.0]), 1.0, False),
+        ("the pole fell (terminated)", np.array([0.3, 1.2, 0.22, 1.5]), 1.0, True),
+        ("the cart left the track (terminated)", np.array([-2.5, -1.0, -0.1, 0.4]), 1.0, True),
+    ]
+    rng = np.random.default_rng(4)
+    env = make_env(seed=4)
+    for episode in range(2):
+        env.reset(seed=4 + episode)
+        for step in range(500):
+            observation, reward, terminated, truncated, _ = env.step(int(rng.integers(2)))
+            if step % 3 == 0 or terminated:
+                label = f"recorded episode {episode}, step {step}"
+                cases.append((label, observation, float(reward), terminated))
+            if terminated or truncated:
+                break
+    observation, _ = env.reset(seed=1)  # this policy survives seed 1's episode to the time limit
+    for _ in range(500):
+        action = 1 if observation[2] + observation[3] > 0 else 0
+        observation, reward, terminated, truncated, _ = env.step(action)
+        if terminated or truncated:
+            break
+    env.close()
+    if not truncated or terminated:
+        raise RuntimeError("the time-limit transition of check_reward_function was not reached")
+    cases.append(("the last step of an episode cut by the time limit", observation, 1.0, False))
+    return cases
+
+
+def _index_swaps(
+    reference: Callable, observation: np.ndarray, env_reward: float, terminated: bool
+) -> dict[str, float]:
+    """The reference's reward if it read the wrong entry of the observation."""
+    swaps = {}
+    for right in range(len(observation)):
+        for wrong in range(len(observation)):
+            if wrong != right:
+                swapped = observation.copy()
+                swapped[right] = observation[wrong]
+                text = (
+                    f"it reads observation[{wrong}] ({OBSERVATION_NAMES[wrong]}) where it should "
+                    f"read observation[{right}] ({OBSERVATION_NAMES[right]})"
+                )
+                swaps[text] = reference(swapped, env_reward, terminated)
+    return swaps
+
+
+def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None:
+    """Check a reward function ``reward_fn(next_observation, env_reward, terminated) -> float``
+    against the library's reward called ``name`` (``dqn_lib.REWARD_FUNCTIONS``).
+
+    Taught in notebooks/04_reward.py (and notebooks/06_dqn.py for ``"angle_and_position"``).
+    Hand-made and recorded transitions, falls and a time-limit step included. Only a termination
+    is punished with -5: there is no ``truncated`` argument, so a -5 on a step with
+    ``terminated=False`` punishes an ordinary step or the time limit.
+    """
+    check = "check_reward_function"
+    reference = get_reward_function(name)
+    cases = _reward_cases()
+    results = []
+    for label, observation, env_reward, terminated in cases:
+        got = _call(check, reward_fn, observation.copy(), env_reward, terminated)
+        if (
+            isinstance(got, torch.Tensor | np.ndarray)
+            or isinstance(got, bool)
+            or not (isinstance(got, numbers.Real))
+        ):
+            raise _fail(
+                check,
+                f"for {label} your reward function returned {got!r} of type {_type_name(got)}; "
+                "expected a number (a Python float).",
+            )
+        results.append(float(got))
+    expected = [reference(o, r, t) for _, o, r, t in cases]
+    wrong = [i for i, (g, e) in enumerate(zip(results, expected, strict=True)) if abs(g - e) > 1e-6]
+    if not wrong:
+        _passed(check, len(cases))
+        return
+    i = wrong[0]
+    label, observation, env_reward, terminated = cases[i]
+    got, want = results[i], expected[i]
+    ongoing_penalised = [j for j in wrong if results[j] == FALL_PENALTY and not cases[j][3]]
+    if ongoing_penalised:
+        i = ongoing_penalised[0]
+        label, got, want = cases[i][0], results[i], expected[i]
+        mistake = (
+            f"it returns {FALL_PENALTY} when terminated is False: only a fall (terminated) is "
+            "punished, never an ordinary step or the 500-step time limit (done = terminated or "
+            "truncated would punish a perfect episode like a fall)"
+        )
+    elif terminated and want == FALL_PENALTY:
+        mistake = f"a terminated step must return the fall penalty, {FALL_PENALTY}"
+    elif all(abs(results[j] + expected[j]) < 1e-6 for j in wrong):
+        leaning_left = all(cases[j][1][2] < 0 for j in wrong)
+        right_ones = [j for j, c in enumerate(cases) if c[1][2] > 0 and not c[3] and j not in wrong]
+        if leaning_left and right_ones:
+            mistake = (
+                "a pole leaning left is rewarded, one leaning right punished: take abs() of the "
+                "angle, a lean either way costs the same"
+            )
+        else:
+            mistake = "the reward has the wrong sign: a lean should cost, a fall should cost -5"
+    else:
+        swaps = _index_swaps(reference, observation, env_reward, terminated)
+        mistake = next(
+            (text for text, value in swaps.items() if abs(value - got) < 1e-6 and value != want),
+            f"see the docstring of dqn_lib.{reference.__name__}",
+        )
+    raise _fail(
+        check,
+        f"for {label} (next_observation {np.round(cases[i][1], 4).tolist()}, terminated="
+        f"{cases[i][3]}) expected {_fmt(want)}, got {_fmt(got)}. Likely mistake: {mistake}.",
+    )
+
+
+# --- Lesson 5: one training step --------------------------------------------------------------
+
+
+def _reference_step(
+    q_network: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    observation: np.ndarray,
+    action: int,
+    reward: float,
+    next_observation: np.ndarray,
+    terminated: bool,
+    gamma: float,
+    *,
+    detach_target: bool = True,
+    zero_grad: bool = True,
+    other_action: bool = False,
+    loss_kind: str = "huber",
+    bootstrap: str = "unless terminated",
+    use_gamma: bool = True,
+) -> float:
+    """One update as OnlineAgent.observe makes it, or with one of the usual mistakes."""
+    q = q_network(torch.as_tensor(observation))[1 - action if other_action else action]
+    with torch.set_grad_enabled(not detach_target):
+        next_q = q_network(torch.as_tensor(next_observation)).max()
+    keep = {"unless terminated": not terminated, "always": True, "never": False}[bootstrap]
+    target = reward + (gamma if use_gamma else 1.0) * float(keep) * next_q
+    loss_fn = nn.SmoothL1Loss() if loss_kind == "huber" else nn.MSELoss()
+    loss = loss_fn(q, target)
+    if zero_grad:
+        optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+_STEP_MISTAKES = {
+    "the gradient flows through the target too: compute the next Q-values under "
+    "torch.no_grad() (the target is a fixed number)": {"detach_target": False},
+    "gradients pile up from one call to the next: call optimizer.zero_grad() before "
+    "loss.backward()": {"zero_grad": False},
+    "it uses the Q-value of the other action: take q_network(observation)[action]": {
+        "other_action": True
+    },
+    "it uses the squared error; the exercise asks for the Huber loss, nn.SmoothL1Loss()": {
+        "loss_kind": "mse"
+    },
+    "it bootstraps through a terminated step: then the target is the reward alone": {
+        "bootstrap": "always"
+    },
+    "it never bootstraps: the target is reward + gamma * max next Q unless terminated": {
+        "bootstrap": "never"
+    },
+    "it forgets gamma in the target": {"use_gamma": False},
+}
+
+
+def _step_transitions() -> list[tuple[np.ndarray, int, float, np.ndarray, bool]]:
+    rng = np.random.default_rng(5)
+    fixed = [
+        ([0.0, 0.1, 0.02, -0.1], 1, 0.3, [0.002, 0.3, 0.018, -0.4], False),
+        ([0.1, -0.2, -0.05, 0.3], 0, 3.0, [0.1, -0.4, -0.04, 0.6], False),
+        ([0.2, 0.5, 0.2, 1.0], 1, -5.0, [0.21, 0.7, 0.22, 1.3], True),
+        ([-0.3, 0.0, 0.01, 0.0], 0, 1.0, [-0.3, -0.2, 0.01, 0.3], False),
+    ]
+    for _ in range(3):
+        observation = rng.normal(0, 0.5, 4)
+        fixed.append(
+            (
+                observation,
+                int(rng.integers(2)),
+                float(rng.normal(0, 2)),
+                observation + rng.normal(0, 0.1, 4),
+                bool(rng.random() < 0.3),
+            )
+        )
+    return [
+        (np.asarray(o, np.float32), a, r, np.asarray(n, np.float32), t) for o, a, r, n, t in fixed
+    ]
+
+
+def _replay_steps(step: Callable, gamma: float, call: Callable = _call) -> list:
+    """Run ``step`` on the transitions from the same initial weights; record loss and weights."""
+    network = new_q_network(4, 2, seed=3)
+    optimizer = torch.optim.SGD(network.parameters(), lr=0.05)
+    records = []
+    for observation, action, reward, next_observation, terminated in _step_transitions():
+        loss = call(
+            "check_training_step",
+            step,
+            network,
+            optimizer,
+            observation.copy(),
+            action,
+            reward,
+            next_observation.copy(),
+            terminated,
+            gamma,
+        )
+        weights = torch.cat([p.detach().flatten() for p in network.parameters()]).clone()
+        records.append((loss, weights))
+    return records
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return abs(a[0] - b[0]) <= 1e-5 * max(1.0, abs(b[0])) and torch.allclose(a[1], b[1], atol=1e-5)
+
+
+def check_training_step(train_step: Callable) -> None:
+    """Check ``train_step(q_network, optimizer, observation, action, reward, next_observation,
+    terminated, gamma) -> float``: one Huber-loss gradient step on one transition, as
+    ``OnlineAgent.observe`` takes it.
+
+    Taught in notebooks/05_training.py. Runs 7 transitions (fixed, then seeded random) through
+    your function and through the reference, each on a copy of the same network with plain SGD,
+    and compares the returned loss and the updated weights after each call.
+    """
+    name = "check_training_step"
+    gamma = 0.9
+    initial = torch.cat([p.detach().flatten() for p in new_q_network(4, 2, seed=3).parameters()])
+
+    def checked_call(check: str, fn: Callable, *args: Any) -> float:
+        loss = _call(check, fn, *args)
+        if isinstance(loss, torch.Tensor):
+            raise _fail(
+                name,
+                f"your train_step returned a tensor ({loss!r}); return the loss as a Python "
+                "float: loss.item().",
+            )
+        if isinstance(loss, bool) or not isinstance(loss, numbers.Real):
+            raise _fail(
+                name,
+                f"your train_step returned {loss!r} of type {_type_name(loss)}; expected the "
+                "loss as a Python float (loss.item()).",
+            )
+        return float(loss)
+
+    got = _replay_steps(train_step, gamma, checked_call)
+    expected = _replay_steps(_reference_step, gamma)
+    transitions = _step_transitions()
+    for k, (mine, reference) in enumerate(zip(got, expected, strict=True)):
+        if _same(mine, reference):
+            continue
+        before = initial if k == 0 else got[k - 1][1]
+        if torch.equal(mine[1], before):
+            raise _fail(
+                name,
+                f"call {k}: your train_step did not change the network's weights: call "
+                "loss.backward() and then optimizer.step().",
+            )
+        mistake = "compare your steps with OnlineAgent.observe in dqn_lib/agents.py"
+        for text, options in _STEP_MISTAKES.items():
+
+            def variant(*args: Any, options: dict = options) -> float:
+                return _reference_step(*args, **options)
+
+            records = _replay_steps(variant, gamma)[: k + 1]
+            if all(_same(m, v) for m, v in zip(got[: k + 1], records, strict=True)):
+                mistake = text
+                break
+        _, action, reward, _, terminated = transitions[k]
+        what = (
+            f"expected loss {_fmt(reference[0])}, got {_fmt(mine[0])}"
+            if abs(mine[0] - reference[0]) > 1e-5 * max(1.0, abs(reference[0]))
+            else f"the loss is right ({_fmt(mine[0])}) but the updated weights differ by up to "
+            f"{_fmt((mine[1] - reference[1]).abs().max())}"
+        )
+        raise _fail(
+            name,
+            f"call {k} (action {action}, reward {_fmt(reward)}, terminated={terminated}): {what}. "
+            f"Likely mistake: {mistake}.",
+        )
+    _passed(name, len(got))
+
+
+# --- Lesson 6: replay and the target network --------------------------------------------------
+
+_REPLAY_FIELDS = ("observations", "actions", "rewards", "next_observations", "terminated")
+
+
+def _replay_arrays(capacity: int) -> tuple[np.ndarray, ...]:
+    """Buffer arrays whose every field tells which row it came from: observation ``i`` starts
+    with ``i``, next observation with ``1000 + i``, reward ``i + 0.5``."""
+    rows = np.arange(capacity)
+    observations = (rows[:, None] + np.array([0.0, 0.1, 0.2, 0.3])).astype(np.float32)
+    next_observations = observations + np.float32(1000.0)
+    actions = (rows % 2).astype(np.int64)
+    rewards = (rows + 0.5).astype(np.float32)
+    terminated = rows % 5 == 4
+    return observations, actions, rewards, next_observations, terminated
+
+
+def _sample(name: str, sample_fn: Callable, arrays, size: int, batch_size: int, rng) -> list:
+    result = _call(name, sample_fn, *(a.copy() for a in arrays), size, batch_size, rng)
+    if not isinstance(result, tuple | list) or len(result) != 5:
+        raise _fail(
+            name,
+            f"your sample returned {_type_name(result)}; expected a tuple of 5 arrays "
+            f"({', '.join(_REPLAY_FIELDS)}).",
+        )
+    fields = []
+    for field, value, source in zip(_REPLAY_FIELDS, result, arrays, strict=True):
+        value = value.numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
+        shape = (batch_size, *source.shape[1:])
+        if value.shape != shape:
+            raise _fail(
+                name,
+                f"with batch_size={batch_size} your sample returned {field} of shape "
+                f"{value.shape}; expected {shape} (the fields go in the order "
+                f"{', '.join(_REPLAY_FIELDS)}).",
+            )
+        fields.append(value)
+    return fields
+
+
+def _show(row: np.ndarray) -> object:
+    return row.item() if row.size == 1 else row.tolist()
+
+
+def _first(mask: np.ndarray) -> int | None:
+    rows = np.flatnonzero(mask)
+    return int(rows[0]) if len(rows) else None
+
+
+def _check_rows(name: str, fields: list, arrays, size: int) -> np.ndarray:
+    """The transition each sampled row came from; fails on a row that is not one transition's."""
+    observations, capacity = fields[0], len(arrays[0])
+    indices = np.rint(observations[:, 0]).astype(np.int64)
+    stored = arrays[0][np.clip(indices, 0, capacity - 1)]
+    k = _first((indices < 0) | (indices >= capacity) | ~np.isclose(observations, stored).all(1))
+    if k is not None:
+        raise _fail(
+            name,
+            f"row {k} of the observations you returned, {observations[k].tolist()}, is not "
+            "a row of the observations array: index the arrays, observations[indices].",
+        )
+    k = _first(indices >= size)
+    if k is not None:
+        raise _fail(
+            name,
+            f"row {k} is transition {indices[k]}, but only the first {size} rows hold "
+            f"transitions (size={size}): draw indices below size, not below the capacity "
+            f"{capacity}.",
+        )
+    for field, value, source in zip(_REPLAY_FIELDS[1:], fields[1:], arrays[1:], strict=True):
+        value = value.reshape(len(value), -1)
+        expected = source[indices].reshape(len(indices), -1)
+        k = _first(~np.isclose(value, expected).all(1))
+        if k is not None:
+            flat = source.reshape(len(source), -1)
+            matches = np.flatnonzero(np.isclose(flat, value[k]).all(1))
+            seen = f"transition {matches[0]}'s" if len(matches) == 1 else "a different row's"
+            raise _fail(
+                name,
+                f"row {k}: the observation is transition {indices[k]}'s but {field} is {seen} "
+                f"(expected {_show(source[indices[k]])}, got {_show(value[k])}): draw one "
+                "set of indices and use it for every field.",
+            )
+    return indices
+
+
+def check_replay_sample(sample_fn: Callable) -> None:
+    """Check ``sample(observations, actions, rewards, next_observations, terminated, size,
+    batch_size, rng) -> (observations, actions, rewards, next_observations, terminated)``.
+
+    Taught in notebooks/06_dqn.py (``ReplayBuffer.sample``). The buffer's arrays have room for
+    64 transitions and hold ``size`` of them. A sample has ``batch_size`` rows, each field from
+    the same transition, only from the first ``size`` rows, every stored transition can come,
+    and the random draws come from ``rng`` alone.
+    """
+    name = "check_replay_sample"
+    arrays = _replay_arrays(64)
+    rng = np.random.default_rng(0)
+    cases = 0
+    for size, batch_size in ((1, 4), (40, 1), (40, 32), (64, 16)):
+        _check_rows(name, _sample(name, sample_fn, arrays, size, batch_size, rng), arrays, size)
+        cases += 1
+    size = 40
+    seen = np.zeros(size, dtype=int)
+    for _ in range(150):
+        fields = _sample(name, sample_fn, arrays, size, 32, rng)
+        np.add.at(seen, _check_rows(name, fields, arrays, size), 1)
+    cases += 1
+    never = np.flatnonzero(seen == 0)
+    if len(never):
+        raise _fail(
+            name,
+            f"in 150 samples of 32 from size={size}, transition(s) {never.tolist()} never came: "
+            "every stored transition must be drawn, uniformly; check the bounds, "
+            "rng.integers(0, size, size=batch_size).",
+        )
+    if seen.max() > 3 * seen.mean():
+        raise _fail(
+            name,
+            f"in 150 samples of 32, transition {int(seen.argmax())} came {seen.max()} times "
+            f"(about {seen.mean():.0f} expected): draw the indices uniformly.",
+        )
+    runs = []
+    for seed, global_seed in ((11, 1), (11, 2), (12, 1)):
+        with _global_rng_seeded(global_seed):
+            rng = np.random.default_rng(seed)
+            runs.append(_sample(name, sample_fn, arrays, size, 32, rng)[0][:, 0].tolist())
+    cases += 1
+    if runs[0] != runs[1]:
+        raise _fail(
+            name,
+            "two calls with the same rng (seed 11) sampled different rows: your sample draws "
+            "from a random source other than the rng it is given (np.random, random, torch). "
+            "Use rng.integers(...).",
+        )
+    if runs[0] == runs[2]:
+        raise _fail(
+            name,
+            "rngs with different seeds sampled the same rows: draw the indices from the rng "
+            "you are given, rng.integers(0, size, size=batch_size).",
+        )
+    _passed(name, cases)
+
+
+def _flat(network: nn.Module) -> torch.Tensor:
+    return torch.cat([p.detach().flatten() for p in network.parameters()]).clone()
+
+
+def check_soft_update(soft_update: Callable) -> None:
+    """Check ``soft_update(target_network, q_network, tau)``, like ``dqn_lib.soft_update``.
+
+    Taught in notebooks/06_dqn.py. Every target weight must move exactly ``tau`` of the way to
+    the online weight, in place, and the online network must not change. Fixed cases
+    (tau 0.1, 0.5, 1) and seeded random ones on a smaller network.
+    """
+    name = "check_soft_update"
+    generator = torch.Generator().manual_seed(0)
+    cases = [(32, 0.1), (32, 0.5), (32, 1.0), (32, 0.005)]
+    cases += [(8, round(float(torch.rand(1, generator=generator)), 3)) for _ in range(3)]
+    for k, (width, tau) in enumerate(cases):
+        target = new_q_network(4, 2, seed=1 + k, hidden=(width, width))
+        online = new_q_network(4, 2, seed=100 + k, hidden=(width, width))
+        target_before, online_before = _flat(target), _flat(online)
+        expected_network = copy.deepcopy(target)
+        reference_soft_update(expected_network, online, tau)
+        expected = _flat(expected_network)
+        _call(name, soft_update, target, online, tau)
+        got, online_after = _flat(target), _flat(online)
+        case = f"tau={tau}"
+        if not torch.allclose(online_after, online_before, atol=1e-6):
+            raise _fail(
+                name,
+                f"{case}: your soft_update changed the online network (q_network): only the "
+                "target network moves; soft_update(target_network, q_network, tau).",
+            )
+        if torch.allclose(got, expected, atol=1e-6):
+            continue
+        swapped = online_before + tau * (target_before - online_before)
+        if torch.equal(got, target_before):
+            mistake = (
+                "the target network did not change: update its parameters in place "
+                "(target.mul_(...) or target += ...), under torch.no_grad(); rebinding a name "
+                "or returning a new network changes nothing"
+            )
+        elif torch.allclose(got, online_before, atol=1e-6):
+            mistake = "it copies the online weights: tau is ignored"
+        elif torch.allclose(got, swapped, atol=1e-6):
+            mistake = (
+                "tau and 1 - tau are swapped: the target moves tau of the way, "
+                "target + tau * (online - target)"
+            )
+        else:
+            mistake = "the target moves tau of the way: target + tau * (online - target)"
+        gap = (got - expected).abs()
+        i = int(gap.argmax())
+        raise _fail(
+            name,
+            f"{case}: target weight {i} (target {_fmt(target_before[i])}, online "
+            f"{_fmt(online_before[i])}) should become {_fmt(expected[i])}, got {_fmt(got[i])}. "
+            f"Likely mistake: {mistake}.",
+        )
+    _passed(name, len(cases))

@@ -1,0 +1,547 @@
+"""The exercise checks: a right answer passes, and each usual wrong answer is named in words."""
+
+from __future__ import annotations
+
+import copy
+import random
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import dqn_lib
+from dqn_lib.checks import (
+    NOT_IMPLEMENTED,
+    ExerciseError,
+    check_cartpole_policy,
+    check_epsilon_greedy,
+    check_q_network,
+    check_replay_sample,
+    check_reward_function,
+    check_soft_update,
+    check_td_target,
+    check_training_step,
+)
+
+
+def not_implemented(*args, **kwargs):
+    raise NotImplementedError()
+
+
+def test_exercise_error_is_an_assertion_error_so_nbgrader_counts_a_failed_test():
+    assert issubclass(ExerciseError, AssertionError)
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_cartpole_policy,
+        check_epsilon_greedy,
+        check_td_target,
+        check_reward_function,
+        check_training_step,
+        check_replay_sample,
+        check_soft_update,
+    ],
+)
+def test_a_stub_says_not_implemented_without_a_traceback_chain(check):
+    with pytest.raises(ExerciseError, match="not implemented yet") as error:
+        check(not_implemented)
+    assert NOT_IMPLEMENTED in str(error.value)
+    assert error.value.__cause__ is None and error.value.__suppress_context__
+
+
+def test_a_q_network_stub_says_not_implemented():
+    class StubQNet(nn.Module):
+        def __init__(self, n_observations, n_actions):
+            raise NotImplementedError()
+
+    with pytest.raises(ExerciseError, match="not implemented yet"):
+        check_q_network(StubQNet)
+
+
+def seed_globals(seed):
+    np.random.seed(seed)  # noqa: NPY002 (the global state is what this test is about)
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def global_draws():
+    return np.random.rand(), random.random(), torch.rand(1).item()  # noqa: NPY002
+
+
+def test_checks_leave_the_global_random_state_alone():
+    seed_globals(5)
+    expected = global_draws()
+    seed_globals(5)
+    check_epsilon_greedy(dqn_lib.epsilon_greedy)
+    check_q_network(dqn_lib.QNet)
+    check_replay_sample(sample)
+    check_td_target(dqn_lib.td_target)
+    assert global_draws() == expected
+
+
+# --- check_cartpole_policy (lesson 1) ---------------------------------------------------------
+
+
+def lean_policy(observation):
+    return 1 if observation[2] + observation[3] > 0 else 0
+
+
+def test_cartpole_policy_accepts_working_policies(capsys):
+    check_cartpole_policy(lean_policy)
+    assert capsys.readouterr().out.startswith("check_cartpole_policy: all ")
+
+    def weighted(observation):  # another correct answer: a weighted sum, a numpy integer
+        return np.int64(np.dot([0.0, 0.1, 1.0, 0.5], observation) > 0)
+
+    check_cartpole_policy(weighted)
+
+
+@pytest.mark.parametrize(
+    "policy, message",
+    [
+        (lambda o: float(lean_policy(o)), "a float"),
+        (lambda o: torch.tensor(lean_policy(o)), "a tensor"),
+        (lambda o: o[2] + o[3] > 0, "a bool"),
+        (lambda o: 1, "always returns action 1"),
+        (lambda o: 1 - lean_policy(o), "worse than a random policy"),
+        (lambda o: 1 if o[2] > 0 else 0, "only .* more than a random policy"),
+        (lambda o: 2 * lean_policy(o), "CartPole's actions are 0 .* and 1"),
+    ],
+)
+def test_cartpole_policy_names_the_mistake(policy, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_cartpole_policy(policy)
+
+
+# --- check_q_network (lesson 2) ---------------------------------------------------------------
+
+
+class SequentialQNet(nn.Module):
+    """Another correct answer: layers as attributes, functional ReLU."""
+
+    def __init__(self, n_observations, n_actions):
+        super().__init__()
+        self.first = nn.Linear(n_observations, 32)
+        self.second = nn.Linear(32, 32)
+        self.out = nn.Linear(32, n_actions)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.second(torch.relu(self.first(x)))))
+
+
+def make_q_net(*layers_after_first):
+    class Net(nn.Module):
+        def __init__(self, n_observations, n_actions):
+            super().__init__()
+            self.net = nn.Sequential(nn.Linear(n_observations, 32), *layers_after_first)
+
+        def forward(self, x):
+            return self.net(x)
+
+    return Net
+
+
+def test_q_network_accepts_the_class_an_instance_and_another_spelling(capsys):
+    check_q_network(dqn_lib.QNet)
+    check_q_network(dqn_lib.new_q_network(4, 2, seed=3))
+    check_q_network(SequentialQNet)
+    assert capsys.readouterr().out.count("check_q_network: all 7 cases pass.") == 3
+
+
+@pytest.mark.parametrize(
+    "network, message",
+    [
+        (
+            make_q_net(nn.Linear(32, 32), nn.Linear(32, 2)),
+            "linear in its input.*put an nn.ReLU",
+        ),
+        (
+            make_q_net(nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2), nn.Softmax(-1)),
+            "sums to 1: a softmax",
+        ),
+        (
+            make_q_net(nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2), nn.Tanh()),
+            r"within \[-1, 1\]",
+        ),
+        (
+            make_q_net(nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2), nn.ReLU()),
+            "never negative: a ReLU after the last layer",
+        ),
+        (make_q_net(nn.ReLU(), nn.Linear(32, 2)), "has 226 weights and biases.*4->32, 32->2"),
+        (make_q_net(nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 1)), r"shape \(5, 1\)"),
+        (
+            make_q_net(nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2), nn.Flatten(0)),
+            r"returned shape \(10,\); expected \(5, 2\)",
+        ),
+    ],
+)
+def test_q_network_names_the_mistake(network, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_q_network(network)
+
+
+# --- check_epsilon_greedy (lesson 3) ----------------------------------------------------------
+
+
+def choice_epsilon_greedy(q_values, epsilon, rng):
+    """Another correct answer: one draw from rng.choice for the random action."""
+    explore = rng.uniform() < epsilon
+    return int(rng.choice(len(q_values))) if explore else int(torch.argmax(q_values).item())
+
+
+def test_epsilon_greedy_accepts_the_reference_and_another_spelling(capsys):
+    check_epsilon_greedy(dqn_lib.epsilon_greedy)
+    check_epsilon_greedy(choice_epsilon_greedy)
+    assert capsys.readouterr().out.count("check_epsilon_greedy: all ") == 2
+
+
+@pytest.mark.parametrize(
+    "epsilon_greedy, message",
+    [
+        (lambda q, e, rng: int(q.argmax()), "never explores at epsilon=1"),
+        (lambda q, e, rng: q.argmax(), "of type torch.Tensor.*a Python int"),
+        (
+            lambda q, e, rng: rng.integers(len(q)) if rng.random() < e else int(q.argmax()),
+            "of type numpy.int64.*wrap it in int",
+        ),
+        (
+            lambda q, e, rng: int(rng.integers(len(q))) if rng.random() < e else int(q.argmin()),
+            "expected action 1 .*use argmax, not argmin",
+        ),
+        (
+            lambda q, e, rng: (
+                int(np.random.randint(len(q))) if np.random.rand() < e else int(q.argmax())  # noqa: NPY002
+            ),
+            "a random source other than the rng",
+        ),
+        (
+            lambda q, e, rng: (
+                int(rng.integers(len(q))) if rng.random() < 1 - e else int(q.argmax())
+            ),
+            "1 - epsilon instead of epsilon",
+        ),
+        (
+            lambda q, e, rng: (
+                int(rng.choice(np.flatnonzero(q.numpy() != q.numpy().max())))
+                if rng.random() < e
+                else int(q.argmax())
+            ),
+            "never returned the greedy action",
+        ),
+    ],
+)
+def test_epsilon_greedy_names_the_mistake(epsilon_greedy, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_epsilon_greedy(epsilon_greedy)
+
+
+# --- check_td_target (lesson 3) ---------------------------------------------------------------
+
+
+def where_td_target(reward, next_q, terminated, gamma):
+    """Another correct answer: torch.where on a bool mask, amax."""
+    bootstrap = reward + gamma * next_q.amax(dim=1)
+    return torch.where(terminated.bool(), reward, bootstrap)
+
+
+def test_td_target_accepts_the_reference_and_another_spelling(capsys):
+    check_td_target(dqn_lib.td_target)
+    check_td_target(where_td_target)
+    assert capsys.readouterr().out == "check_td_target: all 7 cases pass.\n" * 2
+
+
+@pytest.mark.parametrize(
+    "td_target, message",
+    [
+        (
+            lambda r, q, t, g: r + g * q.max(dim=1).values,
+            r"row 1 is terminated .*expected 1, got 1\.9\. .*bootstraps through a terminated",
+        ),
+        (lambda r, q, t, g: r.clone(), "row 0 is ongoing .*never bootstraps"),
+        (lambda r, q, t, g: r + g * (1 - t) * q.mean(dim=1), "mean of next_q"),
+        (lambda r, q, t, g: r + (1 - t) * q.max(dim=1).values, "forgets gamma"),
+        (lambda r, q, t, g: r + g * t * q.max(dim=1).values, "mask is reversed"),
+        (
+            lambda r, q, t, g: r + g * (1 - t) * q.max(dim=1, keepdim=True).values,
+            r"returned shape \(4, 4\); expected \(4,\).*keepdim",
+        ),
+        (lambda r, q, t, g: (r + g * (1 - t) * q.max(dim=1).values).tolist(), "returned list"),
+    ],
+)
+def test_td_target_names_the_mistake(td_target, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_td_target(td_target)
+
+
+def test_td_target_names_the_truncated_row():
+    def bootstraps_only_the_first_rows(reward, next_q, terminated, gamma):
+        target = dqn_lib.td_target(reward, next_q, terminated, gamma)
+        target[2:] = reward[2:]
+        return target
+
+    with pytest.raises(ExerciseError, match="row 2 was truncated by the time limit but not term"):
+        check_td_target(bootstraps_only_the_first_rows)
+
+
+# --- check_reward_function (lesson 4) ---------------------------------------------------------
+
+
+def pole_angle_reward_alt(next_observation, env_reward, terminated):
+    """Another correct answer: numpy, one expression."""
+    return -5.0 if terminated else float(-np.abs(next_observation[2]))
+
+
+def test_reward_function_accepts_the_references_and_another_spelling(capsys):
+    check_reward_function(dqn_lib.pole_angle_reward)
+    check_reward_function(pole_angle_reward_alt, name="pole_angle")
+    check_reward_function(dqn_lib.angle_and_position_reward, name="angle_and_position")
+    check_reward_function(dqn_lib.environment_reward, name="environment")
+    assert capsys.readouterr().out.count("check_reward_function: all 20 cases pass.") == 4
+
+
+@pytest.mark.parametrize(
+    "reward_fn, message",
+    [
+        (lambda o, r, t: 5.0 if t else abs(float(o[2])), "the reward has the wrong sign"),
+        (lambda o, r, t: -5.0 if not t else -abs(float(o[2])), "returns -5.0 when terminated is F"),
+        (lambda o, r, t: -5.0, "returns -5.0 when terminated is False"),
+        (lambda o, r, t: -abs(float(o[2])), "must return the fall penalty, -5.0"),
+        (
+            lambda o, r, t: -5.0 if t else -abs(float(o[0])),
+            r"reads observation\[0\] \(cart position\) where it should read observation\[2\]",
+        ),
+        (lambda o, r, t: -5.0 if t else -float(o[2]), "take abs"),
+        (lambda o, r, t: torch.tensor(-5.0 if t else -abs(float(o[2]))), "type torch.Tensor"),
+    ],
+)
+def test_reward_function_names_the_mistake(reward_fn, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_reward_function(reward_fn)
+
+
+def test_reward_function_names_a_wrong_index_in_the_position_reward():
+    def position_from_velocity(o, r, t):
+        return -5.0 if t else -abs(float(o[2])) - 0.1 * abs(float(o[1]))
+
+    with pytest.raises(ExerciseError, match=r"observation\[1\] \(cart velocity\)"):
+        check_reward_function(position_from_velocity, name="angle_and_position")
+
+
+# --- check_training_step (lesson 5) -----------------------------------------------------------
+
+
+def train_step(
+    q_network, optimizer, observation, action, reward, next_observation, terminated, gamma
+):
+    """The exercise's solution, written as the lesson would."""
+    q = q_network(torch.as_tensor(observation, dtype=torch.float32))[action]
+    with torch.no_grad():
+        next_q = q_network(torch.as_tensor(next_observation, dtype=torch.float32))
+        target = reward + gamma * (1.0 - float(terminated)) * next_q.max()
+    loss = nn.functional.smooth_l1_loss(q, target)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def batched_train_step(q_network, optimizer, observation, action, reward, next_observation,
+                       terminated, gamma):  # fmt: skip
+    """Another correct answer: a batch of one, td_target from the library, zero_grad last."""
+    observations = torch.as_tensor(np.stack([observation]), dtype=torch.float32)
+    q = q_network(observations).gather(1, torch.tensor([[action]])).squeeze(1)
+    next_q = q_network(torch.as_tensor(np.stack([next_observation]))).detach()
+    target = dqn_lib.td_target(
+        torch.tensor([reward]), next_q, torch.tensor([float(terminated)]), gamma
+    )
+    loss = nn.SmoothL1Loss()(q, target)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+    return loss.detach().item()
+
+
+def test_training_step_accepts_two_correct_answers(capsys):
+    check_training_step(train_step)
+    check_training_step(batched_train_step)
+    assert capsys.readouterr().out == "check_training_step: all 7 cases pass.\n" * 2
+
+
+def wrong_train_step(**mistake):
+    """train_step with one usual mistake."""
+
+    def step(q_network, optimizer, observation, action, reward, next_observation, terminated, g):
+        q_all = q_network(torch.as_tensor(observation))
+        q = q_all[1 - action] if mistake.get("other_action") else q_all[action]
+        next_q = q_network(torch.as_tensor(next_observation)).max()
+        if not mistake.get("grad_through_target"):
+            next_q = next_q.detach()
+        alive = 1.0 if mistake.get("bootstrap_always") else 1.0 - float(terminated)
+        target = reward + g * alive * next_q
+        loss = (q - target) ** 2 if mistake.get("mse") else nn.functional.smooth_l1_loss(q, target)
+        if not mistake.get("no_zero_grad"):
+            optimizer.zero_grad()
+        loss.backward()
+        if not mistake.get("no_step"):
+            optimizer.step()
+        return loss if mistake.get("tensor") else loss.item()
+
+    return step
+
+
+@pytest.mark.parametrize(
+    "mistake, message",
+    [
+        ("grad_through_target", "the loss is right .* weights differ .*torch.no_grad"),
+        ("no_zero_grad", "call 1 .*optimizer.zero_grad"),
+        ("other_action", "call 0 .*expected loss .*Q-value of the other action"),
+        ("mse", "squared error; .*Huber"),
+        ("bootstrap_always", "call 2 .*terminated=True.*bootstraps through a terminated"),
+        ("no_step", "did not change the network's weights"),
+        ("tensor", "returned a tensor .*loss.item"),
+    ],
+)
+def test_training_step_names_the_mistake(mistake, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_training_step(wrong_train_step(**{mistake: True}))
+
+
+# --- check_replay_sample (lesson 6) -----------------------------------------------------------
+
+
+def sample(observations, actions, rewards, next_observations, terminated, size, batch_size, rng):
+    indices = rng.integers(0, size, size=batch_size)
+    return (
+        observations[indices],
+        actions[indices],
+        rewards[indices],
+        next_observations[indices],
+        terminated[indices],
+    )
+
+
+def tensor_sample(observations, actions, rewards, next_observations, terminated, size, batch, rng):
+    """Another correct answer: rng.choice, tensors out, like ReplayBuffer.sample's Batch."""
+    indices = rng.choice(size, size=batch, replace=True)
+    fields = (observations, actions, rewards, next_observations, terminated)
+    return tuple(torch.from_numpy(field[indices]) for field in fields)
+
+
+def test_replay_sample_accepts_two_correct_answers(capsys):
+    check_replay_sample(sample)
+    check_replay_sample(tensor_sample)
+    assert capsys.readouterr().out == "check_replay_sample: all 6 cases pass.\n" * 2
+
+
+def wrong_sample(indices_fn, misalign=False):
+    def sample_fn(observations, actions, rewards, next_observations, terminated, size, n, rng):
+        indices = indices_fn(size, n, rng, len(observations))
+        reward_indices = indices_fn(size, n, rng, len(observations)) if misalign else indices
+        return (
+            observations[indices],
+            actions[indices],
+            rewards[reward_indices],
+            next_observations[indices],
+            terminated[indices],
+        )
+
+    return sample_fn
+
+
+@pytest.mark.parametrize(
+    "sample_fn, message",
+    [
+        (
+            wrong_sample(lambda size, n, rng, capacity: rng.integers(0, capacity, size=n)),
+            "only the first 1 rows hold transitions .*not below the capacity 64",
+        ),
+        (
+            wrong_sample(lambda size, n, rng, cap: rng.integers(0, size, size=n), misalign=True),
+            "row 0: the observation is transition .* but rewards is transition .*one set of ind",
+        ),
+        (
+            wrong_sample(lambda size, n, rng, cap: rng.integers(0, max(size - 1, 1), size=n)),
+            r"transition\(s\) \[39\] never came",
+        ),
+        (
+            wrong_sample(lambda size, n, rng, cap: np.random.randint(0, size, size=n)),  # noqa: NPY002
+            "a random source other than the rng",
+        ),
+        (
+            wrong_sample(lambda size, n, rng, cap: np.arange(n) % size),
+            r"transition\(s\) \[32, .*never came",
+        ),
+        (
+            lambda o, a, r, n, t, size, batch, rng: sample(o, a, r, n, t, size, batch, rng)[:4],
+            "expected a tuple of 5 arrays",
+        ),
+        (
+            lambda o, a, r, n, t, size, batch, rng: sample(o, a, r, n, t, size, batch, rng)[::-1],
+            "observations of shape .*expected",
+        ),
+    ],
+)
+def test_replay_sample_names_the_mistake(sample_fn, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_replay_sample(sample_fn)
+
+
+# --- check_soft_update (lesson 6) -------------------------------------------------------------
+
+
+def state_dict_soft_update(target_network, q_network, tau):
+    """Another correct answer: through the state dicts, (1 - tau) * target + tau * online."""
+    online = q_network.state_dict()
+    mixed = {k: (1 - tau) * v + tau * online[k] for k, v in target_network.state_dict().items()}
+    target_network.load_state_dict(mixed)
+
+
+def test_soft_update_accepts_two_correct_answers(capsys):
+    check_soft_update(dqn_lib.soft_update)
+    check_soft_update(state_dict_soft_update)
+    assert capsys.readouterr().out == "check_soft_update: all 7 cases pass.\n" * 2
+
+
+def swapped(target_network, q_network, tau):
+    with torch.no_grad():
+        for t, o in zip(target_network.parameters(), q_network.parameters(), strict=True):
+            t.copy_(tau * t + (1 - tau) * o)
+
+
+def copies(target_network, q_network, tau):
+    target_network.load_state_dict(q_network.state_dict())
+
+
+def moves_the_online_network(target_network, q_network, tau):
+    with torch.no_grad():
+        for t, o in zip(target_network.parameters(), q_network.parameters(), strict=True):
+            o.copy_(t + tau * (o - t))
+
+
+def rebinds(target_network, q_network, tau):
+    for t, o in zip(target_network.parameters(), q_network.parameters(), strict=True):
+        t = t + tau * (o - t)  # noqa: PLW2901 (the mistake: a new tensor, the network unchanged)
+
+
+def returns_a_new_network(target_network, q_network, tau):
+    new = copy.deepcopy(target_network)
+    state_dict_soft_update(new, q_network, tau)
+    return new
+
+
+@pytest.mark.parametrize(
+    "soft_update, message",
+    [
+        (swapped, r"tau=0\.1: target weight .*tau and 1 - tau are swapped"),
+        (copies, "copies the online weights: tau is ignored"),
+        (moves_the_online_network, "changed the online network"),
+        (rebinds, "did not change: update its parameters in place"),
+        (returns_a_new_network, "returning a new network changes nothing"),
+    ],
+)
+def test_soft_update_names_the_mistake(soft_update, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_soft_update(soft_update)
