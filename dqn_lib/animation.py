@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from PIL import ImageDraw, ImageFont
 from dqn_lib.agents import Agent
 from dqn_lib.env import MAX_EPISODE_STEPS, POSITION_LIMIT, make_env
 from dqn_lib.evaluation import Policy, as_policy
+from dqn_lib.files import write_atomically
 from dqn_lib.seeding import check_seed
 
 
@@ -113,21 +113,6 @@ def episode_gif(episode: Episode, every: int = 2, fps: int = 25, title: str = ""
     return buffer.getvalue()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(temporary, 0o644)  # mkstemp makes the file private; a GIF is for sharing
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def animate_episode(
     agent: Agent | Policy,
     seed: int = 0,
@@ -145,5 +130,5 @@ def animate_episode(
     episode = record_episode(agent, seed=seed, max_steps=max_steps)
     data = episode_gif(episode, every=every, fps=fps, title=title)
     if path is not None:
-        _write_atomically(Path(path), data)
+        write_atomically(Path(path), data)
     return Image(data=data, format="gif")

@@ -15,14 +15,12 @@ leaves the previous checkpoint as it was.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import importlib.metadata
 import io
 import os
 import pickle
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,7 @@ from dqn_lib.agents import OnlineAgent
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import ENV_ID
+from dqn_lib.files import write_atomically
 
 FORMAT_VERSION = 1
 """The checkpoint format this library writes; it reads this one and older ones."""
@@ -103,7 +102,7 @@ def save_checkpoint(
     torch.save(_payload(agent, include_replay, trainer), buffer)
     payload = buffer.getvalue()
     header = MAGIC + FORMAT_VERSION.to_bytes(4, "big") + hashlib.sha256(payload).digest()
-    _write_atomically(path, header + payload)
+    write_atomically(path, header + payload)
     return path
 
 
@@ -170,22 +169,6 @@ def _version(package: str) -> str:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
 
 
 def load_checkpoint(

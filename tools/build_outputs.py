@@ -13,9 +13,7 @@ A lesson whose run writes to stderr or raises is not written, and the script exi
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,26 +22,13 @@ import nbformat
 from jupytext.config import load_jupytext_config
 from nbclient import NotebookClient
 
+from dqn_lib.files import write_atomically
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebook_stamp import STAMP_KEY, code_hash  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a lesson file is for everyone
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def stderr_outputs(notebook: nbformat.NotebookNode) -> list[str]:
@@ -77,8 +62,8 @@ def build(source: Path, timeout: int) -> float:
     if problems:
         raise RuntimeError(f"{source.name} wrote to stderr:\n" + "\n".join(problems))
     notebook.metadata[STAMP_KEY] = {"code_sha256": code_hash(notebook)}
-    write_atomically(source.with_suffix(".ipynb"), nbformat.writes(notebook) + "\n")
-    write_atomically(source, jupytext.writes(notebook, fmt="py:percent", config=config))
+    write_atomically(source.with_suffix(".ipynb"), (nbformat.writes(notebook) + "\n").encode())
+    write_atomically(source, jupytext.writes(notebook, fmt="py:percent", config=config).encode())
     return seconds
 
 
