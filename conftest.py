@@ -26,3 +26,15 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = "The cell wrote to stderr (a warning or an error message):\n" + "".join(
             stderr
         )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_torch_thread():
+    """Every test runs torch on one thread, as the lessons and the benchmark do: small networks
+    are fastest that way, and a seeded run then repeats exactly. Restored at the end."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -29,14 +29,6 @@ SMALL_CONFIG = DQNConfig(
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def trained_dqn(steps: int = 60) -> DQNAgent:
     agent = DQNAgent(SMALL_CONFIG, seed=0)
     train(agent, steps=steps, progress=False)

@@ -18,16 +18,6 @@ from dqn_lib import train
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent, linear_schedule, soft_update
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One thread, as in the benchmark (faster for small networks); restored for other tests."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 GAMMA = 0.5  # a short horizon: values stay small and the bootstrap converges in a few hundred steps
 PROBE_STEPS = 500
 TOLERANCE = 0.05

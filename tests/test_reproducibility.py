@@ -14,14 +14,6 @@ CONFIG = DQNConfig(hidden=(32, 32), batch_size=32, buffer_size=1000, learning_st
 STEPS = 300
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 class Recorder:
     """Wraps an agent: records its actions, and may draw from the global generators between
     steps, as a notebook cell might."""

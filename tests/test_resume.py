@@ -26,14 +26,6 @@ CONFIG = DQNConfig(
 STEPS, HALF = 600, 301  # 301: the checkpoint falls inside an episode
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def new_agent(kind: str) -> DQNAgent | OnlineAgent:
     return DQNAgent(CONFIG, seed=0) if kind == "dqn" else OnlineAgent(seed=0)
 
