@@ -23,8 +23,11 @@ $(DEV): $(LEARNER) requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# JupyterLab refuses to run as root unless told; containers and course VMs often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(LEARNER)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
 test: $(DEV)
 	$(BIN)/python -m pytest
