@@ -1,6 +1,7 @@
 # Two commands for everyone:
 #   make lab    set up .venv (when missing or older than the requirements) and open the course
 #   make test   set up .venv with the test tools too, then run every test and every lesson
+# Teachers: make student (write the student edition into student/, with nbgrader's preprocessors).
 # Maintainers: make outputs (rebuild the lessons' committed outputs), make lint.
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 LEARNER := $(VENV)/.installed-learner
 DEV := $(VENV)/.installed-dev
 
-.PHONY: lab test outputs lint clean
+.PHONY: lab test student outputs lint clean
 
 $(LEARNER): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +32,9 @@ lab: $(LEARNER)
 
 test: $(DEV)
 	$(BIN)/python -m pytest
+
+student: $(DEV)
+	$(BIN)/python tools/make_student.py
 
 outputs: $(DEV)
 	$(BIN)/python tools/build_outputs.py

@@ -13,6 +13,20 @@ from dqn_lib.checkpoint import (
     load_checkpoint,
     save_checkpoint,
 )
+from dqn_lib.checks import (
+    ExerciseError,
+    check_cartpole_policy,
+    check_episode_length,
+    check_epsilon_greedy,
+    check_greedy_action,
+    check_moving_average,
+    check_q_network,
+    check_replay_sample,
+    check_reward_function,
+    check_soft_update,
+    check_td_target,
+    check_training_step,
+)
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent, linear_schedule, soft_update
 from dqn_lib.env import (
@@ -56,6 +70,7 @@ __all__ = [
     "CheckpointError",
     "DQNAgent",
     "DQNConfig",
+    "ExerciseError",
     "ReplayBuffer",
     "Episode",
     "History",
@@ -65,7 +80,18 @@ __all__ = [
     "angle_and_position_reward",
     "animate_episode",
     "as_policy",
+    "check_cartpole_policy",
+    "check_episode_length",
+    "check_epsilon_greedy",
+    "check_greedy_action",
+    "check_moving_average",
+    "check_q_network",
+    "check_replay_sample",
+    "check_reward_function",
     "check_seed",
+    "check_soft_update",
+    "check_td_target",
+    "check_training_step",
     "environment_reward",
     "episode_gif",
     "epsilon_greedy",

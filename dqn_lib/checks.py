@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import gymnasium
 import numpy as np
 import torch
 from torch import nn
@@ -29,12 +30,16 @@ from dqn_lib.dqn import soft_update as reference_soft_update
 from dqn_lib.env import OBSERVATION_NAMES, make_env
 from dqn_lib.evaluation import evaluate
 from dqn_lib.networks import new_q_network
+from dqn_lib.plots import moving_average as reference_moving_average
 from dqn_lib.rewards import FALL_PENALTY, get_reward_function
 
 __all__ = [
     "ExerciseError",
     "check_cartpole_policy",
+    "check_episode_length",
     "check_epsilon_greedy",
+    "check_greedy_action",
+    "check_moving_average",
     "check_q_network",
     "check_replay_sample",
     "check_reward_function",
@@ -185,6 +190,129 @@ def check_cartpole_policy(policy: Callable[[np.ndarray], int], margin: float = 1
     _passed(name, len(observations) + 20)
 
 
+class _EpisodeOver(Exception):
+    """Raised by the watched environment when a learner's loop steps past the episode's end."""
+
+
+class _WatchedEnv(gymnasium.Wrapper):
+    """CartPole that records how the learner's ``episode_length`` uses it."""
+
+    def __init__(self, env: gymnasium.Env) -> None:
+        super().__init__(env)
+        self.reset_seeds: list[int | None] = []
+        self.steps = 0
+        self.ended_by: str | None = None
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        self.reset_seeds.append(seed)
+        self.steps, self.ended_by = 0, None
+        return self.env.reset(seed=seed, options=options)
+
+    def step(self, action):
+        if self.ended_by is not None:
+            raise _EpisodeOver(self.ended_by)
+        observation, reward, terminated, truncated, info = self.env.step(action)
+        self.steps += 1
+        if terminated or truncated:
+            self.ended_by = "terminated" if terminated else "truncated"
+        return observation, reward, terminated, truncated, info
+
+
+def _reference_episode_length(policy: Callable[[np.ndarray], int], seed: int) -> tuple[int, str]:
+    env = make_env()
+    observation, _ = env.reset(seed=seed)
+    steps = 0
+    while True:
+        observation, _, terminated, truncated, _ = env.step(policy(observation))
+        steps += 1
+        if terminated or truncated:
+            env.close()
+            return steps, "terminated" if terminated else "truncated"
+
+
+def _always_left(observation: np.ndarray) -> int:
+    return 0
+
+
+def _lean(observation: np.ndarray) -> int:
+    return int(observation[2] > 0)
+
+
+def _balancer(observation: np.ndarray) -> int:
+    return int(observation[2] + 0.5 * observation[3] + 0.01 * observation[0] > 0)
+
+
+def check_episode_length(episode_length: Callable) -> None:
+    """Check ``episode_length(env, policy, seed) -> int``: reset ``env`` with ``seed``, act with
+    ``policy(observation) -> action`` until the episode ends, return the number of steps taken.
+
+    Taught in notebooks/01_cartpole.py. Tries a policy that always pushes left (the pole falls
+    in about 10 steps), one that pushes towards the lean (about 40) and one that balances until
+    the 500-step time limit, on several seeds, against the reference. A loop that stops only on
+    ``terminated`` is stopped by the check at the time limit and told so.
+    """
+    name = "check_episode_length"
+    policies = [
+        ("always pushes left", _always_left),
+        ("pushes towards the lean", _lean),
+        ("balances to the time limit", _balancer),
+    ]
+    cases = 0
+    for seed in (0, 7, 123):
+        for description, policy in policies:
+            expected, ending = _reference_episode_length(policy, seed)
+            env = _WatchedEnv(make_env())
+            case = f"with seed={seed} and a policy that {description}"
+            try:
+                got = _call(name, episode_length, env, policy, seed)
+            except _EpisodeOver as over:
+                raise _fail(
+                    name,
+                    f"{case}, the episode ended after {expected} steps ({over}), but your loop "
+                    "called env.step again. Stop when terminated OR truncated: at 500 steps "
+                    "the time limit truncates the episode, and the pole has not fallen."
+                    if str(over) == "truncated"
+                    else f"{case}, the episode ended after {expected} steps (the pole fell, "
+                    "terminated=True), but your loop called env.step again: stop when "
+                    "terminated or truncated.",
+                ) from None
+            finally:
+                env.close()
+            cases += 1
+            if seed not in env.reset_seeds:
+                raise _fail(
+                    name,
+                    f"{case}, your function never called env.reset(seed={seed}) (its resets: "
+                    f"{env.reset_seeds}). Reset with the seed you are given, so the same seed "
+                    "gives the same episode.",
+                )
+            if isinstance(got, bool) or not isinstance(got, int | np.integer):
+                raise _fail(
+                    name,
+                    f"{case}, expected the number of steps as an int ({expected}), got {got!r} of "
+                    f"type {_type_name(got)}.",
+                )
+            if got == expected:
+                continue
+            if got == expected - 1:
+                mistake = (
+                    "one too few: count the step that ended the episode too (add 1 after every "
+                    "env.step, before checking whether it ended)"
+                )
+            elif got == expected + 1:
+                mistake = "one too many: count env.step calls, not resets or observations"
+            elif env.steps == expected and env.ended_by is not None:
+                mistake = "your loop took the right steps but returned another number"
+            else:
+                mistake = "count one per env.step call, from the reset to the end"
+            raise _fail(
+                name,
+                f"{case}, the episode lasts {expected} steps (it ends {ending}); your function "
+                f"returned {got}. Likely mistake: {mistake}.",
+            )
+    _passed(name, cases)
+
+
 # --- Lesson 2: the Q-network ------------------------------------------------------------------
 
 
@@ -272,6 +400,94 @@ def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> N
             "negative Q-values. End with nn.Linear, no activation.",
         )
     _passed(name, 7)
+
+
+def _greedy_cases() -> list[tuple[str, nn.Module, np.ndarray]]:
+    """Networks and observations for check_greedy_action: real CartPole observations, four for
+    each action of each network (so no single answer fits them all), one given as float64."""
+    observations = _cartpole_observations(200, seed=11)
+    steer = nn.Linear(4, 2)  # Q-values that prefer pushing where the pole is falling
+    with torch.no_grad():
+        steer.weight.copy_(torch.tensor([[0.0, 0.0, -1.0, -0.5], [0.0, 0.0, 1.0, 0.5]]))
+        steer.bias.zero_()
+    networks = [
+        ("a 4-32-32-2 network", new_q_network(4, 2, seed=48)),
+        ("another 4-32-32-2 network", new_q_network(4, 2, seed=50)),
+        ("a linear network", steer),
+        ("a network with 3 actions", new_q_network(4, 3, seed=46)),
+    ]
+    cases = []
+    for label, network in networks:
+        with torch.no_grad():
+            q_values = network(torch.as_tensor(observations))  # (200, n_actions)
+        best = q_values.argmax(dim=1).numpy()
+        picked = [i for a in range(q_values.shape[1]) for i in np.flatnonzero(best == a)[:4]]
+        cases += [(f"observation {i}, {label}", network, observations[i]) for i in sorted(picked)]
+    float64 = observations[0].astype(np.float64)
+    cases.append(("observation 0 as a float64 array", networks[0][1], float64))
+    return cases
+
+
+def check_greedy_action(greedy_action: Callable) -> None:
+    """Check ``greedy_action(q_network, observation) -> int``: the action with the largest
+    Q-value for one observation, as a Python int.
+
+    Taught in notebooks/02_q_network.py. Tries 37 real CartPole observations on four networks
+    (one with three actions), four for each action, and one observation given as a float64
+    array, against the argmax of the network's Q-values.
+    """
+    name = "check_greedy_action"
+    cases = _greedy_cases()
+    answers = []
+    for description, network, observation in cases:
+        with torch.no_grad():
+            q_values = network(torch.as_tensor(observation, dtype=torch.float32))
+        where = f"for {description} (Q-values {np.round(q_values.numpy(), 4).tolist()})"
+        try:
+            action = _call(name, greedy_action, network, observation)
+        except RuntimeError as error:
+            if "dtype" in str(error) or "Double" in str(error):
+                raise _fail(
+                    name,
+                    f"{where} your function raised {error!r}: the network's weights are "
+                    "float32; convert the observation with torch.as_tensor(observation, "
+                    "dtype=torch.float32).",
+                ) from None
+            raise
+        if isinstance(action, torch.Tensor):
+            extra = (
+                f" with {action.numel()} elements: take the argmax over the actions only "
+                "(q_values.argmax() for one observation, argmax(dim=1) for a batch)"
+                if action.numel() != 1
+                else ": wrap it in int(...)"
+            )
+            raise _fail(
+                name,
+                f"{where} your function returned a tensor ({action!r}){extra}; expected a "
+                "Python int.",
+            )
+        if isinstance(action, bool) or not isinstance(action, int | np.integer):
+            raise _fail(
+                name,
+                f"{where} your function returned {action!r} of type {_type_name(action)}; "
+                "expected a Python int, the index of the largest Q-value.",
+            )
+        answers.append((where, int(q_values.argmax()), int(q_values.argmin()), int(action)))
+    wrong = [(where, best, action) for where, best, _, action in answers if action != best]
+    if wrong:
+        where, best, action = wrong[0]
+        if all(action == worst for _, _, worst, action in answers):
+            mistake = "it picks the smallest Q-value: use argmax, not argmin"
+        elif len({action for *_, action in answers}) == 1:
+            mistake = f"it always returns {action}, whatever the Q-values: take their argmax"
+        else:
+            mistake = "the greedy action is the index of the largest Q-value"
+        raise _fail(
+            name,
+            f"{where} expected action {best}, got {action} ({len(wrong)} of {len(answers)} "
+            f"cases wrong). Likely mistake: {mistake}.",
+        )
+    _passed(name, len(cases))
 
 
 # --- Lesson 3: epsilon-greedy and the TD target -----------------------------------------------
@@ -794,6 +1010,91 @@ def check_training_step(train_step: Callable) -> None:
             f"Likely mistake: {mistake}.",
         )
     _passed(name, len(got))
+
+
+def _moving_average_variants(values: np.ndarray, window: int) -> dict[str, np.ndarray]:
+    """The usual wrong moving averages, each with what the message says about it."""
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    starts = np.maximum(np.arange(1, len(values) + 1) - window, 0)
+    variants = {
+        "it sums the values instead of averaging them: divide by how many values are in the "
+        "window": sums[1:] - sums[starts],
+        "at the start it divides by the full window although fewer values are in it: divide "
+        "by how many values the window holds (i + 1 for the first window - 1 points)": (
+            sums[1:] - sums[starts]
+        )
+        / window,
+        "it averages a centred window (np.convolve(..., mode='same')): the average at step i "
+        "uses step i and the window - 1 steps before it, never later ones": np.convolve(
+            values, np.ones(window) / window, mode="same"
+        ),
+    }
+    for other in (window - 1, window + 1):
+        if other >= 1:
+            variants[f"the window is one value off ({other} values instead of {window})"] = (
+                reference_moving_average(values, other)
+            )
+    return variants
+
+
+def check_moving_average(moving_average: Callable) -> None:
+    """Check ``moving_average(values, window) -> np.ndarray``, like ``dqn_lib.moving_average``:
+    one value per input, the mean of that value and the ``window - 1`` before it (fewer at the
+    start).
+
+    Taught in notebooks/05_training.py. Fixed cases (window 1, window 2, a window longer than
+    the values) and seeded random returns of 60 episodes with a window of 10.
+    """
+    name = "check_moving_average"
+    rng = np.random.default_rng(5)
+    cases = [
+        ([0.0, 2.0, 4.0, 6.0], 2),
+        ([3.0, 1.0, 4.0, 1.0, 5.0], 1),
+        ([9.0, 10.0, 12.0, 40.0, 8.0, 9.0, 30.0, 11.0], 3),
+        (rng.integers(8, 500, size=60).astype(float).tolist(), 10),
+        ([10.0, 20.0, 30.0], 5),
+    ]
+    for values, window in cases:
+        expected = reference_moving_average(values, window)
+        case = f"for values {values if len(values) <= 8 else '(60 returns)'} and window={window}"
+        got = _call(name, moving_average, list(values), window)
+        got_array = np.asarray(got, dtype=float)
+        if got_array.shape != expected.shape:
+            n, w = len(values), window
+            if got_array.shape == (n - w + 1,) or (n < w and got_array.size == 0):
+                mistake = (
+                    "it keeps only the full windows (np.convolve mode 'valid'): the curve must "
+                    "have one point per episode, averaging fewer values at the start"
+                )
+            elif got_array.shape == (n + w - 1,):
+                mistake = (
+                    "np.convolve mode 'full' adds window - 1 points at the end: one point per "
+                    "episode"
+                )
+            else:
+                mistake = "return one average per value"
+            raise _fail(
+                name,
+                f"{case} expected {len(expected)} values, got shape {got_array.shape}. "
+                f"Likely mistake: {mistake}.",
+            )
+        if np.allclose(got_array, expected, atol=1e-6):
+            continue
+        mistake = next(
+            (
+                text
+                for text, wrong in _moving_average_variants(np.asarray(values), window).items()
+                if np.allclose(got_array, wrong, atol=1e-6)
+            ),
+            "each point is the mean of that value and the window - 1 values before it",
+        )
+        i = int(np.abs(got_array - expected).argmax())
+        raise _fail(
+            name,
+            f"{case} point {i} should be {_fmt(expected[i])}, got {_fmt(got_array[i])}. "
+            f"Likely mistake: {mistake}.",
+        )
+    _passed(name, len(cases))
 
 
 # --- Lesson 6: replay and the target network --------------------------------------------------
