@@ -442,7 +442,7 @@ def check_greedy_action(greedy_action: Callable) -> None:
     for description, network, observation in cases:
         with torch.no_grad():
             q_values = network(torch.as_tensor(observation, dtype=torch.float32))
-        where = f"for {description} (Q-values {np.round(q_values.numpy(), 4).tolist()})"
+        where = f"for {description} (Q-values {[round(float(v), 4) for v in q_values]})"
         try:
             action = _call(name, greedy_action, network, observation)
         except RuntimeError as error:

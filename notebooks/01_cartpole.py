@@ -469,6 +469,90 @@ dqn_lib.animate_episode(lean_policy, seed=drift_seed, title="hand-written policy
 env.close()
 
 # %% [markdown]
+# ## Exercises
+#
+# Each exercise has a cell to complete and a check cell that tells you in words what is right or
+# wrong. Nothing after this section uses your answers.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-01-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 1.1: a hand-written policy that watches the cart (warm-up, about 10 minutes)
+#
+# Writing a policy by hand shows which of the four numbers matter, and sets the bar a learning
+# agent has to clear.
+#
+# Write `cart_aware_policy(observation) -> int`, a policy of your own: return 1 (push right) or 0
+# (push left) from the four numbers of one observation. Start from the pole angle alone and run
+# the check, which says how far that falls short; then add what `lean_policy` adds, and a small
+# term for the cart's velocity so the cart stops drifting. Which sign should that term have? Try
+# both: `dqn_lib.evaluate(cart_aware_policy, episodes=100, seed=SEED)` plays our 100 seeded
+# episodes, and you can count how many reach 500 steps, as `lean_policy` did above.
+#
+# Hints: return a Python `int` (`1 if ... else 0`), not a bool; the angle and the angular
+# velocity are in different units, so weigh them (`lean_policy` simply adds them).
+#
+# The check calls your policy on 200 observations from real CartPole play (each answer must be
+# 0 or 1, and not always the same one), then plays 20 seeded episodes with it and with a random
+# policy: yours must last at least 100 steps longer on average. It does not measure the drift;
+# that part is yours to look at.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-01-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def cart_aware_policy(observation):
+    """Push toward the side the pole is falling, with a nudge from the cart's velocity."""
+    cart_position, cart_velocity, pole_angle, pole_angular_velocity = observation
+    ### BEGIN SOLUTION
+    # A cart moving right needs a push right first: the pole then tips left, and balancing it
+    # pushes the cart back (the intuitive sign, push against the motion, drifts more).
+    return 1 if pole_angle + pole_angular_velocity + 0.3 * cart_velocity > 0 else 0
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-01-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks import check_cartpole_policy
+
+check_cartpole_policy(cart_aware_policy)
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-01-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 1.2: the length of an episode (core, about 10 minutes)
+#
+# Every return in this course is counted by this loop, and a loop that stops only on a fall
+# never ends for a policy that balances: the time limit is where most good episodes end.
+#
+# Write `episode_length(env, policy, seed) -> int`: reset `env` with `seed`, then step it with
+# `policy(observation)` until the episode ends, and return how many steps it took, as an `int`.
+# The episode ends when `step` returns `terminated` (the pole fell or the cart left the track)
+# *or* `truncated` (the 500-step time limit).
+#
+# Hints: count the step that ends the episode too, so a policy that balances to the time limit
+# gives 500; pass the seed to `env.reset(seed=seed)`, so the same seed gives the same episode.
+#
+# The check tries three policies on seeds 0, 7 and 123: one that always pushes left (the pole
+# falls in about 10 steps), one that pushes towards the pole's lean by its angle alone (a few
+# dozen steps), and one that balances to the 500-step limit. Its environment stops a loop that
+# calls `step` after the episode has ended and tells you which ending it missed, and it names an
+# off-by-one count and a missing seed.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-01-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def episode_length(env, policy, seed):
+    """Play one episode of `policy` from `env.reset(seed=seed)`; return its number of steps."""
+    ### BEGIN SOLUTION
+    observation, _ = env.reset(seed=seed)
+    steps = 0
+    while True:
+        observation, _, terminated, truncated, _ = env.step(policy(observation))
+        steps += 1  # this step counts, even if it ended the episode
+        if terminated or truncated:
+            return steps
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-01-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks import check_episode_length
+
+check_episode_length(episode_length)
+
+# %% [markdown]
 # ## Summary
 #
 # - CartPole observes four numbers: cart position (m), cart velocity (m/s), pole angle (rad) and

@@ -428,6 +428,96 @@ print(
 )
 
 # %% [markdown]
+# ## Exercises
+#
+# Each exercise has a cell to complete and a check cell that tells you in words what is right or
+# wrong. Nothing after this section uses your answers.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-02-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 2.1: the Q-network, layer by layer (core, about 15 minutes)
+#
+# Every later lesson trains this network, and writing its `forward` by hand shows exactly where
+# the non-linearity goes and where it must not.
+#
+# Write the class `QNetwork(n_observations, n_actions)`, an `nn.Module` with the 4-32-32-2 shape
+# of `QNet` above, but this time without `nn.Sequential`: create three `nn.Linear` layers as
+# attributes in `__init__`, and in `forward(observations)` apply them in turn with `torch.relu`
+# between them. It must map `(batch, n_observations)` to `(batch, n_actions)`, and one
+# observation `(n_observations,)` to `(n_actions,)`.
+#
+# Hints: nothing after the last layer, because a Q-value is a return, any real number (a
+# softmax, tanh or final ReLU would bound it); take the sizes from the arguments, not from the
+# numbers 4 and 2.
+#
+# The check builds `QNetwork(4, 2)`, feeds it a batch of 5 observations and a single one,
+# counts its weights and biases (1,282), checks that it is not linear in its input (the output
+# at the midpoint of two inputs is not the midpoint of their outputs, as it would be without a
+# ReLU), and feeds it huge inputs to catch a softmax, tanh, sigmoid or ReLU at the end.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-02-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+class QNetwork(nn.Module):
+    """Q-values of every action: (batch, n_observations) -> (batch, n_actions), 32-32 hidden."""
+
+    def __init__(self, n_observations: int, n_actions: int):
+        super().__init__()
+        ### BEGIN SOLUTION
+        self.hidden_1 = nn.Linear(n_observations, 32)
+        self.hidden_2 = nn.Linear(32, 32)
+        self.output = nn.Linear(32, n_actions)
+        ### END SOLUTION
+
+    def forward(self, observations: torch.Tensor) -> torch.Tensor:
+        """(batch, n_observations) -> (batch, n_actions); also (n_observations,) -> (n_actions,)."""
+        ### BEGIN SOLUTION
+        x = torch.relu(self.hidden_1(observations))  # (batch, 32)
+        x = torch.relu(self.hidden_2(x))  # (batch, 32)
+        return self.output(x)  # (batch, n_actions), no activation: Q-values are any real number
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-02-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks import check_q_network
+
+check_q_network(QNetwork)
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-02-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 2.2: the greedy action of one observation (warm-up, about 5 minutes)
+#
+# This is how every agent in the course acts when it does not explore, and how it is evaluated.
+#
+# Write `greedy_action(q_network, observation) -> int`: `observation` is one NumPy observation
+# of shape `(n_observations,)`, as `env.reset` and `env.step` return it. Return the index of
+# the action with the largest Q-value as a Python `int`, without tracking gradients (we only
+# look, we do not train).
+#
+# Hints: the weights are float32, so convert with
+# `torch.as_tensor(observation, dtype=torch.float32)` (a float64 array would fail); for one
+# observation the Q-values have shape `(n_actions,)`, and `argmax()` returns a tensor, so wrap
+# it in `int(...)`.
+#
+# The check tries real CartPole observations on four networks, one of them with three actions,
+# four observations for each action of each network (so no fixed answer fits), and one
+# observation given as a float64 array: 37 cases, each against the argmax of the network's own
+# Q-values.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-02-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def greedy_action(q_network: nn.Module, observation: np.ndarray) -> int:
+    """The action with the largest Q-value for one observation, as a Python int."""
+    ### BEGIN SOLUTION
+    with torch.no_grad():
+        q_values = q_network(torch.as_tensor(observation, dtype=torch.float32))  # (n_actions,)
+    return int(q_values.argmax())
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-02-2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks import check_greedy_action
+
+check_greedy_action(greedy_action)
+
+# %% [markdown]
 # ## Summary
 #
 # - Q(s, a) is the return to expect after taking action a in observation s and acting well

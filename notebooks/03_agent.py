@@ -546,6 +546,93 @@ print(
 )
 
 # %% [markdown]
+# ## Exercises
+#
+# Each exercise has a cell to complete and a check cell that tells you in words what is right or
+# wrong. Nothing after this section uses your answers.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-03-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 3.1: epsilon-greedy (core, about 10 minutes)
+#
+# Exploration is how the agent learns about the actions its network does not (yet) prefer, and a
+# seed fixes it only if every random draw comes from the agent's own generator.
+#
+# Write `epsilon_greedy(q_values, epsilon, rng) -> int` without scrolling back up: `q_values` is
+# a tensor of shape `(n_actions,)`, the Q-values of one observation, and `rng` a
+# `np.random.Generator`. With probability `epsilon` return an action drawn uniformly from *all*
+# the actions, otherwise the action with the largest Q-value, as a Python `int`.
+#
+# Hints: the random action may be the greedy one too, so with 2 actions a non-greedy action comes
+# only `epsilon / 2` of the time; `q_values.argmax()` is a tensor, so wrap it in `int(...)`; draw
+# only from `rng` (`rng.random()`, `rng.integers(...)`), never from `np.random`, `random` or
+# `torch`.
+#
+# The check tries `epsilon = 0` on four sets of Q-values (always the largest), `epsilon = 1`
+# (each of 3 actions about a third of the time), `epsilon = 0.2` with 2 actions (a non-greedy
+# action about 10% of the time), and two runs with generators of the same seed, which must choose
+# the same actions whatever the global random state.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-03-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def epsilon_greedy(q_values: torch.Tensor, epsilon: float, rng: np.random.Generator) -> int:
+    """With probability `epsilon` a uniformly random action, otherwise the argmax of `q_values`.
+
+    q_values: (n_actions,) the Q-values of one observation. rng: the only source of randomness.
+    Returns the action as a Python int.
+    """
+    ### BEGIN SOLUTION
+    if rng.random() < epsilon:  # explore: any action, the greedy one included
+        return int(rng.integers(len(q_values)))
+    return int(q_values.argmax())  # exploit
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-03-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks import check_epsilon_greedy
+
+check_epsilon_greedy(epsilon_greedy)
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-03-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 3.2: the TD target (core, about 15 minutes)
+#
+# The TD target is the label every update of every agent in this course moves Q(s, a) towards,
+# and one missing factor in it taught the original notebook that a fall was almost as good as
+# staying up.
+#
+# Write `td_target(reward, next_q, terminated, gamma)` for a batch: `reward` and `terminated`
+# have shape `(batch,)` (`terminated` is 1.0 where the pole fell, 0.0 elsewhere), `next_q` has
+# shape `(batch, n_actions)`, the Q-values of each next observation. Return a tensor of shape
+# `(batch,)`: `reward + gamma * (1 - terminated) * max_a next_q`.
+#
+# Hints: `next_q.max(dim=1)` returns the values *and* the indices, so take `.values`; keep the
+# result one number per row (no `keepdim=True`, which gives `(batch, 1)` and broadcasts against
+# `reward` into `(batch, batch)`). There is no `truncated` argument: a time-out still bootstraps.
+#
+# The check tries a fixed batch with an ongoing row, a terminated row (its target is its reward
+# alone) and a truncated-but-not-terminated row (it still bootstraps), then 6 seeded random
+# batches with 2 to 4 actions and random `gamma`, and names the row that differs.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-03-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def td_target(
+    reward: torch.Tensor, next_q: torch.Tensor, terminated: torch.Tensor, gamma: float
+) -> torch.Tensor:
+    """reward + gamma * (1 - terminated) * max_a next_q, one target per row.
+
+    reward, terminated: (batch,); next_q: (batch, n_actions). Returns (batch,).
+    """
+    ### BEGIN SOLUTION
+    best_next = next_q.max(dim=1).values  # (batch,)
+    return reward + gamma * (1.0 - terminated) * best_next  # (batch,)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-03-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks import check_td_target
+
+check_td_target(td_target)
+
+# %% [markdown]
 # ## Summary
 #
 # - **Epsilon-greedy** explores so the agent learns about actions its network does not (yet)

@@ -500,6 +500,85 @@ assert all(name in message for name in dqn_lib.REWARD_FUNCTIONS), (
 )
 
 # %% [markdown]
+# ## Exercises
+#
+# Each exercise has a cell to complete and a check cell that tells you in words what is right or
+# wrong. Nothing after this section uses your answers.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-04-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 4.1: the pole-angle reward (warm-up, about 5 minutes)
+#
+# Porting a reward from old code is where a `done` that covers the time limit slips in and
+# punishes the best episodes like the worst.
+#
+# The original notebook wrote its reward in two places, `r = -abs(pole_a)` in `reward_func(s)`,
+# and `r = reward_func(next_s) if not done else -5` in its training loop. Write it with the
+# course's signature, `angle_reward(next_observation, env_reward, terminated) -> float`:
+# `FALL_PENALTY` (-5) when `terminated`, otherwise `-|pole angle|` in radians
+# (`next_observation[2]`).
+#
+# Hints: there is no `truncated` argument, on purpose: the last step of an episode cut at 500
+# steps has `terminated=False` and gets its ordinary reward. Return a Python `float`
+# (`float(...)` around a NumPy number), not an array.
+#
+# The check compares your function with `dqn_lib.pole_angle_reward` on hand-made steps (pole
+# leaning left, leaning right, cart far off centre), two terminations (the pole fell, the cart
+# left the track), steps recorded from random play, and the last step of an episode cut by the
+# time limit.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-04-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def angle_reward(next_observation, env_reward, terminated):
+    """-|pole angle| (radians), and FALL_PENALTY (-5) when the episode terminated."""
+    ### BEGIN SOLUTION
+    if terminated:
+        return FALL_PENALTY
+    return -abs(float(next_observation[2]))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-04-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks import check_reward_function
+
+check_reward_function(angle_reward, name="pole_angle")
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-04-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 4.2: a reward that sees the cart (core, about 10 minutes)
+#
+# The angle reward stayed near its best while the hand-written policy drove the cart off the
+# track; a reward has to say, at every step, that the centre of the track is the safe place.
+#
+# Write `angle_and_position_reward(next_observation, env_reward, terminated) -> float`:
+# `FALL_PENALTY` (-5) when `terminated`, otherwise `-|pole angle| - 0.1 * |cart position|`, the
+# angle in radians and the position in metres, so a cart 1 m off centre costs as much as a lean
+# of 0.1 rad (5.7 degrees). Lesson 6 trains its DQN agent with this reward.
+#
+# Hints: the observation is (cart position, cart velocity, pole angle, pole angular velocity),
+# so the position is `next_observation[0]`, not `[1]`; a cart left of centre has a negative
+# position and must cost as much as one the same distance to the right.
+#
+# The check compares your function with `dqn_lib.angle_and_position_reward` on the same steps as
+# in exercise 4.1, the cart far to the right and the time-limit step included, and when a value
+# differs it says which entry of the observation your function seems to read instead.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-04-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def angle_and_position_reward(next_observation, env_reward, terminated):
+    """-|pole angle| - 0.1 * |cart position|, and FALL_PENALTY (-5) when it terminated."""
+    ### BEGIN SOLUTION
+    if terminated:
+        return FALL_PENALTY
+    pole_angle, cart_position = float(next_observation[2]), float(next_observation[0])
+    return -abs(pole_angle) - 0.1 * abs(cart_position)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-04-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks import check_reward_function
+
+check_reward_function(angle_and_position_reward, name="angle_and_position")
+
+# %% [markdown]
 # ## Summary
 #
 # - A reward function turns each step into a number, `(next_observation, env_reward,

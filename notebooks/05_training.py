@@ -384,7 +384,100 @@ print("Checked: no seed solved, the seeds disagree, and every seed fell back fro
 # animated after it had therefore trained for an unknown number of episodes. This course builds
 # every notebook's outputs from one clean top-to-bottom run, and a test checks that the outputs
 # belong to the current code.
+
+# %% [markdown]
+# ## Exercises
 #
+# Each exercise has a cell to complete and a check cell that tells you in words what is right or
+# wrong. Nothing after this section uses your answers.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-05-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 5.1: one training step (stretch, about 25 minutes)
+#
+# This is the whole of what the online agent learns from a transition, and each of its lines
+# hides a mistake that trains without an error message and only shows in a worse curve.
+#
+# Write `train_step(q_network, optimizer, observation, action, reward, next_observation,
+# terminated, gamma) -> float`, one gradient step on one transition as `OnlineAgent.observe`
+# takes it: the prediction `Q(observation)[action]`, the TD target
+# `reward + gamma * max_a Q(next_observation, a)` (the reward alone if `terminated`), the Huber
+# loss between them (`nn.SmoothL1Loss()`), then one step of the `optimizer` you are given.
+# Return the loss as a Python `float`. The observations are float32 NumPy arrays of shape `(4,)`.
+#
+# Hints: compute the target under `torch.no_grad()`, it is a label, not something to fit;
+# gradients add up in PyTorch, so clear them with `optimizer.zero_grad()` before
+# `loss.backward()`; return `loss.item()`, not the tensor.
+#
+# The check runs 7 transitions (4 fixed, a fall among them, then 3 seeded random ones) through
+# your function and through the reference, each side on its own copy of the same network with
+# plain SGD, and compares the returned loss and every weight after each call. When they differ
+# it says which call and names the likely mistake: a gradient through the target, a missing
+# `zero_grad`, the other action's Q-value, the squared error, a bootstrap through the fall, a
+# missing `gamma`, or no step at all.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-05-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def train_step(
+    q_network, optimizer, observation, action, reward, next_observation, terminated, gamma
+):
+    """One Huber-loss gradient step on one transition; returns the loss as a Python float."""
+    ### BEGIN SOLUTION
+    q = q_network(torch.as_tensor(observation, dtype=torch.float32))[action]  # a scalar
+    with torch.no_grad():  # the target is a fixed number: no gradient flows through it
+        next_q = q_network(torch.as_tensor(next_observation, dtype=torch.float32))  # (n_actions,)
+        td_target = reward + gamma * (1.0 - float(terminated)) * next_q.max()
+    loss = torch.nn.SmoothL1Loss()(q, td_target)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-05-1-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks import check_training_step
+
+check_training_step(train_step)
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-05-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 5.2: the moving average of a learning curve (warm-up, about 10 minutes)
+#
+# Every learning curve in lessons 5 and 6 is drawn through this average, and knowing that it
+# looks only backwards explains why the curve lags behind the returns it smooths.
+#
+# Write `moving_average(values, window) -> np.ndarray` as `dqn_lib.moving_average` computes it:
+# one number per value, point `i` the mean of value `i` and the `window - 1` values before it.
+# The first points have fewer values before them, so they average the ones there are: point 0
+# is value 0 itself. `values` may be a list or an array.
+#
+# Hints: divide by how many values the window really holds, which is less than `window` at the
+# start; `np.convolve` returns fewer points (mode `'valid'`), more (`'full'`) or a centred
+# window (`'same'`), none of them this average without extra work, so a plain loop is fine.
+#
+# The check tries a window of 2 on 4 values, of 1 on 5, of 3 on 8, of 5 on only 3 values, and
+# of 10 on 60 seeded random returns. It names a sum instead of a mean, a division by
+# the full window at the start, a centred window, the wrong length, and a window one off.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-05-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def moving_average(values, window):
+    """Point i: the mean of values[i] and the window - 1 values before it (fewer at the start)."""
+    ### BEGIN SOLUTION
+    values = np.asarray(values, dtype=float)
+    averages = np.empty(len(values))
+    for i in range(len(values)):
+        start = max(0, i - window + 1)  # the first value in the window
+        averages[i] = values[start : i + 1].mean()
+    return averages
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-05-2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks import check_moving_average
+
+check_moving_average(moving_average)
+
+# %% [markdown]
 # ## Summary
 #
 # - Training is a loop: act, step, reward, observe; reset when an episode is `terminated` or

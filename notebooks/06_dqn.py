@@ -984,6 +984,99 @@ for gamma in (0.99, config.gamma):
 assert config.gamma == 0.98, "the text above explains the default gamma=0.98"
 
 # %% [markdown]
+# ## Exercises
+#
+# Each exercise has a cell to complete and a check cell that tells you in words what is right or
+# wrong. Nothing after this section uses your answers.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-06-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 6.1: sampling a replay batch (core, about 15 minutes)
+#
+# A batch drawn uniformly from everything the buffer holds is what breaks the likeness of
+# consecutive transitions; a batch that mixes fields of different transitions teaches nonsense.
+#
+# Write `sample_batch(observations, actions, rewards, next_observations, terminated, size,
+# batch_size, rng)`, the heart of `RingBuffer.sample` without the class. The five arrays have a
+# row for each slot of the buffer, and the first `size` rows hold transitions. Draw `batch_size`
+# rows uniformly, with replacement, using only the generator `rng`, and return the tuple
+# `(observations, actions, rewards, next_observations, terminated)` of those rows, NumPy arrays
+# in that order.
+#
+# Hints: until the ring is full, the rows from `size` on are still empty (zeros), so draw below
+# `size`, not below `len(observations)`. Draw the indices once and use them for all five fields:
+# one draw per field would pair one transition's observation with another's reward.
+#
+# The check gives your function arrays with room for 64 transitions in which every field tells
+# the row it came from, tries `size` 1, 40 and 64 with batches of 1 to 32 rows, draws 150
+# batches to see that every stored transition comes about equally often, and calls it with
+# generators of the same seed under different global random states, which must give the same
+# rows.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-06-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def sample_batch(
+    observations, actions, rewards, next_observations, terminated, size, batch_size, rng
+):
+    """`batch_size` transitions drawn uniformly, with replacement, from the first `size` rows.
+
+    observations, next_observations: (capacity, 4); actions, rewards, terminated: (capacity,).
+    Returns (observations, actions, rewards, next_observations, terminated) of the drawn rows.
+    """
+    ### BEGIN SOLUTION
+    indices = rng.integers(0, size, size=batch_size)  # (batch_size,) one draw for every field
+    return (
+        observations[indices],  # (batch_size, 4)
+        actions[indices],  # (batch_size,)
+        rewards[indices],  # (batch_size,)
+        next_observations[indices],  # (batch_size, 4)
+        terminated[indices],  # (batch_size,)
+    )
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-06-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks import check_replay_sample
+
+check_replay_sample(sample_batch)
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-06-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 6.2: the soft target update (core, about 10 minutes)
+#
+# The target network keeps the TD targets still only if it trails the Q-network by exactly the
+# fraction `tau` a step: too far and the targets chase the predictions again, not at all and
+# they never learn.
+#
+# Write `soft_update(target_network, q_network, tau)` without scrolling back up: move every
+# weight and bias of `target_network` `tau` of the way towards the matching one of `q_network`,
+# `target = target + tau * (online - target)`, in place, and return nothing. `tau = 1` is the
+# hard copy.
+#
+# Hints: `target = target + ...` inside a loop only rebinds a name and changes nothing; change
+# the parameter itself (`+=`, `.mul_`, `.copy_`, `.lerp_`) under `torch.no_grad()` (autograd
+# refuses an in-place change of a weight that requires a gradient). The Q-network must not move:
+# it is the target that trails.
+#
+# The check tries `tau` = 0.1, 0.5, 1 and 0.005 on 4-32-32-2 networks, then three random
+# `tau` on smaller networks, compares every target weight with `dqn_lib.soft_update`, checks
+# that the Q-network did not change, and recognises `tau` and `1 - tau` swapped.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-06-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def soft_update(target_network, q_network, tau):
+    """Move every target weight `tau` of the way towards the Q-network's, in place."""
+    ### BEGIN SOLUTION
+    with torch.no_grad():
+        for target, online in zip(target_network.parameters(), q_network.parameters(), strict=True):
+            target.lerp_(online, tau)  # target + tau * (online - target)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-06-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks import check_soft_update
+
+check_soft_update(soft_update)
+
+# %% [markdown]
 # ## Summary
 #
 # - **Experience replay.** Consecutive transitions are nearly the same (the pole angle one step

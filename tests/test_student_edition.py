@@ -1,0 +1,202 @@
+"""The exercises and the student edition (issue 5).
+
+The student edition is generated here, in the test run, by the same command as ``make student``.
+It must equal what nbgrader's own ``generate_assignment`` makes of the lessons (so nbgrader accepts
+the lessons as they are), and, executed from top to bottom, fail only at the exercises' check
+cells, each with "not implemented yet".
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from exercise_table import END, START, all_exercises, exercises, table  # noqa: E402
+
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+BIN = Path(sys.executable).parent
+
+
+def nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory) -> Path:
+    """The student edition, written by tools/make_student.py as `make student` runs it."""
+    out = tmp_path_factory.mktemp("student")
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "make_student.py"), "--out", str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out
+
+
+def test_every_lesson_has_two_exercises_or_more_and_twelve_in_all():
+    counts = {lesson.stem: len(exercises(lesson)) for lesson in LESSONS}
+    assert all(n >= 2 for n in counts.values()), f"exercises per lesson: {counts}"
+    assert sum(counts.values()) >= 12, f"exercises per lesson: {counts}"
+
+
+def test_exercise_numbers_match_their_lesson_and_grade_ids_are_unique():
+    found = all_exercises()
+    for e in found:
+        assert e.number.split(".")[0] == str(int(e.lesson[:2])), f"{e.number} in {e.lesson}"
+    ids = [e.grade_id for e in found]
+    assert len(ids) == len(set(ids)), f"duplicate grade ids: {ids}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_teacher_edition_marks_every_solution(lesson):
+    cells = nbformat.read(lesson, as_version=4).cells
+    solutions = [c for c in cells if nbgrader(c).get("solution")]
+    assert solutions, f"{lesson.name} has no solution cell"
+    for cell in solutions:
+        assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source, (
+            f"{lesson.name}: solution cell {nbgrader(cell)['grade_id']} has no BEGIN/END region"
+        )
+    for cell in cells:
+        if nbgrader(cell).get("grade"):
+            assert nbgrader(cell).get("locked"), f"{nbgrader(cell)['grade_id']} is not locked"
+
+
+def test_readme_lists_every_exercise():
+    readme = (ROOT / "README.md").read_text()
+    assert START in readme and END in readme, "README.md lacks the exercise table markers"
+    current = readme.split(START, 1)[1].split(END, 1)[0].strip()
+    assert current == table().strip(), (
+        "README.md's exercise table is stale: run "
+        "`.venv/bin/python tools/exercise_table.py --write README.md`"
+    )
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_student_edition_clears_solutions_and_outputs_and_locks_checks(student, lesson):
+    cells = nbformat.read(student / lesson.name, as_version=4).cells
+    for cell in cells:
+        assert "BEGIN SOLUTION" not in cell.source and "END SOLUTION" not in cell.source
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+        meta = nbgrader(cell)
+        if meta.get("solution"):
+            assert "raise NotImplementedError()" in cell.source, cell.source
+            assert cell.source.lstrip().startswith(("def ", "class ")), (
+                f"{meta['grade_id']}: the student edition must keep the def line: {cell.source}"
+            )
+        if meta.get("grade") or meta.get("locked"):
+            assert cell.metadata.get("editable") is False, meta["grade_id"]
+            assert cell.metadata.get("deletable") is False, meta["grade_id"]
+
+
+def test_student_edition_is_what_nbgrader_generate_assignment_makes(student, tmp_path):
+    """nbgrader's own command, on a course folder holding the lessons as they are, releases the
+    same cells (sources and metadata) as `make student`."""
+    source = tmp_path / "source" / "dqn_course"
+    source.mkdir(parents=True)
+    for lesson in LESSONS:
+        shutil.copy(lesson, source / lesson.name)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(
+        [
+            str(BIN / "nbgrader"),
+            "generate_assignment",
+            "dqn_course",
+            f"--CourseDirectory.root={tmp_path}",
+            f"--CourseDirectory.db_url=sqlite:///{tmp_path / 'gradebook.db'}",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for lesson in LESSONS:
+        ours = nbformat.read(student / lesson.name, as_version=4).cells
+        theirs = nbformat.read(tmp_path / "release" / "dqn_course" / lesson.name, as_version=4)
+        assert [(c.source, c.metadata) for c in ours] == [
+            (c.source, c.metadata) for c in theirs.cells
+        ], f"{lesson.name}: make student and nbgrader generate_assignment differ"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_student_edition_runs_and_stops_only_at_the_checks_with_not_implemented(student, lesson):
+    notebook = nbformat.read(student / lesson.name, as_version=4)
+    NotebookClient(
+        notebook,
+        timeout=900,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(student)}},
+    ).execute()
+    failed_checks = set()
+    for number, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            where = f"{lesson.name} cell {number} ({nbgrader(cell).get('grade_id', 'no grade id')})"
+            assert not (output.output_type == "stream" and output.name == "stderr"), (
+                f"{where} wrote to stderr: {output.text[:500]}"
+            )
+            if output.output_type != "error":
+                continue
+            assert nbgrader(cell).get("grade"), (
+                f"{where} failed but is not an exercise's check: {output.ename}: {output.evalue}"
+            )
+            assert output.ename == "ExerciseError" and "not implemented yet" in output.evalue, (
+                f"{where}: expected 'not implemented yet', got {output.ename}: {output.evalue}"
+            )
+            failed_checks.add(nbgrader(cell)["grade_id"])
+    checks = {nbgrader(c)["grade_id"] for c in notebook.cells if nbgrader(c).get("grade")}
+    assert failed_checks == checks, (
+        f"checks that did not say 'not implemented': {checks - failed_checks}"
+    )
+
+
+def test_nbgrader_autograde_gives_the_solutions_full_marks_and_the_blank_edition_none(tmp_path):
+    """A real nbgrader round trip on one quick lesson: release it, submit the teacher's edition
+    (every solution) as one student and the untouched student edition as another, autograde."""
+    lesson = ROOT / "notebooks" / "04_reward.ipynb"
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+    def nbgrader_run(*args: str) -> None:
+        result = subprocess.run(
+            [str(BIN / "nbgrader"), *args, f"--CourseDirectory.root={tmp_path}"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, f"nbgrader {args}:\n{result.stdout}{result.stderr}"
+
+    (tmp_path / "source" / "dqn").mkdir(parents=True)
+    shutil.copy(lesson, tmp_path / "source" / "dqn" / lesson.name)
+    nbgrader_run("generate_assignment", "dqn")
+    submissions = {
+        "teacher": tmp_path / "source" / "dqn" / lesson.name,
+        "blank": tmp_path / "release" / "dqn" / lesson.name,
+    }
+    for student_id, notebook in submissions.items():
+        folder = tmp_path / "submitted" / student_id / "dqn"
+        folder.mkdir(parents=True)
+        shutil.copy(notebook, folder / lesson.name)
+        nbgrader_run("db", "student", "add", student_id)
+    nbgrader_run("autograde", "dqn")
+    nbgrader_run("export")
+    rows = (tmp_path / "grades.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    scores = {
+        row[header.index("student_id")]: (float(row[header.index("score")]), row)
+        for row in (line.split(",") for line in rows[1:])
+    }
+    points = sum(e.points for e in exercises(lesson))
+    assert scores["teacher"][0] == points, f"the solutions should score {points}: {scores}"
+    assert scores["blank"][0] == 0, f"the blank edition should score 0: {scores}"
