@@ -31,6 +31,7 @@ lab: $(LEARNER)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
 test: $(DEV)
+	bash tools/install_browser.sh
 	$(BIN)/python -m pytest
 
 student: $(DEV)

@@ -1,0 +1,260 @@
+"""Exercise checks of notebooks/07_inside.py: the Q-value grid and the share of terminal
+transitions in a replay buffer.
+
+Each check follows ``dqn_lib.checks``: fixed cases chosen to expose the usual mistakes, one line
+printed on a pass, an ``ExerciseError`` (an ``AssertionError``) on a failure whose message names
+the case, what was expected, what came back, and the likely mistake.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from dqn_lib.checks import ExerciseError, _call, _fail, _fmt, _passed, _type_name
+from dqn_lib.inspection import q_value_grid as reference_q_value_grid
+from dqn_lib.inspection import terminal_share as reference_terminal_share
+from dqn_lib.networks import new_q_network
+from dqn_lib.replay import ReplayBuffer
+
+__all__ = ["ExerciseError", "check_q_value_grid", "check_terminal_share"]
+
+
+# --- Exercise 7.1: the Q-value grid -----------------------------------------------------------
+
+
+def _grid_cases() -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """(angles, angular_velocities, cart_position, cart_velocity), never two axes of one length."""
+    rng = np.random.default_rng(7)
+    cases = [
+        (np.linspace(-0.2, 0.2, 5), np.linspace(-1.0, 1.0, 3), 0.0, 0.0),
+        (np.linspace(-0.1, 0.15, 4), np.linspace(-2.0, 1.5, 6), 0.8, -0.5),
+        (np.array([0.05]), np.linspace(-0.5, 0.5, 4), -1.2, 0.3),
+    ]
+    for _ in range(2):
+        n_angles, n_velocities = rng.choice(np.arange(2, 9), size=2, replace=False)
+        cases.append(
+            (
+                np.sort(rng.uniform(-0.2, 0.2, n_angles)),
+                np.sort(rng.uniform(-2.0, 2.0, n_velocities)),
+                float(rng.uniform(-2, 2)),
+                float(rng.uniform(-1, 1)),
+            )
+        )
+    return cases
+
+
+def _grid_of(network: torch.nn.Module, columns: Callable, angles, velocities, x, v) -> np.ndarray:
+    """A wrong variant: the observation built by ``columns(angle, velocity, x, v)``."""
+    angle, velocity = np.meshgrid(angles, velocities)
+    observations = np.stack(np.broadcast_arrays(*columns(angle, velocity, x, v)), axis=-1).astype(
+        np.float32
+    )
+    with torch.no_grad():
+        return network(torch.from_numpy(observations)).numpy()
+
+
+_GRID_MISTAKES: dict[str, Callable] = {
+    "the pole angle and its angular velocity are swapped in the observation; the order is "
+    "(cart position, cart velocity, pole angle, pole angular velocity)": (
+        lambda a, w, x, v: (x, v, w, a)
+    ),
+    "the angles went into the first two places of the observation; the order is (cart "
+    "position, cart velocity, pole angle, pole angular velocity)": (
+        lambda a, w, x, v: (a, w, x, v)
+    ),
+    "cart_position and cart_velocity are ignored (set to 0): put them in the first two places "
+    "of every observation": (lambda a, w, x, v: (0.0, 0.0, a, w)),
+    "cart_position and cart_velocity are swapped": (lambda a, w, x, v: (v, x, a, w)),
+    "the angles are converted again: they are already in radians, as in an observation": (
+        lambda a, w, x, v: (x, v, np.radians(a), np.radians(w))
+    ),
+}
+
+
+def _ij_reshaped(network: torch.nn.Module, angles, velocities, x, v) -> np.ndarray:
+    """The wrong variant built in (angle, velocity) order, then reshaped to the expected shape."""
+    angle, velocity = np.meshgrid(angles, velocities, indexing="ij")  # (n_angles, n_velocities)
+    observations = np.stack(np.broadcast_arrays(x, v, angle, velocity), axis=-1)
+    with torch.no_grad():
+        q = network(torch.from_numpy(observations.reshape(-1, 4).astype(np.float32))).numpy()
+    return q.reshape(len(velocities), len(angles), -1)
+
+
+def _as_array(name: str, value: object, expected_shape: tuple[int, ...]) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        value = value.detach().numpy()
+    if not isinstance(value, np.ndarray):
+        raise _fail(
+            name,
+            f"your function returned {_type_name(value)}; expected a NumPy array of shape "
+            f"{expected_shape} (a tensor is fine too).",
+        )
+    return value
+
+
+def _shape_mistake(shape: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    n_velocities, n_angles, n_actions = expected
+    if shape == (n_angles, n_velocities, n_actions):
+        return (
+            "the rows are the angles; row i must be angular velocity i and column j angle j "
+            "(np.meshgrid(angles, angular_velocities) gives that order)"
+        )
+    if shape == (n_velocities * n_angles, n_actions):
+        return "reshape the network's output to (n_velocities, n_angles, n_actions)"
+    if shape in ((n_velocities, n_angles), (n_angles, n_velocities)):
+        return "keep every action's Q-value, the last axis, not only the largest or one action's"
+    return "one Q-value per action for every (angular velocity, angle) pair"
+
+
+def check_q_value_grid(q_value_grid: Callable) -> None:
+    """Check ``q_value_grid(q_network, angles, angular_velocities, cart_position,
+    cart_velocity) -> array (n_velocities, n_angles, n_actions)``.
+
+    Taught in notebooks/07_inside.py (``dqn_lib.inspection.q_value_grid``). Five cases on a
+    small seeded network, never with as many angles as angular velocities (so swapped axes
+    show), three with the cart away from the centre; each is compared with the reference.
+    """
+    name = "check_q_value_grid"
+    network = new_q_network(4, 2, seed=7, hidden=(16, 16))
+    for k, (angles, velocities, x, v) in enumerate(_grid_cases()):
+        case = (
+            f"case {k} ({len(angles)} angles, {len(velocities)} angular velocities, cart at "
+            f"{_fmt(x)} m moving {_fmt(v)} m/s)"
+        )
+        expected = reference_q_value_grid(network, angles, velocities, x, v)
+        got = _call(name, q_value_grid, network, angles.copy(), velocities.copy(), x, v)
+        got = _as_array(name, got, expected.shape)
+        if got.shape != expected.shape:
+            raise _fail(
+                name,
+                f"{case}: expected shape {expected.shape} (angular velocities, angles, actions), "
+                f"got {got.shape}. Likely mistake: {_shape_mistake(got.shape, expected.shape)}.",
+            )
+        got = got.astype(np.float64)
+        if np.allclose(got, expected, atol=1e-5):
+            continue
+        mistake = (
+            "build one observation (cart_position, cart_velocity, angle, angular velocity) per "
+            "grid point and pass them through the network as a batch"
+        )
+        variants = {
+            text: _grid_of(network, columns, angles, velocities, x, v)
+            for text, columns in _GRID_MISTAKES.items()
+        }
+        variants[
+            "the grid was built in (angle, angular velocity) order and then reshaped, which "
+            "pairs the wrong values: build it with np.meshgrid(angles, angular_velocities)"
+        ] = _ij_reshaped(network, angles, velocities, x, v)
+        for text, variant in variants.items():
+            if np.allclose(got, variant, atol=1e-5):
+                mistake = text
+                break
+        i, j, a = np.unravel_index(np.abs(got - expected).argmax(), got.shape)
+        raise _fail(
+            name,
+            f"{case}: at row {i} (angular velocity {_fmt(velocities[i])} rad/s), column {j} "
+            f"(angle {_fmt(angles[j])} rad), action {a} expected Q {_fmt(expected[i, j, a])}, "
+            f"got {_fmt(got[i, j, a])}. Likely mistake: {mistake}.",
+        )
+    _passed(name, len(_grid_cases()))
+
+
+# --- Exercise 7.2: the share of terminal transitions ------------------------------------------
+
+
+def _buffer(capacity: int, flags: list[tuple[bool, bool]]) -> ReplayBuffer:
+    """A buffer of ``(terminated, truncated)`` transitions; every reward is CartPole's +1."""
+    buffer = ReplayBuffer(capacity, 4, seed=0)
+    for k, (terminated, truncated) in enumerate(flags):
+        observation = np.full(4, 0.01 * k, dtype=np.float32)
+        buffer.add(observation, k % 2, 1.0, observation + 0.01, terminated, truncated)
+    return buffer
+
+
+def _share_cases() -> list[tuple[str, ReplayBuffer]]:
+    plain, end, cut = (False, False), (True, False), (False, True)
+    return [
+        ("capacity 10, holding 4 transitions, 1 terminated", _buffer(10, [plain] * 3 + [end])),
+        (
+            "capacity 8, holding 6 transitions: 1 terminated, 2 truncated (time-outs)",
+            _buffer(8, [plain, cut, plain, end, plain, cut]),
+        ),
+        (
+            "capacity 5, full: 7 added, the first 2 (both terminated) overwritten, 1 of the 5 "
+            "left terminated",
+            _buffer(5, [end, end, plain, plain, end, plain, plain]),
+        ),
+        ("capacity 20, holding 5 transitions, none terminated", _buffer(20, [plain] * 5)),
+        ("capacity 4, full, 2 terminated and 1 truncated", _buffer(4, [end, cut, plain, end])),
+    ]
+
+
+def _share_mistake(got: float, buffer: ReplayBuffer, expected: float) -> str:
+    size, capacity = buffer.size, buffer.capacity
+    terminated, truncated = buffer.terminated[:size], buffer.truncated[:size]
+    guesses = [
+        (terminated.sum(), "it returns a count: divide by the number of stored transitions"),
+        (100 * expected, "it returns a percentage: return a fraction between 0 and 1"),
+        (
+            terminated.sum() / capacity,
+            "it divides by the capacity: only the first replay_buffer.size slots hold "
+            "transitions (the rest are empty, all False)",
+        ),
+        (
+            (terminated | truncated).mean(),
+            "it counts truncated transitions (the 500-step time limit) too: only a termination "
+            "is a fall",
+        ),
+        (
+            (buffer.rewards[:size] < 0).mean(),
+            "it looks at the rewards: whether a transition ended the episode is in "
+            "replay_buffer.terminated (CartPole's own reward is +1 on the last step too)",
+        ),
+        (1 - expected, "it returns the share of transitions that are not terminations"),
+    ]
+    for value, text in guesses:
+        if np.isclose(got, value):
+            return text
+    return "the share is terminated[:size].mean(): terminations among the stored transitions"
+
+
+def check_terminal_share(terminal_share: Callable) -> None:
+    """Check ``terminal_share(replay_buffer) -> float``, the fraction of the transitions stored
+    in a ``ReplayBuffer`` that are terminations.
+
+    Taught in notebooks/07_inside.py (``dqn_lib.inspection.terminal_share``). Five small
+    buffers: not full, full after overwriting, with truncated transitions, with none
+    terminated. Every reward is CartPole's own +1.
+    """
+    name = "check_terminal_share"
+    cases = _share_cases()
+    for description, buffer in cases:
+        expected = reference_terminal_share(buffer)
+        before = {field: getattr(buffer, field).copy() for field in ("terminated", "truncated")}
+        got: Any = _call(name, terminal_share, buffer)
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            got = got.item()
+        if isinstance(got, bool | np.bool_) or not isinstance(got, numbers.Real):
+            raise _fail(
+                name,
+                f"for a buffer of {description}, your function returned {got!r} of type "
+                f"{_type_name(got)}; expected a number, the fraction {_fmt(expected)}.",
+            )
+        if any(not np.array_equal(getattr(buffer, f), before[f]) for f in before):
+            raise _fail(
+                name,
+                f"for a buffer of {description}, your function changed the buffer's arrays: "
+                "read them, never write to them.",
+            )
+        if not np.isclose(float(got), expected):
+            raise _fail(
+                name,
+                f"for a buffer of {description}: expected {_fmt(expected)}, got {_fmt(got)}. "
+                f"Likely mistake: {_share_mistake(float(got), buffer, expected)}.",
+            )
+    _passed(name, len(cases))

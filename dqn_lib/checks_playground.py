@@ -1,0 +1,203 @@
+"""Exercise checks of notebooks/08_playground.py: the epsilon schedule and the hard target update.
+
+Two of the playground's knobs, written by hand: ``linear_schedule`` (how epsilon and the
+learning rate fall) and ``hard_update`` (the "hard (copy)" target update). Each check follows
+``dqn_lib.checks``: fixed cases chosen to expose the usual mistakes, one short line on a pass,
+and on a failure an ``ExerciseError`` naming the case, the expected value, what came back and
+the likely mistake.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from dqn_lib.checks import ExerciseError, _call, _fail, _fmt, _passed, _type_name
+from dqn_lib.dqn import linear_schedule as reference_linear_schedule
+from dqn_lib.networks import new_q_network
+
+__all__ = ["ExerciseError", "check_hard_update", "check_linear_schedule"]
+
+# (start, end, duration): a short one first, whose round numbers show a mistake plainly, then
+# epsilon's default schedule, the learning rate's, and a constant one.
+_SCHEDULES = ((1.0, 0.0, 10), (1.0, 0.01, 10_000), (2e-3, 1e-4, 40_000), (0.5, 0.5, 100))
+
+
+def _schedule_steps(duration: int) -> list[int]:
+    """Steps where the usual mistakes show: the ends, the middle, one past, far past."""
+    steps = {0, 1, duration // 4, duration // 2, duration - 1, duration, duration + 1}
+    return sorted(steps | {3 * duration})
+
+
+def _schedule_mistake(got: float, start: float, end: float, duration: int, step: int) -> str:
+    """Name the mistake by comparing the answer with the usual wrong formulas at ``step``."""
+    fraction = step / duration
+    guesses = {
+        "it keeps falling after `duration` steps and goes past `end`: stop at end, e.g. "
+        "max(0.0, 1.0 - step / duration)": start + (end - start) * fraction,
+        "it goes from end to start: start and end are swapped": end
+        + (start - end) * min(1.0, fraction),
+        "it is one step ahead: at step 0 the value must be start exactly, use step, not step + 1": (
+            reference_linear_schedule(start, end, duration, step + 1)
+        ),
+        "it reaches end one step early: divide by duration, not duration - 1": start
+        + (end - start) * min(1.0, step / (duration - 1)),
+        "it reaches end one step late: divide by duration, not duration + 1": start
+        + (end - start) * min(1.0, step / (duration + 1)),
+        "it jumps from start to end instead of sliding: step // duration is an integer "
+        "division, use step / duration": start + (end - start) * min(1.0, step // duration),
+    }
+    for text, value in guesses.items():
+        if abs(got - value) <= 1e-9 * max(1.0, abs(value)) and value != reference_linear_schedule(
+            start, end, duration, step
+        ):
+            return text
+    return "compare with start + (end - start) * min(1.0, step / duration)"
+
+
+def _differing(expected: float, got: float) -> str:
+    """``expected X, got Y`` with as many digits as it takes for X and Y to differ."""
+    for digits in range(6, 18):
+        shown = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if shown[0] != shown[1]:
+            break
+    return f"{shown[0]}, got {shown[1]}"
+
+
+def check_linear_schedule(linear_schedule: Callable[[float, float, int, int], float]) -> None:
+    """Check ``linear_schedule(start, end, duration, step) -> float``, like
+    ``dqn_lib.linear_schedule``: ``start`` at step 0, ``end`` from step ``duration`` on, a
+    straight line between.
+
+    Taught in notebooks/08_playground.py. Tries a short schedule (1 to 0 over 10 steps),
+    epsilon's (1.0 to 0.01 over 10,000), the learning rate's (0.002 to 0.0001 over 40,000) and
+    a constant one, at the first step, the middle, the last step before the end, the end, one
+    past and far past.
+    """
+    name = "check_linear_schedule"
+    cases = 0
+    for start, end, duration in _SCHEDULES:
+        for step in _schedule_steps(duration):
+            got = _call(name, linear_schedule, start, end, duration, step)
+            where = f"linear_schedule(start={start}, end={end}, duration={duration}, step={step})"
+            if (
+                isinstance(got, torch.Tensor)
+                or isinstance(got, bool)
+                or not isinstance(got, numbers.Real)
+            ):
+                raise _fail(
+                    name,
+                    f"{where} returned {got!r} of type {_type_name(got)}; expected a Python float.",
+                )
+            expected = reference_linear_schedule(start, end, duration, step)
+            cases += 1
+            if abs(float(got) - expected) <= 1e-9 * max(1.0, abs(expected)):
+                continue
+            mistake = _schedule_mistake(float(got), start, end, duration, step)
+            raise _fail(
+                name,
+                f"{where}: expected {_differing(expected, float(got))}. Likely mistake: {mistake}.",
+            )
+    _passed(name, cases)
+
+
+# --- the hard target update -------------------------------------------------------------------
+
+
+def _named_weights(network: nn.Module) -> dict[str, torch.Tensor]:
+    return {name: p.detach().clone() for name, p in network.named_parameters()}
+
+
+def _networks(k: int, hidden: tuple[int, ...]) -> tuple[nn.Module, nn.Module]:
+    """A target network (no gradients, as ``DQNAgent`` makes it) and an online network, each
+    with weights of its own."""
+    q_network = new_q_network(4, 2, seed=100 + k, hidden=hidden)
+    target_network = new_q_network(4, 2, seed=k, hidden=hidden).requires_grad_(False)
+    return target_network, q_network
+
+
+def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> None:
+    """Check ``hard_update(target_network, q_network)``: copy every weight of the online network
+    into the target network, in place, as ``DQNAgent`` does every ``target_update_every`` steps.
+
+    Taught in notebooks/08_playground.py. On three pairs of networks of different sizes: after
+    the call every target weight must equal the online one, the online network must not change,
+    and the target must hold copies, not the online network's own tensors (else the next
+    gradient step of the online network would move the target too).
+    """
+    name = "check_hard_update"
+    cases = 0
+    for k, hidden in enumerate(((32, 32), (64, 64), (8,))):
+        target_network, q_network = _networks(k, hidden)
+        target_before, online_before = _named_weights(target_network), _named_weights(q_network)
+        case = f"networks with hidden layers {hidden}"
+        _call(name, hard_update, target_network, q_network)
+        target_after, online_after = _named_weights(target_network), _named_weights(q_network)
+        cases += 1
+        changed_online = [
+            n for n in online_after if not torch.equal(online_after[n], online_before[n])
+        ]
+        if changed_online:
+            copied_back = all(torch.equal(online_after[n], target_before[n]) for n in online_after)
+            why = (
+                "it copied the target network into q_network, the wrong direction: the target "
+                "follows the online network, hard_update(target_network, q_network) writes into "
+                "target_network"
+                if copied_back
+                else "only the target network may change"
+            )
+            raise _fail(
+                name, f"{case}: q_network's {changed_online[0]} changed. Likely mistake: {why}."
+            )
+        copied = {n for n in target_after if torch.equal(target_after[n], online_before[n])}
+        untouched = {n for n in target_after if torch.equal(target_after[n], target_before[n])}
+        not_copied = [n for n in target_after if n not in copied]
+        if not_copied and len(untouched) == len(target_after):
+            first = not_copied[0]
+            raise _fail(
+                name,
+                f"{case}: the target network did not change (its {first} starts with "
+                f"{_fmt(target_before[first].flatten()[0])}, the online one with "
+                f"{_fmt(online_before[first].flatten()[0])}). Likely mistake: "
+                "`target_network = q_network` (or returning a copy) only rebinds a name inside "
+                "your function; copy into the target's own tensors, "
+                "target_network.load_state_dict(q_network.state_dict()).",
+            )
+        if not_copied and all(n in untouched for n in not_copied):
+            raise _fail(
+                name,
+                f"{case}: {len(not_copied)} of {len(target_after)} weight tensors were not "
+                f"copied: {', '.join(not_copied)}. Likely mistake: copy every parameter, not "
+                "only the first layer's (or only the weights, not the biases): load_state_dict, "
+                "or a loop over zip(target_network.parameters(), q_network.parameters()).",
+            )
+        if not_copied:
+            first = not_copied[0]
+            gap = (target_after[first] - online_before[first]).abs().max()
+            raise _fail(
+                name,
+                f"{case}: the target's {first} moved but is not q_network's (off by up to "
+                f"{_fmt(gap)}). Likely mistake: a hard update copies the weights exactly, "
+                "target = online; moving part of the way, target + tau * (online - target), is "
+                "the soft update.",
+            )
+        shared = [
+            n
+            for (n, t), o in zip(
+                target_network.named_parameters(), q_network.parameters(), strict=True
+            )
+            if t.data_ptr() == o.data_ptr()
+        ]
+        if shared:
+            raise _fail(
+                name,
+                f"{case}: the target's {shared[0]} is the very tensor of q_network, not a copy: "
+                "the next gradient step on q_network would move the target too. Likely "
+                "mistake: `target.data = online.data` or `target.weight = online.weight`; copy "
+                "the values with target.copy_(online) under torch.no_grad(), or "
+                "load_state_dict.",
+            )
+    _passed(name, cases)

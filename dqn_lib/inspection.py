@@ -1,0 +1,616 @@
+"""Looking inside a trained agent: Q-value maps, an episode to scrub through, training diagnostics.
+
+Taught in notebooks/07_inside.py. Three tools:
+
+- ``q_value_grid`` and ``plot_q_maps``: the Q-network's values over a grid of pole angles and
+  angular velocities, with the cart's position and velocity held fixed (one *slice* of the
+  four-dimensional state space), and the greedy action at every point of it.
+- ``inspect_episode`` and ``EpisodeScrubber``: one greedy episode with the Q-values of every
+  step, and an ipywidgets slider over its steps (``plot_episode_steps`` draws a few steps as a
+  static figure, for a notebook read without a kernel).
+- ``DiagnosedAgent`` and ``plot_diagnostics``: training watched from the inside, every ``every``
+  steps the mean max-Q on fixed states, the TD loss and the share of terminal transitions in the
+  replay buffer (``mean_max_q``, ``terminal_share``), beside ``train``'s greedy evaluations.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from PIL import Image as PILImage
+from torch import nn
+
+from dqn_lib.env import ACTION_NAMES, MAX_EPISODE_STEPS, OBSERVATION_NAMES, make_env
+from dqn_lib.replay import ReplayBuffer
+from dqn_lib.rewards import RewardFunction, environment_reward
+from dqn_lib.seeding import check_seed
+from dqn_lib.training import History
+
+__all__ = [
+    "ACTION_COLORS",
+    "DiagnosedAgent",
+    "Diagnostics",
+    "EpisodeScrubber",
+    "InspectedEpisode",
+    "greedy_action_map",
+    "inspect_episode",
+    "mean_max_q",
+    "plot_diagnostics",
+    "plot_episode_steps",
+    "plot_q_maps",
+    "q_value_grid",
+    "terminal_share",
+]
+
+ACTION_COLORS = ("#4c72b0", "#dd8452")
+"""The colour of each action in every figure of lesson 7: push left blue, push right orange."""
+
+_POSITION, _VELOCITY, _ANGLE, _ANGULAR_VELOCITY = range(4)  # the order of OBSERVATION_NAMES
+
+
+# --- Q-value maps -----------------------------------------------------------------------------
+
+
+def _axis_values(name: str, values: object) -> np.ndarray:
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1 or array.size == 0 or not np.isfinite(array).all():
+        raise ValueError(
+            f"{name} must be a non-empty 1-D sequence of finite numbers (radians, or radians per "
+            f"second), like np.linspace(-0.2, 0.2, 41); got {np.shape(values)} values"
+            + ("" if array.ndim != 1 or array.size == 0 else " with NaN or infinity")
+            + "."
+        )
+    return array
+
+
+def _finite_number(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    return float(value)
+
+
+def _check_network(q_network: object) -> nn.Module:
+    if not isinstance(q_network, nn.Module):
+        raise TypeError(
+            f"Expected a Q-network (a torch nn.Module such as agent.q_network), got "
+            f"{type(q_network).__name__}. Pass agent.q_network, not the agent."
+        )
+    return q_network
+
+
+def q_value_grid(
+    q_network: nn.Module,
+    angles: Sequence[float] | np.ndarray,
+    angular_velocities: Sequence[float] | np.ndarray,
+    cart_position: float = 0.0,
+    cart_velocity: float = 0.0,
+) -> np.ndarray:
+    """The Q-values of every (pole angle, angular velocity) pair, the cart's state held fixed.
+
+    Taught in notebooks/07_inside.py. ``angles`` are in radians, ``angular_velocities`` in
+    radians per second, as in an observation. Returns an array of shape
+    ``(len(angular_velocities), len(angles), n_actions)``: row ``i`` is angular velocity ``i``,
+    column ``j`` angle ``j``, so ``plt.imshow(grid[..., a], origin="lower")`` puts the angle on
+    the x-axis. All observations go through the network in one batch, without gradients.
+
+    >>> grid = q_value_grid(nn.Linear(4, 2), [-0.1, 0.0, 0.1], [0.0, 0.5])
+    >>> grid.shape  # (angular velocities, angles, actions)
+    (2, 3, 2)
+    """
+    q_network = _check_network(q_network)
+    angles = _axis_values("angles", angles)
+    angular_velocities = _axis_values("angular_velocities", angular_velocities)
+    angle, angular_velocity = np.meshgrid(angles, angular_velocities)  # (n_velocities, n_angles)
+    observations = np.zeros((*angle.shape, len(OBSERVATION_NAMES)), dtype=np.float32)
+    observations[..., _POSITION] = _finite_number("cart_position", cart_position)
+    observations[..., _VELOCITY] = _finite_number("cart_velocity", cart_velocity)
+    observations[..., _ANGLE] = angle
+    observations[..., _ANGULAR_VELOCITY] = angular_velocity
+    with torch.no_grad():
+        q_values = q_network(torch.from_numpy(observations.reshape(-1, len(OBSERVATION_NAMES))))
+    return q_values.numpy().reshape(*angle.shape, -1)  # (n_velocities, n_angles, n_actions)
+
+
+def greedy_action_map(q_grid: np.ndarray) -> np.ndarray:
+    """The greedy action at every point of a ``q_value_grid``: its argmax over the last axis.
+
+    Taught in notebooks/07_inside.py.
+
+    >>> greedy_action_map(np.array([[[1.0, 2.0], [3.0, 0.0]]])).tolist()
+    [[1, 0]]
+    """
+    q_grid = np.asarray(q_grid)
+    if q_grid.ndim != 3 or q_grid.shape[-1] < 2:
+        raise ValueError(
+            "greedy_action_map expects q_value_grid's output, shape (n_velocities, n_angles, "
+            f"n_actions) with at least 2 actions; got shape {q_grid.shape}."
+        )
+    return q_grid.argmax(axis=-1)
+
+
+def plot_q_maps(
+    q_network: nn.Module,
+    slices: Sequence[tuple[float, float]],
+    angle_limit_degrees: float = 12.0,
+    angular_velocity_limit_degrees: float = 120.0,
+    resolution: int = 81,
+    visited: np.ndarray | None = None,
+) -> Figure:
+    """One row per slice: the state's value ``max_a Q`` as a heatmap, and the greedy action map.
+
+    Taught in notebooks/07_inside.py. ``slices`` are ``(cart_position, cart_velocity)`` pairs
+    (metres, metres per second); each row holds them fixed and varies the pole angle (x-axis,
+    degrees) and angular velocity (y-axis, degrees per second) over ``+-angle_limit_degrees``
+    and ``+-angular_velocity_limit_degrees``. The heatmaps share one colour scale; the black line
+    on both is where the two actions' Q-values are equal. ``visited``, observations of shape
+    ``(n, 4)``, are drawn as dots on the value maps: the states the agent really sees.
+    """
+    if not slices:
+        raise ValueError("plot_q_maps needs at least one (cart_position, cart_velocity) slice.")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"resolution must be an int >= 2, got {resolution!r}.")
+    angles_deg = np.linspace(-angle_limit_degrees, angle_limit_degrees, resolution)
+    velocities_deg = np.linspace(
+        -angular_velocity_limit_degrees, angular_velocity_limit_degrees, resolution
+    )
+    grids = [
+        q_value_grid(q_network, np.radians(angles_deg), np.radians(velocities_deg), x, v)
+        for x, v in slices
+    ]
+    values = [grid.max(axis=-1) for grid in grids]  # (n_velocities, n_angles) each
+    low, high = min(v.min() for v in values), max(v.max() for v in values)
+    extent = (angles_deg[0], angles_deg[-1], velocities_deg[0], velocities_deg[-1])
+    fig, axes = plt.subplots(
+        len(slices), 2, figsize=(10.5, 3.6 * len(slices)), squeeze=False, layout="constrained"
+    )
+    for row, ((x, v), grid, value) in enumerate(zip(slices, grids, values, strict=True)):
+        ax_value, ax_action = axes[row]
+        image = ax_value.imshow(
+            value, origin="lower", extent=extent, aspect="auto", vmin=low, vmax=high, cmap="viridis"
+        )
+        ax_action.imshow(
+            greedy_action_map(grid),
+            origin="lower",
+            extent=extent,
+            aspect="auto",
+            cmap=ListedColormap(ACTION_COLORS[: grid.shape[-1]]),
+            vmin=0,
+            vmax=grid.shape[-1] - 1,
+        )
+        for ax in (ax_value, ax_action):
+            if grid.shape[-1] == 2:
+                ax.contour(
+                    angles_deg,
+                    velocities_deg,
+                    grid[..., 1] - grid[..., 0],
+                    levels=[0.0],
+                    colors="black",
+                    linewidths=1.2,
+                )
+            ax.set(xlabel="pole angle (degrees)", ylabel="pole angular velocity (degrees/s)")
+            ax.axhline(0, color="white", linewidth=0.5, alpha=0.6)
+            ax.axvline(0, color="white", linewidth=0.5, alpha=0.6)
+        where = f"cart at {x:+.1f} m, moving {v:+.1f} m/s"
+        ax_value.set_title(f"Value max_a Q, {where}", fontsize="medium")
+        ax_action.set_title(f"Greedy action, {where}", fontsize="medium")
+        if visited is not None:
+            states = np.asarray(visited)
+            ax_value.scatter(
+                np.degrees(states[:, _ANGLE]),
+                np.degrees(states[:, _ANGULAR_VELOCITY]),
+                s=2,
+                color="white",
+                alpha=0.5,
+            )
+    fig.colorbar(
+        image, ax=axes[:, 0], label="max_a Q (discounted return the agent expects)", shrink=0.8
+    )
+    handles = [
+        Patch(color=c, label=n) for c, n in zip(ACTION_COLORS, ACTION_NAMES, strict=False)
+    ] + [plt.Line2D([], [], color="black", label="Q(push left) = Q(push right)")]
+    axes[0, 1].legend(handles=handles, loc="upper right", fontsize="small", framealpha=0.9)
+    if visited is not None:
+        axes[0, 0].legend(
+            handles=[plt.Line2D([], [], marker="o", linestyle="", color="white", markersize=3)],
+            labels=["states of a greedy episode"],
+            loc="upper right",
+            fontsize="small",
+            facecolor="grey",
+        )
+    return fig
+
+
+# --- An episode, step by step -----------------------------------------------------------------
+
+
+@dataclass
+class InspectedEpisode:
+    """One greedy episode with what the agent thought at every step.
+
+    Taught in notebooks/07_inside.py. Step ``t`` shows ``frames[t]`` (the state
+    ``observations[t]``), the agent's ``q_values[t]`` there (shape ``(n_actions,)``), the action
+    it chose, ``actions[t]``, and the reward that action earned, ``rewards[t]``. There is one more
+    frame and observation than actions: the state the episode ended in.
+    """
+
+    frames: list[np.ndarray]
+    observations: np.ndarray
+    q_values: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    terminated: bool = False
+    truncated: bool = False
+
+    @property
+    def length(self) -> int:
+        """Steps taken (actions chosen)."""
+        return len(self.actions)
+
+    def return_before(self, step: int) -> float:
+        """The rewards collected before ``step``: the return so far when the agent chooses."""
+        return float(self.rewards[:step].sum())
+
+
+def inspect_episode(
+    agent: Any,
+    seed: int = 0,
+    reward_fn: RewardFunction = environment_reward,
+    max_steps: int = MAX_EPISODE_STEPS,
+    start_state: Sequence[float] | np.ndarray | None = None,
+) -> InspectedEpisode:
+    """Play one greedy episode of ``agent`` and keep its frames, Q-values, actions and rewards.
+
+    Taught in notebooks/07_inside.py. The agent needs a ``q_network`` (a ``DQNAgent`` or an
+    ``OnlineAgent``); it chooses the argmax of its Q-values, as ``agent.act(greedy=True)``
+    does. ``rewards`` are ``reward_fn``'s, the reward the agent learned from (CartPole's +1 a
+    step by default). The environment is reset with ``seed``; ``start_state``, four numbers in
+    the observation's order and units, then replaces the state it was reset to (to watch the
+    agent recover from a state it would rarely reach on its own).
+    """
+    q_network = _check_network(getattr(agent, "q_network", agent))
+    env = make_env(render=True)
+    observation, _ = env.reset(seed=check_seed(seed))
+    if start_state is not None:
+        state = np.asarray(start_state, dtype=np.float64)
+        if state.shape != (len(OBSERVATION_NAMES),) or not np.isfinite(state).all():
+            raise ValueError(
+                f"start_state must be {len(OBSERVATION_NAMES)} finite numbers "
+                f"({', '.join(OBSERVATION_NAMES)}), got {np.asarray(start_state).tolist()}."
+            )
+        env.unwrapped.state = state
+        observation = state.astype(np.float32)
+    frames, observations = [env.render()], [observation]
+    q_values, actions, rewards = [], [], []
+    terminated = truncated = False
+    while len(actions) < max_steps and not (terminated or truncated):
+        with torch.no_grad():
+            q = q_network(torch.as_tensor(observation, dtype=torch.float32)).numpy()
+        action = int(q.argmax())
+        observation, env_reward, terminated, truncated, _ = env.step(action)
+        q_values.append(q)
+        actions.append(action)
+        rewards.append(reward_fn(observation, float(env_reward), bool(terminated)))
+        observations.append(observation)
+        frames.append(env.render())
+    env.close()
+    return InspectedEpisode(
+        frames=frames,
+        observations=np.array(observations, dtype=np.float32),  # (steps + 1, 4)
+        q_values=np.array(q_values),  # (steps, n_actions)
+        actions=np.array(actions, dtype=np.int64),
+        rewards=np.array(rewards, dtype=np.float64),
+        terminated=bool(terminated),
+        truncated=bool(truncated),
+    )
+
+
+def _step_description(episode: InspectedEpisode, step: int) -> str:
+    observation, q = episode.observations[step], episode.q_values[step]
+    action = int(episode.actions[step])
+    qs = ", ".join(
+        f"Q({name}) = {value:+.3f}" for name, value in zip(ACTION_NAMES, q, strict=False)
+    )
+    return (
+        f"step {step} of {episode.length}: pole {np.degrees(observation[_ANGLE]):+.1f} deg, "
+        f"turning {np.degrees(observation[_ANGULAR_VELOCITY]):+.0f} deg/s, cart at "
+        f"{observation[_POSITION]:+.2f} m; {qs}; chose {ACTION_NAMES[action]}; "
+        f"return so far {episode.return_before(step):+.2f}"
+    )
+
+
+def _png(frame: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    PILImage.fromarray(frame).save(buffer, format="png")
+    return buffer.getvalue()
+
+
+class EpisodeScrubber:
+    """An ipywidgets slider over an episode's steps: the frame, the Q-values, the action chosen
+    and the return so far of the step it points at.
+
+    Taught in notebooks/07_inside.py. ``scrubber.slider`` is an ``IntSlider`` (a ``Play``
+    button beside it runs through the steps in JupyterLab); moving it calls ``show(step)``,
+    which updates ``scrubber.image`` (the frame, PNG) and ``scrubber.text`` (an ``HTML`` line).
+    Set ``scrubber.slider.value = 42`` to move it from code. A notebook read without a kernel
+    shows a line of text in place of the widget: draw a few steps with ``plot_episode_steps``.
+    """
+
+    def __init__(self, episode: InspectedEpisode, start: int = 0):
+        if not isinstance(episode, InspectedEpisode):
+            raise TypeError(
+                f"EpisodeScrubber needs an InspectedEpisode, got {type(episode).__name__}; make "
+                "one with inspect_episode(agent, seed=...)."
+            )
+        if episode.length == 0:
+            raise ValueError("The episode has no steps: record one with inspect_episode first.")
+        self.episode = episode
+        last = episode.length - 1
+        self.slider = widgets.IntSlider(
+            value=0, min=0, max=last, description="step", continuous_update=True
+        )
+        self.play = widgets.Play(value=0, min=0, max=last, interval=40, description="play")
+        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.image = widgets.Image(format="png", width=480)
+        self.text = widgets.HTML()
+        self.widget = widgets.VBox([widgets.HBox([self.play, self.slider]), self.image, self.text])
+        self.slider.observe(self._on_change, names="value")
+        self.show(0)
+        self.slider.value = self._checked_step(start)
+
+    def _checked_step(self, step: object) -> int:
+        last = self.episode.length - 1
+        if (
+            isinstance(step, bool)
+            or not isinstance(step, numbers.Integral)
+            or not 0 <= step <= last
+        ):
+            raise ValueError(f"step must be an int from 0 to {last}, got {step!r}.")
+        return int(step)
+
+    def _on_change(self, change: Mapping[str, Any]) -> None:
+        self.show(change["new"])
+
+    def show(self, step: int) -> None:
+        """Show ``step``: its frame in ``image`` and its numbers in ``text``."""
+        step = self._checked_step(step)
+        self.image.value = _png(self.episode.frames[step])
+        self.text.value = f"<code>{_step_description(self.episode, step)}</code>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = (
+            f"EpisodeScrubber: a slider over the {self.episode.length} steps of an episode "
+            "(run the notebook to move it)."
+        )
+        return bundle
+
+
+def plot_episode_steps(episode: InspectedEpisode, steps: Sequence[int], title: str = "") -> Figure:
+    """A static strip of an episode: for each of ``steps``, the frame above and the Q-values
+    below (the chosen action's bar outlined), titled with the angle and the return so far.
+
+    Taught in notebooks/07_inside.py: what ``EpisodeScrubber`` shows, for a few steps at once.
+    """
+    if not steps:
+        raise ValueError("plot_episode_steps needs at least one step to draw.")
+    for step in steps:
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+            raise ValueError(f"steps must be ints, got {step!r}.")
+        if not 0 <= step < episode.length:
+            raise ValueError(
+                f"step {step} is outside the episode: it has steps 0 to {episode.length - 1}."
+            )
+    fig, axes = plt.subplots(
+        2,
+        len(steps),
+        figsize=(3.2 * len(steps), 4.6),
+        squeeze=False,
+        height_ratios=[1.1, 1],
+        layout="constrained",
+    )
+    low = min(0.0, float(episode.q_values.min())) * 1.15
+    high = max(0.0, float(episode.q_values.max())) * 1.15
+    n_actions = episode.q_values.shape[1]
+    names = list(ACTION_NAMES[:n_actions])
+    for column, step in enumerate(steps):
+        ax_frame, ax_q = axes[0, column], axes[1, column]
+        observation, action = episode.observations[step], int(episode.actions[step])
+        ax_frame.imshow(episode.frames[step][60:330])  # crop the empty sky and ground
+        ax_frame.set_axis_off()
+        ax_frame.set_title(
+            f"step {step}: pole {np.degrees(observation[_ANGLE]):+.1f} deg,\n"
+            f"turning {np.degrees(observation[_ANGULAR_VELOCITY]):+.0f} deg/s",
+            fontsize="medium",
+        )
+        bars = ax_q.bar(names, episode.q_values[step], color=ACTION_COLORS[:n_actions])
+        bars[action].set_edgecolor("black")
+        bars[action].set_linewidth(2.5)
+        ax_q.set_ylim(low, high)
+        ax_q.axhline(0, color="grey", linewidth=0.8)
+        ax_q.set_title(
+            f"chose {ACTION_NAMES[action]} (outlined)\n"
+            f"return so far {episode.return_before(step):+.2f}",
+            fontsize="medium",
+        )
+        ax_q.set_ylabel("Q-value" if column == 0 else "")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+# --- Diagnostics of a long run ----------------------------------------------------------------
+
+
+def mean_max_q(q_network: nn.Module, observations: np.ndarray) -> float:
+    """The mean over ``observations`` (shape ``(n, 4)``) of ``max_a Q(observation, a)``.
+
+    Taught in notebooks/07_inside.py. On a fixed set of states, it shows how the network's
+    estimate of what those states are worth moves during training.
+
+    >>> network = nn.Linear(4, 2)
+    >>> _ = network.weight.data.zero_(), network.bias.data.copy_(torch.tensor([1.0, 3.0]))
+    >>> mean_max_q(network, np.zeros((5, 4)))
+    3.0
+    """
+    q_network = _check_network(q_network)
+    states = np.asarray(observations, dtype=np.float32)
+    if states.ndim != 2 or len(states) == 0 or not np.isfinite(states).all():
+        raise ValueError(
+            "mean_max_q expects a non-empty batch of finite observations, shape (n, "
+            f"n_observations); got shape {states.shape}. Stack observations with np.array(...)."
+        )
+    with torch.no_grad():
+        return float(q_network(torch.from_numpy(states)).max(dim=1).values.mean())
+
+
+def terminal_share(replay_buffer: ReplayBuffer) -> float:
+    """The fraction of the transitions stored in ``replay_buffer`` that are terminations.
+
+    Taught in notebooks/07_inside.py. Only the first ``size`` slots hold transitions; a
+    truncated transition (the 500-step time limit) is not a termination. An empty buffer gives
+    0.0.
+
+    >>> buffer = ReplayBuffer(10, 4)
+    >>> for terminated in (False, False, False, True):
+    ...     buffer.add(np.zeros(4), 0, 1.0, np.zeros(4), terminated, False)
+    >>> terminal_share(buffer)
+    0.25
+    """
+    if not isinstance(replay_buffer, ReplayBuffer):
+        raise TypeError(
+            f"terminal_share expects a ReplayBuffer (agent.replay_buffer), got "
+            f"{type(replay_buffer).__name__}."
+        )
+    if replay_buffer.size == 0:
+        return 0.0
+    return float(replay_buffer.terminated[: replay_buffer.size].mean())
+
+
+@dataclass
+class Diagnostics:
+    """What ``DiagnosedAgent`` measured, one entry every ``every`` environment steps.
+
+    Taught in notebooks/07_inside.py. ``td_loss`` is the mean loss of the gradient steps since
+    the previous entry (NaN before learning starts).
+    """
+
+    steps: list[int] = field(default_factory=list)
+    mean_max_q: list[float] = field(default_factory=list)
+    td_loss: list[float] = field(default_factory=list)
+    terminal_share: list[float] = field(default_factory=list)
+
+
+class DiagnosedAgent:
+    """A DQN agent that measures itself while ``dqn_lib.train`` trains it.
+
+    Taught in notebooks/07_inside.py. Pass it to ``train`` in place of the agent: it acts and
+    learns exactly as the agent would (same calls, same random draws), and every ``every``
+    environment steps it appends to ``diagnostics`` the mean max-Q on ``probe_observations``, the
+    mean TD loss since the last entry, and the share of terminations in the replay buffer.
+    ``train(..., eval_every=every)`` adds the greedy evaluations at the same steps.
+
+    Args:
+        agent: a ``DQNAgent`` (anything with ``q_network``, ``replay_buffer``, ``act`` and
+            ``observe``).
+        probe_observations: a fixed batch of observations, shape ``(n, 4)``.
+        every: environment steps between measurements.
+    """
+
+    def __init__(self, agent: Any, probe_observations: np.ndarray, every: int = 1_000):
+        for name in ("q_network", "replay_buffer", "act", "observe"):
+            if not hasattr(agent, name):
+                raise TypeError(
+                    f"DiagnosedAgent needs a DQNAgent (with q_network, replay_buffer, act and "
+                    f"observe); {type(agent).__name__} has no {name}."
+                )
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive int, got {every!r}.")
+        mean_max_q(agent.q_network, probe_observations)  # checks the probe states now
+        self.agent = agent
+        self.probe_observations = np.asarray(probe_observations, dtype=np.float32)
+        self.every = every
+        self.n_actions = agent.n_actions
+        self.n_observations = agent.n_observations
+        self.diagnostics = Diagnostics()
+        self._steps = 0
+        self._losses: list[float] = []
+
+    def act(self, observation: np.ndarray, greedy: bool = False) -> int:
+        """The agent's action, unchanged."""
+        return self.agent.act(observation, greedy=greedy)
+
+    def observe(
+        self,
+        observation: np.ndarray,
+        action: int,
+        reward: float,
+        next_observation: np.ndarray,
+        terminated: bool,
+        truncated: bool,
+    ) -> float | None:
+        """The agent learns as usual; every ``every`` steps the diagnostics get one entry."""
+        loss = self.agent.observe(
+            observation, action, reward, next_observation, terminated, truncated
+        )
+        self._steps += 1
+        if loss is not None:
+            self._losses.append(loss)
+        if self._steps % self.every == 0:
+            log = self.diagnostics
+            log.steps.append(self._steps)
+            log.mean_max_q.append(mean_max_q(self.agent.q_network, self.probe_observations))
+            log.td_loss.append(float(np.mean(self._losses)) if self._losses else math.nan)
+            log.terminal_share.append(terminal_share(self.agent.replay_buffer))
+            self._losses = []
+        return loss
+
+
+def plot_diagnostics(
+    runs: Mapping[str, tuple[History, Diagnostics]],
+    solved: float = 475.0,
+    colors: Sequence[str] | None = None,
+) -> Figure:
+    """Four panels on one step axis, a line per run: the greedy evaluation, the mean max-Q on
+    the probe states, the TD loss (log scale) and the share of terminal transitions in the
+    buffer (percent).
+
+    Taught in notebooks/07_inside.py. ``runs`` maps a label to the ``History`` that ``train``
+    returned (with ``eval_every``) and the ``DiagnosedAgent``'s ``diagnostics``.
+    """
+    if not runs:
+        raise ValueError("plot_diagnostics needs at least one run, got none.")
+    fig, axes = plt.subplots(4, 1, figsize=(9, 11), sharex=True, layout="constrained")
+    colors = list(colors) if colors is not None else [f"C{i}" for i in range(len(runs))]
+    for (label, (history, log)), color in zip(runs.items(), colors, strict=False):
+        if not history.eval_steps:
+            raise ValueError(f"run {label!r} has no greedy evaluations: train with eval_every=...")
+        axes[0].plot(history.eval_steps, history.eval_returns, "o-", ms=3, color=color, label=label)
+        axes[1].plot(log.steps, log.mean_max_q, color=color, label=label)
+        axes[2].plot(log.steps, log.td_loss, color=color, label=label)
+        axes[3].plot(log.steps, np.array(log.terminal_share) * 100, color=color, label=label)
+    axes[0].axhline(
+        solved, color="black", linestyle="--", linewidth=1, label=f"solved ({solved:g})"
+    )
+    axes[0].set(ylabel="greedy evaluation\n(mean return, steps)", ylim=(0, 520))
+    axes[0].set_title("Training watched from the inside")
+    axes[1].set(ylabel="mean max_a Q\non the probe states")
+    axes[2].set(ylabel="TD loss (Huber)\nmean since last point", yscale="log")
+    axes[3].set(
+        ylabel="terminal transitions\nin the buffer (%)", xlabel="environment steps", ylim=(0, None)
+    )
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    axes[0].legend(loc="lower center", fontsize="small")
+    return fig

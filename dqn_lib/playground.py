@@ -1,0 +1,660 @@
+"""The playground: widgets to change DQN's settings, train short runs, compare them, watch one.
+
+Taught in notebooks/08_playground.py. The logic (``config_from_widgets``, ``train_once``,
+``runs``, ``draw``, ``watch``) is plain Python that runs and is tested without a browser; the
+buttons only call it and put what comes back in the page.
+
+``dqn_lib.train`` has no hook that runs after each evaluation, so a run is trained in chunks of
+``eval_every`` steps: each chunk ends with ``train``'s own evaluation and a checkpoint, the live
+curve is redrawn, and the next chunk resumes from the checkpoint (``resume_from``), which
+continues the run exactly as if it had never stopped. A run in the playground is therefore the
+very run ``train(agent, steps=..., eval_every=...)`` gives in one call.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import html
+import io
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+from IPython.display import Image
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
+from tqdm.auto import tqdm
+
+from dqn_lib.animation import animate_episode
+from dqn_lib.checkpoint import load_checkpoint
+from dqn_lib.config import DQNConfig
+from dqn_lib.dqn import DQNAgent
+from dqn_lib.plots import moving_average
+from dqn_lib.rewards import REWARD_FUNCTIONS, get_reward_function
+from dqn_lib.seeding import check_seed
+from dqn_lib.training import History, train
+
+DEFAULT_STEPS = 12_000
+"""The playground's training budget, in environment steps (about 10 seconds on one core)."""
+
+DEFAULT_REWARD = "angle_and_position"
+"""The reward lesson 6 trains with: it sees the pole and the cart."""
+
+SOLVED = 475.0
+"""CartPole-v1's ``reward_threshold``: a greedy mean return of 475 or more is solved."""
+
+BUFFER_SIZES = (100, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
+"""The replay buffer sizes the slider offers (100 is below the batch size, on purpose: the
+playground then shows ``DQNConfig``'s error)."""
+
+CSS_CLASS = "dqn-playground"
+"""The CSS class of the playground's outer box; each part has ``dqn-playground-<part>``."""
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything one playground run needs: the agent's config, the reward, the budget, the seed.
+
+    Taught in notebooks/08_playground.py. Checked when built, like ``DQNConfig``.
+    """
+
+    config: DQNConfig = dataclasses.field(default_factory=DQNConfig)
+    reward: str = DEFAULT_REWARD
+    steps: int = DEFAULT_STEPS
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.config, DQNConfig):
+            raise TypeError(f"config must be a DQNConfig, got {type(self.config).__name__}.")
+        get_reward_function(self.reward)  # a ValueError naming the valid rewards
+        steps = self.steps
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+            raise ValueError(f"steps must be a positive int, got {steps!r}.")
+        object.__setattr__(self, "seed", check_seed(self.seed))
+
+    def changes(self) -> list[str]:
+        """What differs from lesson 6's defaults, as ``name=value`` strings."""
+        default = DQNConfig()
+        found = [
+            f"{field.name}={_short(getattr(self.config, field.name))}"
+            for field in dataclasses.fields(DQNConfig)
+            if getattr(self.config, field.name) != getattr(default, field.name)
+        ]
+        if self.reward != DEFAULT_REWARD:
+            found.append(f"reward={self.reward}")
+        return found
+
+    def label(self) -> str:
+        """A short name for a legend: the changes from the defaults, and the seed.
+
+        >>> RunSettings(config=DQNConfig(gamma=0.99), reward="pole_angle").label()
+        'gamma=0.99, reward=pole_angle; seed 0'
+        """
+        return f"{', '.join(self.changes()) or 'defaults'}; seed {self.seed}"
+
+    def describe(self) -> str:
+        """Every setting the playground can change, in one line of words."""
+        c = self.config
+        if c.final_learning_rate == c.learning_rate:
+            rate = f"learning_rate {_short(c.learning_rate)} (constant)"
+        else:
+            rate = (
+                f"learning_rate {_short(c.learning_rate)} falling to "
+                f"{_short(c.final_learning_rate)} over {c.learning_rate_decay_steps:,} steps"
+            )
+        target = (
+            f"soft target updates, tau {_short(c.tau)}"
+            if c.target_update == "soft"
+            else f"target copied every {c.target_update_every:,} steps"
+        )
+        return (
+            f"{rate}; gamma {_short(c.gamma)}; epsilon {_short(c.epsilon_start)} to "
+            f"{_short(c.epsilon_end)} over {c.epsilon_decay_steps:,} steps; replay buffer "
+            f"{c.buffer_size:,}; {target}; reward {self.reward}; {self.steps:,} steps; "
+            f"seed {self.seed}"
+        )
+
+
+def _short(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@dataclass
+class PlaygroundRun:
+    """One run: its settings, its History, the agent at its end (or as far as it got).
+
+    Taught in notebooks/08_playground.py. ``agent`` is ``None`` until the first chunk of
+    training ends; ``error`` says why a run stopped early (``None`` for a run that used its
+    whole budget).
+    """
+
+    number: int
+    settings: RunSettings
+    history: History = dataclasses.field(default_factory=History)
+    agent: DQNAgent | None = None
+    error: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``run N: <changes from the defaults>; seed S``, for legends and captions."""
+        stopped = " (stopped early)" if self.error else ""
+        return f"run {self.number}: {self.settings.label()}{stopped}"
+
+
+def train_in_chunks(
+    settings: RunSettings,
+    *,
+    eval_every: int,
+    eval_episodes: int = 20,
+    eval_seed: int = 10_000,
+    on_chunk: Callable[[DQNAgent, History], None] | None = None,
+) -> tuple[DQNAgent, History]:
+    """``train`` a new ``DQNAgent`` for ``settings.steps`` steps, stopping every ``eval_every``
+    steps (after the evaluation) to call ``on_chunk(agent, history)``.
+
+    Taught in notebooks/08_playground.py. Each chunk saves a checkpoint with the replay buffer
+    and the loop's state to a temporary folder, and the next one resumes from it, so the run is
+    the same as one ``train(..., eval_every=eval_every)`` call. If training stops with an
+    exception, the History so far is attached to it as ``error.history`` and the agent as
+    ``error.agent``.
+    """
+    if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 1:
+        raise ValueError(f"eval_every must be a positive int, got {eval_every!r}.")
+    agent = DQNAgent(settings.config, seed=settings.seed)
+    history, checkpoint, done = History(), None, 0
+    with tempfile.TemporaryDirectory(prefix="dqn-playground-") as folder:
+        path = Path(folder) / "run.ckpt"
+        while done < settings.steps:
+            done = min(done + eval_every, settings.steps)
+            try:
+                history = train(
+                    agent,
+                    steps=done,
+                    reward_fn=get_reward_function(settings.reward),
+                    seed=settings.seed,
+                    eval_every=eval_every,
+                    eval_episodes=eval_episodes,
+                    eval_seed=eval_seed,
+                    progress=False,
+                    checkpoint_path=path,
+                    checkpoint_every=eval_every,
+                    resume_from=checkpoint,
+                )
+            except BaseException as error:
+                with contextlib.suppress(AttributeError):  # a few built-ins take no attributes
+                    error.history = getattr(error, "history", history)  # type: ignore[attr-defined]
+                    error.agent = agent  # type: ignore[attr-defined]
+                raise
+            if on_chunk is not None:
+                on_chunk(agent, history)
+            if done < settings.steps:  # the checkpoint at `done` holds the agent to go on with
+                checkpoint = load_checkpoint(path)
+                agent = checkpoint.agent  # type: ignore[assignment]
+    return agent, history
+
+
+def draw_runs(runs: list[PlaygroundRun], ax: Axes, eval_every: int, window: int = 20) -> Axes:
+    """Every run on one set of axes: its greedy evaluations (solid, with markers) and the
+    moving average of its training episodes (faint), in one colour a run.
+
+    Taught in notebooks/08_playground.py.
+    """
+    for k, run in enumerate(runs):
+        color = f"C{k % 10}"
+        h = run.history
+        if h.episodes:
+            ax.plot(
+                h.episode_end_steps,
+                moving_average(h.returns, window),
+                color=color,
+                alpha=0.35,
+                linewidth=1,
+            )
+        ax.plot(h.eval_steps, h.eval_returns, "o-", color=color, markersize=4, label=run.label)
+    ax.axhline(SOLVED, color="black", linestyle="--", linewidth=0.8)
+    ax.text(0, SOLVED + 5, f" solved ({SOLVED:.0f})", fontsize="small", va="bottom")
+    ax.set_ylim(0, 520)
+    ax.set_xlim(0, max([r.settings.steps for r in runs] or [DEFAULT_STEPS]) * 1.02)
+    ax.set_xlabel("environment steps")
+    ax.set_ylabel("mean return (steps the pole stayed up)")
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.set_title(
+        f"Greedy evaluation every {eval_every:,} steps (solid)\n"
+        f"and training episodes, mean of the last {window} (faint)"
+    )
+    ax.grid(alpha=0.3)
+    if runs:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize="small", ncol=1)
+    else:
+        ax.text(0.5, 0.5, "no runs yet: press Train", ha="center", transform=ax.transAxes)
+    return ax
+
+
+class Playground:
+    """Widgets for DQN's settings, a Train button with a live learning curve that keeps earlier
+    runs for comparison, a Clear button, and a Watch button that plays the latest agent.
+
+    Taught in notebooks/08_playground.py. Show it as the last expression of a cell
+    (``Playground()``), or use it from code: set a widget's ``value``, call ``train_once()``,
+    read ``runs``, ``draw(ax)``, ``watch()``; or ``train_button.click()`` as a user would.
+
+    Args:
+        steps: the training budget the budget slider starts at.
+        eval_every: environment steps between greedy evaluations (and redraws of the curve).
+        eval_episodes, eval_seed: each evaluation's episodes and first seed.
+        progress: show a progress bar while training, and print a summary of each run.
+    """
+
+    def __init__(
+        self,
+        *,
+        steps: int = DEFAULT_STEPS,
+        eval_every: int = 2_000,
+        eval_episodes: int = 20,
+        eval_seed: int = 10_000,
+        progress: bool = True,
+    ):
+        if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 1:
+            raise ValueError(f"eval_every must be a positive int, got {eval_every!r}.")
+        RunSettings(steps=steps)  # checks the budget
+        self.eval_every, self.eval_episodes = eval_every, eval_episodes
+        self.eval_seed, self.progress = check_seed(eval_seed, "eval_seed"), progress
+        self.runs: list[PlaygroundRun] = []
+        self._build_controls(steps)
+        self._build_outputs()
+        self.widget = self._layout()
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.train_button.on_click(lambda _: self.on_train())
+        self.clear_button.on_click(lambda _: self.on_clear())
+        self.watch_button.on_click(lambda _: self.on_watch())
+        self._on_change()
+        self._redraw()
+
+    # --- the controls -------------------------------------------------------------------
+
+    def _build_controls(self, steps: int) -> None:
+        default = DQNConfig()
+        style = {"description_width": "170px"}
+        wide = widgets.Layout(width="460px")
+
+        def slider(kind: type, name: str, **options: Any) -> widgets.Widget:
+            control = kind(description=name, style=style, layout=wide, **options)
+            control.add_class(f"{CSS_CLASS}-{name.replace('_', '-')}")
+            return control
+
+        self.learning_rate = slider(
+            widgets.FloatLogSlider,
+            "learning_rate",
+            value=default.learning_rate,
+            base=10,
+            min=-5,
+            max=-1,
+            step=0.1,
+            readout_format=".1e",
+        )
+        self.learning_rate_decay = widgets.Checkbox(
+            value=True,
+            description=(
+                f"learning rate falls to {default.final_learning_rate:g} over "
+                f"{default.learning_rate_decay_steps:,} steps"
+            ),
+            indent=False,
+            layout=wide,
+        )
+        self.learning_rate_decay.add_class(f"{CSS_CLASS}-learning-rate-decay")
+        self.gamma = slider(
+            widgets.FloatSlider,
+            "gamma",
+            value=default.gamma,
+            min=0.8,
+            max=0.999,
+            step=0.001,
+            readout_format=".3f",
+        )
+        self.epsilon_start = slider(
+            widgets.FloatSlider,
+            "epsilon_start",
+            value=default.epsilon_start,
+            min=0,
+            max=1,
+            step=0.01,
+        )
+        self.epsilon_end = slider(
+            widgets.FloatSlider, "epsilon_end", value=default.epsilon_end, min=0, max=1, step=0.01
+        )
+        self.epsilon_decay_steps = slider(
+            widgets.IntSlider,
+            "epsilon_decay_steps",
+            value=default.epsilon_decay_steps,
+            min=500,
+            max=50_000,
+            step=500,
+        )
+        self.buffer_size = slider(
+            widgets.SelectionSlider,
+            "buffer_size",
+            options=[(f"{size:,}", size) for size in BUFFER_SIZES],
+            value=default.buffer_size,
+        )
+        self.target_update = slider(
+            widgets.ToggleButtons,
+            "target_update",
+            options=[("soft (tau)", "soft"), ("hard (copy)", "hard")],
+            value=default.target_update,
+        )
+        self.tau = slider(
+            widgets.FloatLogSlider,
+            "tau",
+            value=default.tau,
+            base=10,
+            min=-3,
+            max=0,
+            step=0.1,
+            readout_format=".3f",
+        )
+        self.target_update_every = slider(
+            widgets.IntSlider,
+            "target_update_every",
+            value=default.target_update_every,
+            min=50,
+            max=5_000,
+            step=50,
+        )
+        self.reward = slider(
+            widgets.Dropdown, "reward", options=list(REWARD_FUNCTIONS), value=DEFAULT_REWARD
+        )
+        self.steps = slider(
+            widgets.IntSlider,
+            "steps",
+            value=steps,
+            min=min(self.eval_every, steps),
+            max=max(50_000, steps),
+            step=min(self.eval_every, steps),
+        )
+        self.seed = slider(widgets.BoundedIntText, "seed", value=0, min=0, max=1_000_000)
+        self.controls: dict[str, widgets.Widget] = {
+            name: getattr(self, name)
+            for name in (
+                "learning_rate",
+                "learning_rate_decay",
+                "gamma",
+                "epsilon_start",
+                "epsilon_end",
+                "epsilon_decay_steps",
+                "buffer_size",
+                "target_update",
+                "tau",
+                "target_update_every",
+                "reward",
+                "steps",
+                "seed",
+            )
+        }
+
+    def _build_outputs(self) -> None:
+        self.summary = widgets.HTML()
+        self.message = widgets.HTML()
+        self.train_button = widgets.Button(description="Train", button_style="primary", icon="play")
+        self.clear_button = widgets.Button(description="Clear runs", icon="trash")
+        self.watch_button = widgets.Button(
+            description="Watch latest agent", icon="eye", disabled=True
+        )
+        self.progress_output = widgets.Output()
+        self.plot_output = widgets.Output()
+        self.gif_output = widgets.Output()
+        for name in ("summary", "message", "progress_output", "plot_output", "gif_output"):
+            getattr(self, name).add_class(f"{CSS_CLASS}-{name.split('_')[0]}")
+        for name in ("train", "clear", "watch"):
+            getattr(self, f"{name}_button").add_class(f"{CSS_CLASS}-{name}")
+
+    def _layout(self) -> widgets.VBox:
+        c = self.controls
+        column = widgets.Layout(margin="0 20px 0 0")
+        agent_column = widgets.VBox(
+            [
+                widgets.HTML("<b>Learning</b>"),
+                c["learning_rate"],
+                c["learning_rate_decay"],
+                c["gamma"],
+                widgets.HTML("<b>Exploration</b>"),
+                c["epsilon_start"],
+                c["epsilon_end"],
+                c["epsilon_decay_steps"],
+            ],
+            layout=column,
+        )
+        run_column = widgets.VBox(
+            [
+                widgets.HTML("<b>Replay and target network</b>"),
+                c["buffer_size"],
+                c["target_update"],
+                c["tau"],
+                c["target_update_every"],
+                widgets.HTML("<b>Reward and run</b>"),
+                c["reward"],
+                c["steps"],
+                c["seed"],
+            ]
+        )
+        buttons = widgets.HBox([self.train_button, self.clear_button, self.watch_button])
+        box = widgets.VBox(
+            [
+                widgets.HBox([agent_column, run_column]),
+                self.summary,
+                buttons,
+                self.message,
+                self.progress_output,
+                self.plot_output,
+                self.gif_output,
+            ]
+        )
+        box.add_class(CSS_CLASS)
+        return box
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """Shown as its widgets when it is the last expression of a cell; where widgets cannot
+        be shown (a saved notebook on GitHub), as a line of text saying what it is."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = (
+            f"DQN playground: {len(self.controls)} settings, buttons Train, Clear runs and "
+            "Watch latest agent (run the notebook in JupyterLab to use them)"
+        )
+        return bundle
+
+    # --- the logic, usable without a browser ----------------------------------------------
+
+    def config_from_widgets(self) -> DQNConfig:
+        """The ``DQNConfig`` the widgets describe; a ``ValueError`` that says what to fix if
+        the combination is invalid (epsilon_end above epsilon_start, a buffer smaller than a
+        batch). Settings the playground has no widget for keep lesson 6's defaults."""
+        learning_rate = _significant(self.learning_rate.value)
+        default = DQNConfig()
+        return DQNConfig(
+            learning_rate=learning_rate,
+            final_learning_rate=(
+                default.final_learning_rate if self.learning_rate_decay.value else learning_rate
+            ),
+            gamma=round(self.gamma.value, 3),
+            epsilon_start=round(self.epsilon_start.value, 2),
+            epsilon_end=round(self.epsilon_end.value, 2),
+            epsilon_decay_steps=int(self.epsilon_decay_steps.value),
+            buffer_size=int(self.buffer_size.value),
+            target_update=self.target_update.value,
+            tau=_significant(self.tau.value),
+            target_update_every=int(self.target_update_every.value),
+        )
+
+    def settings_from_widgets(self) -> RunSettings:
+        """The whole run the widgets describe: ``config_from_widgets()``, reward, budget, seed."""
+        return RunSettings(
+            config=self.config_from_widgets(),
+            reward=self.reward.value,
+            steps=int(self.steps.value),
+            seed=int(self.seed.value),
+        )
+
+    def train_once(self, settings: RunSettings | None = None) -> History:
+        """Train one run (by default with the widgets' settings), add it to ``runs`` and
+        return its History. The curve is redrawn after every evaluation.
+
+        If training stops with an exception (a loss that became infinite, an interrupt), the
+        run so far is kept in ``runs``, with the reason in its ``error``, and the exception
+        is raised again.
+        """
+        settings = self.settings_from_widgets() if settings is None else settings
+        run = PlaygroundRun(len(self.runs) + 1, settings)
+        self.runs.append(run)
+        bar = tqdm(
+            total=settings.steps, desc=f"run {run.number}", unit="step", disable=not self.progress
+        )
+
+        def after_chunk(agent: DQNAgent, history: History) -> None:
+            run.agent, run.history = agent, history
+            bar.update(history.steps - bar.n)
+            bar.set_postfix(evaluation=history.eval_returns[-1] if history.eval_returns else None)
+            self._redraw()
+
+        try:
+            train_in_chunks(
+                settings,
+                eval_every=self.eval_every,
+                eval_episodes=self.eval_episodes,
+                eval_seed=self.eval_seed,
+                on_chunk=after_chunk,
+            )
+        except BaseException as error:
+            run.history = getattr(error, "history", run.history)
+            run.agent = getattr(error, "agent", run.agent)
+            run.error = f"{type(error).__name__}: {error}"
+            self._redraw()
+            raise
+        finally:
+            bar.close()
+            self.watch_button.disabled = False
+        if self.progress:  # a saved notebook keeps a progress bar as first drawn: say how it ended
+            print(self.run_summary(run))
+        return run.history
+
+    @staticmethod
+    def run_summary(run: PlaygroundRun) -> str:
+        """One line: the run, its steps and seconds, and every evaluation's mean return."""
+        h = run.history
+        evaluations = ", ".join(f"{value:.1f}" for value in h.eval_returns) or "none"
+        return (
+            f"{run.label}: {h.steps:,} steps in {h.train_seconds:.1f} s; greedy evaluations: "
+            f"{evaluations}"
+        )
+
+    def clear(self) -> None:
+        """Forget every run (the next one is run 1 again)."""
+        self.runs.clear()
+        self.watch_button.disabled = True
+        self.gif_output.outputs = ()
+        self._redraw()
+
+    def draw(self, ax: Axes) -> Axes:
+        """Draw every run on ``ax``: the playground's learning curves (see ``draw_runs``)."""
+        return draw_runs(self.runs, ax, self.eval_every)
+
+    def figure(self) -> Figure:
+        """A new figure of the runs, drawn without pyplot (so it is shown only when asked)."""
+        figure = Figure(figsize=(8, 4.8 + 0.22 * len(self.runs)), layout="constrained")
+        self.draw(figure.add_subplot())
+        return figure
+
+    def watch(self, seed: int | None = None) -> Image:
+        """A GIF of the latest run's agent playing one greedy episode (by default the first
+        evaluation episode's start)."""
+        if not self.runs:
+            raise ValueError("There is no agent to watch yet: train a run first.")
+        run = self.runs[-1]
+        if run.agent is None:
+            raise ValueError(f"Run {run.number} stopped before its agent took a step to watch.")
+        return animate_episode(
+            run.agent,
+            seed=self.eval_seed if seed is None else check_seed(seed),
+            title=f"run {run.number}, {run.history.steps:,} steps",
+        )
+
+    # --- what the buttons and sliders do ---------------------------------------------------
+
+    def _on_change(self, change: object = None) -> None:
+        hard = self.target_update.value == "hard"
+        self.tau.disabled, self.target_update_every.disabled = hard, not hard
+        try:
+            text = "Next run: " + html.escape(self.settings_from_widgets().describe())
+        except ValueError as error:
+            text = _error_html(f"These settings are invalid: {error}")
+        self.summary.value = text
+
+    def on_train(self) -> None:
+        """The Train button: train with the widgets' settings; a bad setting or a run that
+        stops early is reported in words under the buttons, never as a traceback."""
+        self.message.value = ""
+        try:
+            settings = self.settings_from_widgets()
+        except ValueError as error:
+            self.message.value = _error_html(f"Not trained: {error}")
+            return
+        self.progress_output.outputs = ()
+        self.train_button.disabled = True
+        # Inside the Output widget's block: in a kernel, an exception that leaves it is shown
+        # there as a traceback and swallowed, so the expected ones are caught here, in words.
+        with self.progress_output:
+            try:
+                self.train_once(settings)
+            except (FloatingPointError, ValueError, KeyboardInterrupt) as error:
+                run = self.runs[-1]
+                self.message.value = _error_html(
+                    f"Run {run.number} stopped after {run.history.steps:,} steps: {error}"
+                )
+            finally:
+                self.train_button.disabled = False
+
+    def on_clear(self) -> None:
+        """The Clear runs button."""
+        self.message.value = ""
+        self.clear()
+
+    def on_watch(self) -> None:
+        """The Watch button: the latest agent's episode as a GIF, under the curve."""
+        if not self.runs:
+            self.message.value = _error_html("There is no agent to watch yet: press Train first.")
+            return
+        self.message.value = ""
+        try:
+            gif = self.watch()
+        except ValueError as error:
+            self.message.value = _error_html(str(error))
+            return
+        caption = html.escape(f"{self.runs[-1].label}: one greedy episode")
+        self.gif_output.outputs = (
+            _display_data({"text/html": caption}),
+            _display_data({"image/gif": base64.b64encode(gif.data).decode("ascii")}),
+        )
+
+    def _redraw(self) -> None:
+        buffer = io.BytesIO()
+        self.figure().savefig(buffer, format="png", dpi=80)
+        png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        self.plot_output.outputs = (_display_data({"image/png": png}),)
+
+
+def _significant(value: float) -> float:
+    """Two significant digits: a log slider's 0.0019952... becomes 0.002."""
+    return float(f"{value:.2g}")
+
+
+def _error_html(text: str) -> str:
+    return f'<span style="color:#b00020">{html.escape(text)}</span>'
+
+
+def _display_data(data: dict[str, str]) -> dict[str, Any]:
+    return {"output_type": "display_data", "data": data, "metadata": {}}
