@@ -404,7 +404,10 @@ class Playground:
         self.train_button = widgets.Button(description="Train", button_style="primary", icon="play")
         self.clear_button = widgets.Button(description="Clear runs", icon="trash")
         self.watch_button = widgets.Button(
-            description="Watch latest agent", icon="eye", disabled=True
+            description="Watch latest agent",
+            icon="eye",
+            disabled=True,
+            layout=widgets.Layout(width="auto"),  # the default width cuts the label short
         )
         self.progress_output = widgets.Output()
         self.plot_output = widgets.Output()
