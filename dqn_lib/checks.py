@@ -375,6 +375,15 @@ def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> N
     with torch.no_grad():
         midpoint_gap = network((x + y) / 2) - (network(x) + network(y)) / 2
         large = network(torch.randn(500, 4, generator=generator) * 100)
+        moderate = network(x)
+    # First, because a final ReLU can also look linear or bounded: when every output it sees is
+    # cut to exactly 0, the output is the same constant everywhere.
+    if (large >= 0).all() and (moderate >= 0).all() and (moderate == 0).any():
+        raise _fail(
+            name,
+            "your network's output is never negative and often exactly 0: a ReLU after the last "
+            "layer cuts off negative Q-values. End with nn.Linear, no activation.",
+        )
     if midpoint_gap.abs().max() < 1e-4:
         raise _fail(
             name,
@@ -396,8 +405,9 @@ def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> N
     if (large >= 0).all():
         raise _fail(
             name,
-            "your network's output is never negative: a ReLU after the last layer cuts off "
-            "negative Q-values. End with nn.Linear, no activation.",
+            "your network's output is never negative: an activation after the last layer (a "
+            "ReLU, Softplus, abs or exp) cuts off negative Q-values. End with nn.Linear, no "
+            "activation.",
         )
     _passed(name, 7)
 

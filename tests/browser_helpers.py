@@ -8,7 +8,7 @@
   "Restart Kernel and Run All Cells", with its confirmation dialog), then reports every error
   and stderr output, read from the notebook model and from the page.
 - `move_first_slider`: moves the first ipywidgets slider with the keyboard (a mouse drag if the
-  keys do nothing) and tells whether the outputs around it changed.
+  keys do nothing) and tells whether the outputs of its cell changed.
 
 Nothing here imports playwright at module level: without it the test must still collect, to skip
 (outside CI) or fail (in CI) with a clear message.
@@ -28,6 +28,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# The server is on 127.0.0.1: never ask it through an http_proxy the environment may set.
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 # Debian's chromium: /usr/bin/chromium is a wrapper script; playwright wants the real binary.
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
@@ -202,7 +205,7 @@ class LabServer:
                     f"JupyterLab exited with code {self.process.returncode}:\n{self.log_tail()}"
                 )
             try:
-                with urllib.request.urlopen(self.api_request("status"), timeout=5):
+                with _LOCAL.open(self.api_request("status"), timeout=5):
                     return
             except (urllib.error.URLError, OSError):
                 time.sleep(0.5)
@@ -218,11 +221,11 @@ class LabServer:
     def shutdown_kernels(self) -> None:
         """Ends every session (and its kernel): one lesson's kernel must not outlive its test."""
         try:
-            with urllib.request.urlopen(self.api_request("sessions"), timeout=10) as answer:
+            with _LOCAL.open(self.api_request("sessions"), timeout=10) as answer:
                 sessions = json.load(answer)
             for session in sessions:
                 request = self.api_request(f"sessions/{session['id']}", method="DELETE")
-                with urllib.request.urlopen(request, timeout=30):
+                with _LOCAL.open(request, timeout=30):
                     pass
         except (urllib.error.URLError, OSError):
             pass
@@ -263,12 +266,14 @@ JS_NOTEBOOK_READY = """() => {
     return !!kernel && kernel.status === 'idle';
 }"""
 
-# Starts "Restart Kernel and Run All Cells"; its promise resolves once every cell has run.
+# Starts "Restart Kernel and Run All Cells"; its promise resolves once every cell has run, with
+# NotebookActions.runCells' result: true when every cell ran without error, false when one
+# failed, undefined when the restart was declined (JupyterLab 4.6).
 JS_START_RESTART_RUN_ALL = """() => {
-    window.__dqnRun = {done: false, error: null};
+    window.__dqnRun = {done: false, error: null, result: null};
     window.jupyterapp.commands.execute('notebook:restart-run-all').then(
-        () => { window.__dqnRun = {done: true, error: null}; },
-        (reason) => { window.__dqnRun = {done: true, error: String(reason)}; });
+        (result) => { window.__dqnRun = {done: true, error: null, result: String(result)}; },
+        (reason) => { window.__dqnRun = {done: true, error: String(reason), result: null}; });
 }"""
 
 # Every cell has run: the command finished, no cell waits ([*]), and the kernel is idle.
@@ -341,9 +346,11 @@ JS_NOTEBOOK_HEIGHT = """() => {
     return Math.ceil(outer.scrollHeight + chrome + 40);
 }"""
 
-# A fingerprint of what the outputs show, sliders (and their readouts) left out.
-JS_OUTPUT_FINGERPRINT = """(scope) => {
-    const root = (scope && document.querySelector(scope)) || document;
+# A fingerprint of what the outputs of one cell show, sliders (and their readouts) left out:
+# called on the slider, it reads the cell that holds it.
+JS_OUTPUT_FINGERPRINT = """(slider) => {
+    const root = slider.closest('.jp-Cell');
+    if (!root) return null;
     const parts = [];
     for (const node of root.querySelectorAll('.jp-OutputArea-output')) {
         const copy = node.cloneNode(true);
@@ -394,6 +401,11 @@ def run_lesson(page, server: LabServer, notebook: str, timeout_ms: int) -> Lesso
     run = found["run"] or {}
     if run.get("error"):
         problems.append(f"'Restart Kernel and Run All Cells' failed: {run['error']}")
+    elif run.get("result") != "true":
+        problems.append(
+            "'Restart Kernel and Run All Cells' resolved with "
+            f"{run.get('result')} instead of true (false: a cell failed; undefined: no restart)"
+        )
     return LessonRun(found["codeCells"], problems, time.monotonic() - start)
 
 
@@ -418,14 +430,15 @@ class SliderMove:
 
 def move_first_slider(page, scope: str | None, timeout_ms: int = 60_000) -> SliderMove:
     """Moves the first slider (inside `scope` if that CSS selector matches) and waits until the
-    outputs, sliders left out, differ from before."""
+    outputs of the slider's own cell, sliders left out, differ from before."""
     selector = SLIDER_SELECTOR
     if scope and page.locator(f"{scope} .widget-slider").count():
         selector = f"{scope} .widget-slider"
-    sliders = page.locator(selector)
-    if sliders.count() == 0:
+    slider = page.locator(selector).first
+    try:  # widget views render after the cell's output arrives: give them time on a slow machine
+        slider.wait_for(state="visible", timeout=timeout_ms)
+    except Exception:  # playwright's TimeoutError: no slider showed
         return SliderMove(found=False, selector=selector)
-    slider = sliders.first
     slider.scroll_into_view_if_needed()
     readout = slider.locator(".widget-readout")
 
@@ -438,7 +451,12 @@ def move_first_slider(page, scope: str | None, timeout_ms: int = 60_000) -> Slid
             )
         return ""
 
-    before = page.evaluate(JS_OUTPUT_FINGERPRINT, None)
+    def fingerprint() -> str | None:
+        return slider.evaluate(JS_OUTPUT_FINGERPRINT)
+
+    before = fingerprint()
+    if before is None:
+        return SliderMove(found=False, selector=selector)
     before_value = value()
     handle = slider.locator(".noUi-handle").first
     attempts = []
@@ -446,17 +464,26 @@ def move_first_slider(page, scope: str | None, timeout_ms: int = 60_000) -> Slid
     def changed_within(ms: int) -> bool:
         deadline = time.monotonic() + ms / 1000
         while time.monotonic() < deadline:
-            if page.evaluate(JS_OUTPUT_FINGERPRINT, None) != before:
+            if fingerprint() != before:
                 return True
             page.wait_for_timeout(250)
         return False
 
     # 1) The keyboard: focus the handle, one step to the right (the left at the maximum).
+    def value_moved_within(ms: int) -> bool:
+        deadline = time.monotonic() + ms / 1000
+        while time.monotonic() < deadline:
+            if value() != before_value:
+                return True
+            page.wait_for_timeout(100)
+        return False
+
     handle.focus()
     handle.press("ArrowRight")
-    if value() == before_value:
+    if not value_moved_within(2_000):  # at the maximum: step left instead
         handle.press("ArrowLeft")
         handle.press("ArrowLeft")
+        value_moved_within(2_000)
     attempts.append("keyboard")
     if value() != before_value and changed_within(timeout_ms):
         return SliderMove(True, True, "keyboard", before_value, value(), selector)

@@ -3,9 +3,9 @@
 For each notebooks/NN_name.ipynb: open it in JupyterLab, "Restart Kernel and Run All Cells"
 (confirming the dialog), wait until every cell has run, and fail on any error or stderr output,
 a cell that did not run, a widget that failed to show, or a dialog left open. A screenshot of the
-whole lesson goes to screenshots/NN_name.png (an ignored folder). In lessons with sliders (07 and
-08 always) the first slider is moved, and the outputs must change; the slider's cell is saved as
-screenshots/NN_name_slider.png.
+whole lesson goes to screenshots/NN_name.png (an ignored folder). An exception thrown in the page
+fails the test too. In lessons with sliders (07 and 08 always) the first slider is moved, and the
+outputs of its cell must change; that cell is saved as screenshots/NN_name_slider.png.
 
 One JupyterLab serves a temporary copy of notebooks/ on 127.0.0.1 for the whole module: running
 cells would otherwise rewrite the committed notebooks. It gets its own config, settings and
@@ -105,8 +105,12 @@ def test_lesson_runs_in_jupyterlab(lab, lesson: Path):
             f"{lesson.stem} in JupyterLab ({run.seconds:.0f} s), screenshot {shot}:\n"
             + "\n\n".join(run.problems)
         )
+        # An exception thrown in the page (a widget view that failed to render, say) shows no
+        # error output in the notebook, but the reader's page is broken.
+        assert not page_errors, f"{lesson.stem}: errors thrown in the page: {page_errors}"
         if has_slider(lesson):
             moved = move_first_slider(page, PLAYGROUND, timeout_ms=SLIDER_TIMEOUT_MS)
+            assert not page_errors, f"{lesson.stem}: the slider threw in the page: {page_errors}"
             assert moved.found, f"{lesson.stem}: no ipywidgets slider in the outputs ({shot})"
             screenshot_slider_cell(
                 page, moved.selector, shot.with_name(f"{lesson.stem}_slider.png")

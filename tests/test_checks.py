@@ -133,10 +133,15 @@ class SequentialQNet(nn.Module):
 
 
 def make_q_net(*layers_after_first):
+    """A QNet-like class with these layers after the first. The layers are given as names of
+    torch.nn classes with their arguments and built in __init__, so that the check's seeded
+    construction decides their weights (not the order in which pytest collected the tests)."""
+
     class Net(nn.Module):
         def __init__(self, n_observations, n_actions):
             super().__init__()
-            self.net = nn.Sequential(nn.Linear(n_observations, 32), *layers_after_first)
+            layers = [getattr(nn, kind)(*args) for kind, *args in layers_after_first]
+            self.net = nn.Sequential(nn.Linear(n_observations, 32), *layers)
 
         def forward(self, x):
             return self.net(x)
@@ -155,31 +160,51 @@ def test_q_network_accepts_the_class_an_instance_and_another_spelling(capsys):
     "network, message",
     [
         (
-            make_q_net(nn.Linear(32, 32), nn.Linear(32, 2)),
+            make_q_net(("Linear", 32, 32), ("Linear", 32, 2)),
             "linear in its input.*put an nn.ReLU",
         ),
         (
-            make_q_net(nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2), nn.Softmax(-1)),
+            make_q_net(
+                ("ReLU",), ("Linear", 32, 32), ("ReLU",), ("Linear", 32, 2), ("Softmax", -1)
+            ),
             "sums to 1: a softmax",
         ),
         (
-            make_q_net(nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2), nn.Tanh()),
+            make_q_net(("ReLU",), ("Linear", 32, 32), ("ReLU",), ("Linear", 32, 2), ("Tanh",)),
             r"within \[-1, 1\]",
         ),
         (
-            make_q_net(nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2), nn.ReLU()),
-            "never negative: a ReLU after the last layer",
+            make_q_net(("ReLU",), ("Linear", 32, 32), ("ReLU",), ("Linear", 32, 2), ("ReLU",)),
+            "never negative and often exactly 0: a ReLU after the last layer",
         ),
-        (make_q_net(nn.ReLU(), nn.Linear(32, 2)), "has 226 weights and biases.*4->32, 32->2"),
-        (make_q_net(nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 1)), r"shape \(5, 1\)"),
         (
-            make_q_net(nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2), nn.Flatten(0)),
+            make_q_net(("ReLU",), ("Linear", 32, 32), ("ReLU",), ("Linear", 32, 2), ("Softplus",)),
+            "never negative: an activation after the last layer",
+        ),
+        (make_q_net(("ReLU",), ("Linear", 32, 2)), "has 226 weights and biases.*4->32, 32->2"),
+        (
+            make_q_net(("ReLU",), ("Linear", 32, 32), ("ReLU",), ("Linear", 32, 1)),
+            r"shape \(5, 1\)",
+        ),
+        (
+            make_q_net(("ReLU",), ("Linear", 32, 32), ("ReLU",), ("Linear", 32, 2), ("Flatten", 0)),
             r"returned shape \(10,\); expected \(5, 2\)",
         ),
     ],
 )
 def test_q_network_names_the_mistake(network, message):
     with pytest.raises(ExerciseError, match=message):
+        check_q_network(network)
+
+
+def test_q_network_names_a_final_relu_even_when_every_output_is_cut_to_zero():
+    """A final ReLU whose inputs are all negative outputs 0 everywhere: constant, so it also
+    looks linear and bounded; the check must still name the ReLU."""
+    dead = dqn_lib.new_q_network(4, 2, seed=0)
+    with torch.no_grad():
+        dead.net[-1].bias.fill_(-1e6)
+    network = nn.Sequential(dead, nn.ReLU())
+    with pytest.raises(ExerciseError, match="never negative and often exactly 0: a ReLU after"):
         check_q_network(network)
 
 

@@ -177,6 +177,52 @@ def test_a_playground_run_is_the_same_run_as_one_train_call():
             assert getattr(chunked, field.name) == getattr(straight, field.name), field.name
 
 
+def test_the_curve_and_the_progress_bar_follow_the_run_as_it_trains(monkeypatch):
+    """Live, not only at the end: after each chunk of eval_every steps the plot is redrawn with
+    one more evaluation, and the progress bar has moved to the steps done so far."""
+    import dqn_lib.playground as playground_module
+
+    bars = []
+
+    class RecordingBar:
+        def __init__(self, total, **kwargs):
+            self.total, self.n, self.postfixes, self.closed = total, 0, [], False
+            bars.append(self)
+
+        def update(self, n):
+            self.n += n
+
+        def set_postfix(self, **values):
+            self.postfixes.append(values)
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr(playground_module, "tqdm", RecordingBar)
+    playground = Playground(steps=STEPS, eval_every=EVAL_EVERY, eval_episodes=1, progress=False)
+    seen = []  # at each redraw: (evaluations so far, steps on the bar, the image shown)
+    redraw = playground._redraw
+
+    def recording_redraw():
+        redraw()
+        run = playground.runs[-1] if playground.runs else None
+        evaluations = len(run.history.eval_returns) if run and run.history else 0
+        seen.append((evaluations, bars[-1].n if bars else 0, playground.plot_output.outputs))
+
+    monkeypatch.setattr(playground, "_redraw", recording_redraw)
+    playground.train_button.click()
+    (bar,) = bars
+    assert bar.total == STEPS and bar.closed
+    assert [(evaluations, steps) for evaluations, steps, _ in seen] == [
+        (1, 100),
+        (2, 200),
+        (3, 300),
+    ]
+    images = [outputs[0]["data"]["image/png"] for _, _, outputs in seen]
+    assert len(set(images)) == 3, "each redraw should show a new picture of the curve"
+    assert [list(p) for p in bar.postfixes] == [["evaluation"]] * 3
+
+
 def test_the_progress_bar_and_summary_line(capsys):
     playground = Playground(steps=STEPS, eval_every=EVAL_EVERY, eval_episodes=1)
     playground.train_once()

@@ -26,7 +26,8 @@ CHECKPOINT = ROOT / "notebooks" / "data" / "cartpole_dqn.ckpt"
 SEED, STEPS, EVAL_EVERY, EVAL_SEED, SOLVED = 0, 16_000, 2_000, 10_000, 475.0
 
 
-def main() -> int:
+def train_agent() -> tuple[dqn_lib.DQNAgent, dqn_lib.History]:
+    """The run the checkpoint holds (a test repeats it and compares the weights)."""
     torch.set_num_threads(1)  # small networks are fastest on one thread, and runs repeat exactly
     agent = dqn_lib.DQNAgent(dqn_lib.DQNConfig(), seed=SEED)
     history = dqn_lib.train(
@@ -37,6 +38,11 @@ def main() -> int:
         eval_every=EVAL_EVERY,
         progress=False,
     )
+    return agent, history
+
+
+def main() -> int:
+    agent, history = train_agent()
     evaluations = ", ".join(
         f"{step:,}: {value:.1f}"
         for step, value in zip(history.eval_steps, history.eval_returns, strict=True)
