@@ -144,7 +144,7 @@ class OnlineAgent:
         gamma: float = 0.99,
         epsilon: float = 0.2,
         seed: int = 0,
-    ):
+    ) -> None:
         if not learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
         if not 0.0 <= gamma <= 1.0:

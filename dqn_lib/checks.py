@@ -31,7 +31,7 @@ from dqn_lib.env import OBSERVATION_NAMES, make_env
 from dqn_lib.evaluation import evaluate
 from dqn_lib.networks import new_q_network
 from dqn_lib.plots import moving_average as reference_moving_average
-from dqn_lib.rewards import FALL_PENALTY, get_reward_function
+from dqn_lib.rewards import FALL_PENALTY, POSITION_PENALTY, get_reward_function
 
 __all__ = [
     "ExerciseError",
@@ -55,7 +55,16 @@ Q_NETWORK_PARAMETERS = 4 * 32 + 32 + 32 * 32 + 32 + 32 * 2 + 2
 
 
 class ExerciseError(AssertionError):
-    """An exercise's answer differs from the reference; the message says where and why."""
+    """An exercise's answer differs from the reference; the message says where and why.
+
+    In a notebook, IPython shows only the message (``_render_traceback_``), not a traceback
+    through the check's own code: the message is the whole story. nbgrader and nbval still see
+    an error in the cell, with this class's name.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        red, plain = "\x1b[0;31m", "\x1b[0m"
+        return [f"{red}{type(self).__name__}{plain}: {self}"]
 
 
 def _fail(check: str, message: str) -> ExerciseError:
@@ -242,74 +251,96 @@ def _balancer(observation: np.ndarray) -> int:
     return int(observation[2] + 0.5 * observation[3] + 0.01 * observation[0] > 0)
 
 
+def _random_linear_policy(seed: int) -> Callable[[np.ndarray], int]:
+    """A policy drawn at random, but fixed once drawn: push right where ``observation @ w > 0``.
+    (A policy that drew a new random action at every call would act differently in the
+    reference's episode and the learner's.)"""
+    weights = np.random.default_rng(seed).normal(size=4)
+
+    def policy(observation: np.ndarray) -> int:
+        return int(observation @ weights > 0)
+
+    return policy
+
+
+def _episode_cases() -> list[tuple[int, str, Callable[[np.ndarray], int]]]:
+    """(seed, description, policy): three policies on fixed seeds, then seeded random ones."""
+    policies = [
+        ("a policy that always pushes left", _always_left),
+        ("a policy that pushes towards the lean", _lean),
+        ("a policy that balances to the time limit", _balancer),
+    ]
+    cases = [(seed, text, policy) for seed in (0, 7, 123) for text, policy in policies]
+    rng = np.random.default_rng(2026)
+    for k in range(3):
+        seed = int(rng.integers(1_000_000))
+        cases.append((seed, f"random linear policy {k + 1}", _random_linear_policy(seed)))
+    return cases
+
+
 def check_episode_length(episode_length: Callable) -> None:
     """Check ``episode_length(env, policy, seed) -> int``: reset ``env`` with ``seed``, act with
     ``policy(observation) -> action`` until the episode ends, return the number of steps taken.
 
     Taught in notebooks/01_cartpole.py. Tries a policy that always pushes left (the pole falls
     in about 10 steps), one that pushes towards the lean (about 40) and one that balances until
-    the 500-step time limit, on several seeds, against the reference. A loop that stops only on
-    ``terminated`` is stopped by the check at the time limit and told so.
+    the 500-step time limit, on three seeds, then three seeded random policies on seeded random
+    seeds, against the reference. A loop that stops only on ``terminated`` is stopped by the
+    check at the time limit and told so.
     """
     name = "check_episode_length"
-    policies = [
-        ("always pushes left", _always_left),
-        ("pushes towards the lean", _lean),
-        ("balances to the time limit", _balancer),
-    ]
     cases = 0
-    for seed in (0, 7, 123):
-        for description, policy in policies:
-            expected, ending = _reference_episode_length(policy, seed)
-            env = _WatchedEnv(make_env())
-            case = f"with seed={seed} and a policy that {description}"
-            try:
-                got = _call(name, episode_length, env, policy, seed)
-            except _EpisodeOver as over:
-                raise _fail(
-                    name,
-                    f"{case}, the episode ended after {expected} steps ({over}), but your loop "
-                    "called env.step again. Stop when terminated OR truncated: at 500 steps "
-                    "the time limit truncates the episode, and the pole has not fallen."
-                    if str(over) == "truncated"
-                    else f"{case}, the episode ended after {expected} steps (the pole fell, "
-                    "terminated=True), but your loop called env.step again: stop when "
-                    "terminated or truncated.",
-                ) from None
-            finally:
-                env.close()
-            cases += 1
-            if seed not in env.reset_seeds:
-                raise _fail(
-                    name,
-                    f"{case}, your function never called env.reset(seed={seed}) (its resets: "
-                    f"{env.reset_seeds}). Reset with the seed you are given, so the same seed "
-                    "gives the same episode.",
-                )
-            if isinstance(got, bool) or not isinstance(got, int | np.integer):
-                raise _fail(
-                    name,
-                    f"{case}, expected the number of steps as an int ({expected}), got {got!r} of "
-                    f"type {_type_name(got)}.",
-                )
-            if got == expected:
-                continue
-            if got == expected - 1:
-                mistake = (
-                    "one too few: count the step that ended the episode too (add 1 after every "
-                    "env.step, before checking whether it ended)"
-                )
-            elif got == expected + 1:
-                mistake = "one too many: count env.step calls, not resets or observations"
-            elif env.steps == expected and env.ended_by is not None:
-                mistake = "your loop took the right steps but returned another number"
-            else:
-                mistake = "count one per env.step call, from the reset to the end"
+    for seed, description, policy in _episode_cases():
+        expected, ending = _reference_episode_length(policy, seed)
+        env = _WatchedEnv(make_env())
+        case = f"with seed={seed} and {description}"
+        try:
+            got = _call(name, episode_length, env, policy, seed)
+        except _EpisodeOver as over:
             raise _fail(
                 name,
-                f"{case}, the episode lasts {expected} steps (it ends {ending}); your function "
-                f"returned {got}. Likely mistake: {mistake}.",
+                f"{case}, the episode ended after {expected} steps ({over}), but your loop "
+                "called env.step again. Stop when terminated OR truncated: at 500 steps "
+                "the time limit truncates the episode, and the pole has not fallen."
+                if str(over) == "truncated"
+                else f"{case}, the episode ended after {expected} steps (the pole fell, "
+                "terminated=True), but your loop called env.step again: stop when "
+                "terminated or truncated.",
+            ) from None
+        finally:
+            env.close()
+        cases += 1
+        if seed not in env.reset_seeds:
+            raise _fail(
+                name,
+                f"{case}, your function never called env.reset(seed={seed}) (its resets: "
+                f"{env.reset_seeds}). Reset with the seed you are given, so the same seed "
+                "gives the same episode.",
             )
+        if isinstance(got, bool) or not isinstance(got, int | np.integer):
+            raise _fail(
+                name,
+                f"{case}, expected the number of steps as an int ({expected}), got {got!r} of "
+                f"type {_type_name(got)}.",
+            )
+        if got == expected:
+            continue
+        if got == expected - 1:
+            mistake = (
+                "one too few: count the step that ended the episode too (add 1 after every "
+                "env.step, before checking whether it ended)"
+            )
+        elif got == expected + 1:
+            mistake = "one too many: count env.step calls, not resets or observations"
+        elif env.steps == expected and env.ended_by is not None:
+            mistake = "your loop took the right steps but returned another number"
+        else:
+            mistake = "count one per env.step call, from the reset to the end"
+        raise _fail(
+            name,
+            f"{case}, the episode lasts {expected} steps (it ends {ending}); your function "
+            f"returned {got}. Likely mistake: {mistake}.",
+        )
     _passed(name, cases)
 
 
@@ -381,33 +412,41 @@ def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> N
     if (large >= 0).all() and (moderate >= 0).all() and (moderate == 0).any():
         raise _fail(
             name,
-            "your network's output is never negative and often exactly 0: a ReLU after the last "
-            "layer cuts off negative Q-values. End with nn.Linear, no activation.",
+            "your network's output is never negative and often exactly 0 (for 200 random "
+            f"inputs, {int((moderate == 0).sum())} of the {moderate.numel()} Q-values are 0, "
+            "none below): a ReLU after the last layer cuts off negative Q-values. Expected "
+            "Q-values of either sign. End with nn.Linear, no activation.",
         )
     if midpoint_gap.abs().max() < 1e-4:
         raise _fail(
             name,
-            "your network is linear in its input (the output at the midpoint of two inputs is "
-            "the midpoint of their outputs): put an nn.ReLU() between the layers.",
+            "your network is linear in its input: for 200 random pairs of inputs, the output at "
+            "their midpoint is the midpoint of their outputs (largest gap "
+            f"{_fmt(midpoint_gap.abs().max())}; a network with ReLUs bends, so the gap is "
+            "expected to be clearly above 0). Likely mistake: no nn.ReLU() between the layers.",
         )
     if torch.allclose(large.sum(dim=1), torch.ones(len(large)), atol=1e-4):
         raise _fail(
             name,
-            "every row of your network's output sums to 1: a softmax at the end turns Q-values "
+            "every row of your network's output sums to 1 (the first row is "
+            f"{[round(v, 3) for v in moderate[0].tolist()]}): a softmax at the end turns Q-values "
             "into probabilities. Q-values are returns, any real number: end with nn.Linear.",
         )
     if large.abs().max() <= 1.0 + 1e-6:
         raise _fail(
             name,
-            "your network's output stays within [-1, 1] even for huge inputs: a tanh or sigmoid "
-            "at the end bounds it. Q-values are returns, any real number: end with nn.Linear.",
+            "your network's output stays within [-1, 1] even for huge inputs (for 500 inputs "
+            f"100 times an observation's size, from {_fmt(large.min())} to {_fmt(large.max())}; "
+            "expected values far outside it): a tanh or sigmoid at the end bounds it. Q-values "
+            "are returns, any real number: end with nn.Linear.",
         )
     if (large >= 0).all():
         raise _fail(
             name,
-            "your network's output is never negative: an activation after the last layer (a "
-            "ReLU, Softplus, abs or exp) cuts off negative Q-values. End with nn.Linear, no "
-            "activation.",
+            "your network's output is never negative (for 500 large inputs, the smallest Q-value "
+            f"is {_fmt(large.min())}; expected some below 0): an activation after the last "
+            "layer (a ReLU, Softplus, abs or exp) cuts off negative Q-values. End with "
+            "nn.Linear, no activation.",
         )
     _passed(name, 7)
 
@@ -610,11 +649,13 @@ def check_epsilon_greedy(epsilon_greedy: Callable) -> None:
     second = _action_sequence(epsilon_greedy, 0.5, seed=123, n=100, global_seed=2)
     cases += 1
     if first != second:
+        k = next(i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b)
         raise _fail(
             name,
-            "two runs with the same rng (seed 123) gave different actions: your function draws "
-            "from a random source other than the rng it is given (np.random, random, torch). "
-            "Use rng.random() and rng.integers().",
+            "two runs of 100 calls at epsilon=0.5, each with a new rng of seed 123, must give "
+            f"the same actions; call {k + 1} gave {first[k]} in one run and {second[k]} in the "
+            "other. Likely mistake: your function draws from a random source other than the "
+            "rng it is given (np.random, random, torch). Use rng.random() and rng.integers().",
         )
     _passed(name, cases)
 
@@ -780,6 +821,38 @@ def _index_swaps(
     return swaps
 
 
+def _cart_term_mistake(results: list[float], cases: list) -> str | None:
+    """What is wrong with the cart's term of an ``angle_and_position`` answer, found from the
+    answers on every ongoing step: ``answer + |angle|`` should be ``-0.1 * |position|``."""
+    ongoing = [(r, c[1]) for r, c in zip(results, cases, strict=True) if not c[3]]
+    cart_terms = np.array([r + abs(float(o[2])) for r, o in ongoing])
+    positions = np.array([float(o[0]) for _, o in ongoing])
+    if np.allclose(cart_terms, 0.0, atol=1e-6):
+        return (
+            "it ignores the cart: that is exercise 4.1's reward; subtract 0.1 * |cart position| "
+            "(next_observation[0]) on every step that did not terminate"
+        )
+    if np.allclose(cart_terms, POSITION_PENALTY * np.abs(positions), atol=1e-6):
+        return (
+            "the cart's term has the wrong sign: being off centre must cost, so subtract "
+            "0.1 * |cart position|, do not add it"
+        )
+    if np.allclose(cart_terms, -POSITION_PENALTY * positions, atol=1e-6):
+        return (
+            "take abs() of the cart position: a cart left of centre (negative position) must "
+            "cost as much as one the same distance to the right"
+        )
+    far = np.abs(positions) > 1e-3
+    if far.any():
+        factors = -cart_terms[far] / np.abs(positions[far])
+        if np.allclose(factors, factors[0], atol=1e-6):
+            return (
+                f"the cart's term is {_fmt(factors[0])} * |cart position|; the factor is 0.1 "
+                "(dqn_lib.POSITION_PENALTY): 1 m off centre costs as much as a 0.1 rad lean"
+            )
+    return None
+
+
 def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None:
     """Check a reward function ``reward_fn(next_observation, env_reward, terminated) -> float``
     against the library's reward called ``name`` (``dqn_lib.REWARD_FUNCTIONS``).
@@ -836,11 +909,17 @@ def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None
         else:
             mistake = "the reward has the wrong sign: a lean should cost, a fall should cost -5"
     else:
-        swaps = _index_swaps(reference, observation, env_reward, terminated)
-        mistake = next(
-            (text for text, value in swaps.items() if abs(value - got) < 1e-6 and value != want),
-            f"see the docstring of dqn_lib.{reference.__name__}",
-        )
+        # The cart's term, judged on every step at once, before the index swaps, which look at
+        # one step only and can match by accident (a velocity of exactly 0, say).
+        mistake = _cart_term_mistake(results, cases) if name == "angle_and_position" else None
+        if mistake is None:
+            swaps = _index_swaps(reference, observation, env_reward, terminated)
+            mistake = next(
+                (t for t, value in swaps.items() if abs(value - got) < 1e-6 and value != want),
+                None,
+            )
+        if mistake is None:
+            mistake = f"see the docstring of dqn_lib.{reference.__name__}"
     raise _fail(
         check,
         f"for {label} (next_observation {np.round(cases[i][1], 4).tolist()}, terminated="
@@ -1238,17 +1317,24 @@ def check_replay_sample(sample_fn: Callable) -> None:
     if runs[0] != runs[1]:
         raise _fail(
             name,
-            "two calls with the same rng (seed 11) sampled different rows: your sample draws "
-            "from a random source other than the rng it is given (np.random, random, torch). "
-            "Use rng.integers(...).",
+            "two calls with the same rng (seed 11) must sample the same rows; they began "
+            f"{_first_rows(runs[0])} and {_first_rows(runs[1])}. Likely mistake: your sample "
+            "draws from a random source other than the rng it is given (np.random, random, "
+            "torch). Use rng.integers(...).",
         )
     if runs[0] == runs[2]:
         raise _fail(
             name,
-            "rngs with different seeds sampled the same rows: draw the indices from the rng "
-            "you are given, rng.integers(0, size, size=batch_size).",
+            "rngs with different seeds (11 and 12) must sample different rows; both began "
+            f"{_first_rows(runs[0])}. Likely mistake: the indices do not come from the rng you "
+            "are given: rng.integers(0, size, size=batch_size).",
         )
     _passed(name, cases)
+
+
+def _first_rows(rows: list[float]) -> str:
+    """The first rows a sample drew (each row's first entry is its index), as text."""
+    return "[" + ", ".join(f"{row:g}" for row in rows[:5]) + ", ...]"
 
 
 def _flat(network: nn.Module) -> torch.Tensor:

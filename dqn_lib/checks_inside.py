@@ -191,7 +191,29 @@ def _share_cases() -> list[tuple[str, ReplayBuffer]]:
         ),
         ("capacity 20, holding 5 transitions, none terminated", _buffer(20, [plain] * 5)),
         ("capacity 4, full, 2 terminated and 1 truncated", _buffer(4, [end, cut, plain, end])),
+        *_random_share_cases(),
     ]
+
+
+def _random_share_cases() -> list[tuple[str, ReplayBuffer]]:
+    """Two seeded random buffers, one not full and one overwritten, of random flags."""
+    rng = np.random.default_rng(2026)
+    cases = []
+    for full in (False, True):
+        capacity = int(rng.integers(8, 60))
+        added = int(rng.integers(capacity + 1, 3 * capacity) if full else rng.integers(2, capacity))
+        kinds = rng.choice(3, size=added, p=[0.7, 0.2, 0.1])  # 0 plain, 1 terminated, 2 truncated
+        flags = [(bool(k == 1), bool(k == 2)) for k in kinds]
+        buffer = _buffer(capacity, flags)
+        stored = int(buffer.terminated[: buffer.size].sum())
+        cases.append(
+            (
+                f"capacity {capacity} drawn at random, {added} random transitions added, "
+                f"{stored} of the {buffer.size} stored terminated",
+                buffer,
+            )
+        )
+    return cases
 
 
 def _share_mistake(got: float, buffer: ReplayBuffer, expected: float) -> str:
@@ -229,7 +251,7 @@ def check_terminal_share(terminal_share: Callable) -> None:
 
     Taught in notebooks/07_inside.py (``dqn_lib.inspection.terminal_share``). Five small
     buffers: not full, full after overwriting, with truncated transitions, with none
-    terminated. Every reward is CartPole's own +1.
+    terminated; then two seeded random ones. Every reward is CartPole's own +1.
     """
     name = "check_terminal_share"
     cases = _share_cases()

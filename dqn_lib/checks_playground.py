@@ -2,9 +2,9 @@
 
 Two of the playground's knobs, written by hand: ``linear_schedule`` (how epsilon and the
 learning rate fall) and ``hard_update`` (the "hard (copy)" target update). Each check follows
-``dqn_lib.checks``: fixed cases chosen to expose the usual mistakes, one short line on a pass,
-and on a failure an ``ExerciseError`` naming the case, the expected value, what came back and
-the likely mistake.
+``dqn_lib.checks``: fixed cases chosen to expose the usual mistakes and seeded random ones (random
+schedules, networks with random weights), one short line on a pass, and on a failure an
+``ExerciseError`` naming the case, the expected value, what came back and the likely mistake.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -24,6 +25,18 @@ __all__ = ["ExerciseError", "check_hard_update", "check_linear_schedule"]
 # (start, end, duration): a short one first, whose round numbers show a mistake plainly, then
 # epsilon's default schedule, the learning rate's, and a constant one.
 _SCHEDULES = ((1.0, 0.0, 10), (1.0, 0.01, 10_000), (2e-3, 1e-4, 40_000), (0.5, 0.5, 100))
+
+
+def _random_schedules() -> list[tuple[float, float, int]]:
+    """Three seeded random schedules, one of them rising (``end`` above ``start``)."""
+    rng = np.random.default_rng(2026)
+    schedules = []
+    for _ in range(3):
+        start, end = sorted(rng.uniform(0.0, 1.0, size=2).round(3).tolist(), reverse=True)
+        schedules.append((start, end, int(rng.integers(2, 5_000))))
+    start, end, duration = schedules[-1]
+    schedules[-1] = (end, start, duration)
+    return schedules
 
 
 def _schedule_steps(duration: int) -> list[int]:
@@ -74,12 +87,12 @@ def check_linear_schedule(linear_schedule: Callable[[float, float, int, int], fl
 
     Taught in notebooks/08_playground.py. Tries a short schedule (1 to 0 over 10 steps),
     epsilon's (1.0 to 0.01 over 10,000), the learning rate's (0.002 to 0.0001 over 40,000) and
-    a constant one, at the first step, the middle, the last step before the end, the end, one
-    past and far past.
+    a constant one, then three seeded random ones (one rising), at the first step, the middle,
+    the last step before the end, the end, one past and far past.
     """
     name = "check_linear_schedule"
     cases = 0
-    for start, end, duration in _SCHEDULES:
+    for start, end, duration in (*_SCHEDULES, *_random_schedules()):
         for step in _schedule_steps(duration):
             got = _call(name, linear_schedule, start, end, duration, step)
             where = f"linear_schedule(start={start}, end={end}, duration={duration}, step={step})"

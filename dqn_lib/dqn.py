@@ -61,7 +61,7 @@ class DQNAgent:
         n_actions: int = 2,
         *,
         seed: int = 0,
-    ):
+    ) -> None:
         self.config = config = DQNConfig() if config is None else config
         if not isinstance(config, DQNConfig):
             raise TypeError(

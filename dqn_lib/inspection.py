@@ -347,7 +347,7 @@ class EpisodeScrubber:
     shows a line of text in place of the widget: draw a few steps with ``plot_episode_steps``.
     """
 
-    def __init__(self, episode: InspectedEpisode, start: int = 0):
+    def __init__(self, episode: InspectedEpisode, start: int = 0) -> None:
         if not isinstance(episode, InspectedEpisode):
             raise TypeError(
                 f"EpisodeScrubber needs an InspectedEpisode, got {type(episode).__name__}; make "
@@ -528,7 +528,7 @@ class DiagnosedAgent:
         every: environment steps between measurements.
     """
 
-    def __init__(self, agent: Any, probe_observations: np.ndarray, every: int = 1_000):
+    def __init__(self, agent: Any, probe_observations: np.ndarray, every: int = 1_000) -> None:
         for name in ("q_network", "replay_buffer", "act", "observe"):
             if not hasattr(agent, name):
                 raise TypeError(
@@ -593,7 +593,12 @@ def plot_diagnostics(
         raise ValueError("plot_diagnostics needs at least one run, got none.")
     fig, axes = plt.subplots(4, 1, figsize=(9, 11), sharex=True, layout="constrained")
     colors = list(colors) if colors is not None else [f"C{i}" for i in range(len(runs))]
-    for (label, (history, log)), color in zip(runs.items(), colors, strict=False):
+    if len(colors) != len(runs):
+        raise ValueError(
+            f"plot_diagnostics needs one colour a run: got {len(colors)} colours for "
+            f"{len(runs)} runs; pass as many colours as runs, or leave colors out."
+        )
+    for (label, (history, log)), color in zip(runs.items(), colors, strict=True):
         if not history.eval_steps:
             raise ValueError(f"run {label!r} has no greedy evaluations: train with eval_every=...")
         axes[0].plot(history.eval_steps, history.eval_returns, "o-", ms=3, color=color, label=label)

@@ -28,7 +28,9 @@ class QNet(nn.Module):
     torch.Size([5, 2])
     """
 
-    def __init__(self, n_observations: int, n_actions: int, hidden: Sequence[int] = (32, 32)):
+    def __init__(
+        self, n_observations: int, n_actions: int, hidden: Sequence[int] = (32, 32)
+    ) -> None:
         super().__init__()
         for name, value in (("n_observations", n_observations), ("n_actions", n_actions)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

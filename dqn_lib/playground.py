@@ -40,6 +40,17 @@ from dqn_lib.rewards import REWARD_FUNCTIONS, get_reward_function
 from dqn_lib.seeding import check_seed
 from dqn_lib.training import History, train
 
+__all__ = [
+    "CSS_CLASS",
+    "DEFAULT_REWARD",
+    "DEFAULT_STEPS",
+    "Playground",
+    "PlaygroundRun",
+    "RunSettings",
+    "draw_runs",
+    "train_in_chunks",
+]
+
 DEFAULT_STEPS = 12_000
 """The playground's training budget, in environment steps (about 10 seconds on one core)."""
 
@@ -259,7 +270,7 @@ class Playground:
         eval_episodes: int = 20,
         eval_seed: int = 10_000,
         progress: bool = True,
-    ):
+    ) -> None:
         if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 1:
             raise ValueError(f"eval_every must be a positive int, got {eval_every!r}.")
         RunSettings(steps=steps)  # checks the budget

@@ -45,7 +45,7 @@ class ReplayBuffer:
         n_observations: int,
         seed: int = 0,
         rng: np.random.Generator | None = None,
-    ):
+    ) -> None:
         for name, value in (("capacity", capacity), ("n_observations", n_observations)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"ReplayBuffer's {name} must be a positive int, got {value!r}.")

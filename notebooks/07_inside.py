@@ -334,19 +334,23 @@ solved_at = {
     label: next((s for s, r in zip(h.eval_steps, h.eval_returns, strict=True) if r >= SOLVED), None)
     for label, (h, _) in runs.items()
 }
-collapse = next(
-    s
-    for s, r in zip(original_history.eval_steps, original_history.eval_returns, strict=True)
-    if solved_at[ORIGINAL] is not None and s > solved_at[ORIGINAL] and r < 200
+collapse = next(  # the first evaluation below 200 after solving, None if there is none
+    (
+        s
+        for s, r in zip(original_history.eval_steps, original_history.eval_returns, strict=True)
+        if solved_at[ORIGINAL] is not None and s > solved_at[ORIGINAL] and r < 200
+    ),
+    None,
 )
-print(f"first solved: defaults at {solved_at[DEFAULT]:,}, original at {solved_at[ORIGINAL]:,}")
-print(f"the original's run collapsed (evaluation below 200) at step {collapse:,}")
 assert all(r >= SOLVED for r in default_history.eval_returns[-5:]), (
     f"the default run's last five evaluations are not all solved: {default_history.eval_returns}"
 )
-assert solved_at[ORIGINAL] is not None and original_history.eval_returns[-1] < SOLVED, (
-    "the text says the original's settings solve and then collapse"
+assert collapse is not None and original_history.eval_returns[-1] < SOLVED, (
+    "the text says the original's settings solve and then collapse: "
+    f"{original_history.eval_returns}"
 )
+print(f"first solved: defaults at {solved_at[DEFAULT]:,}, original at {solved_at[ORIGINAL]:,}")
+print(f"the original's run collapsed (evaluation below 200) at step {collapse:,}")
 
 # %% [markdown]
 # Reading the panels from the top:

@@ -187,7 +187,7 @@ def share_that_writes(replay_buffer):
 )
 def test_terminal_share_right_answers_pass(answer, capsys):
     check_terminal_share(answer)
-    assert capsys.readouterr().out == "check_terminal_share: all 5 cases pass.\n"
+    assert capsys.readouterr().out == "check_terminal_share: all 7 cases pass.\n"
 
 
 @pytest.mark.parametrize(

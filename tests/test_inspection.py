@@ -250,3 +250,9 @@ def test_diagnosed_agent_and_plot_bad_input():
                 )
             }
         )
+    with pytest.raises(ValueError, match="got 1 colours for 2 runs"):
+        empty = (
+            dqn_lib.History(),
+            DiagnosedAgent(dqn_lib.DQNAgent(seed=0), np.zeros((2, 4))).diagnostics,
+        )
+        plot_diagnostics({"a": empty, "b": empty}, colors=["C0"])

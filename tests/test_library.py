@@ -9,6 +9,7 @@ import pkgutil
 import re
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,57 @@ def test_public_name_documented_and_points_to_an_existing_lesson(name):
     assert lessons, f"dqn_lib.{name}: neither it nor its module names the lesson that teaches it"
     for lesson in lessons:
         assert (ROOT / lesson).exists(), f"dqn_lib.{name} points to {lesson}, which does not exist"
+
+
+# The modules a lesson imports from directly, beside the package's own names: the exercise
+# checks of lessons 7 and 8, and the widgets and inspection tools (kept out of dqn_lib's
+# namespace so that the core never imports ipywidgets).
+SUBMODULES = ["checks", "checks_inside", "checks_playground", "inspection", "playground"]
+PUBLIC = [("dqn_lib", name) for name in dqn_lib.__all__] + [
+    (f"dqn_lib.{module}", name)
+    for module in SUBMODULES
+    for name in importlib.import_module(f"dqn_lib.{module}").__all__
+]
+
+
+@pytest.mark.parametrize("module, name", PUBLIC[len(dqn_lib.__all__) :])
+def test_submodule_public_name_documented_and_points_to_an_existing_lesson(module, name):
+    obj = getattr(importlib.import_module(module), name)
+    if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+        return
+    doc = inspect.getdoc(obj) or ""
+    module_doc = inspect.getdoc(sys.modules[obj.__module__]) or ""
+    lessons = re.findall(r"notebooks/\d\d_\w+\.py", doc + module_doc)
+    assert doc, f"{module}.{name} has no docstring"
+    assert lessons, f"{module}.{name}: neither it nor its module names the lesson that teaches it"
+    for lesson in lessons:
+        assert (ROOT / lesson).exists(), f"{module}.{name} points to {lesson}, which is missing"
+
+
+def _public_functions(obj):
+    if inspect.isfunction(obj):
+        yield obj.__name__, obj
+    elif inspect.isclass(obj) and typing.Protocol not in obj.__mro__:
+        for name, member in vars(obj).items():
+            if inspect.isfunction(member) and (not name.startswith("_") or name == "__init__"):
+                yield f"{obj.__name__}.{name}", member
+
+
+@pytest.mark.parametrize("module, name", PUBLIC, ids=[f"{m}.{n}" for m, n in PUBLIC])
+def test_public_signatures_are_typed(module, name):
+    obj = getattr(importlib.import_module(module), name)
+    for where, function in _public_functions(obj):
+        signature = inspect.signature(function)
+        untyped = [
+            p
+            for p in signature.parameters
+            if p not in ("self", "cls")
+            and signature.parameters[p].annotation is inspect.Parameter.empty
+        ]
+        assert not untyped, f"{module}.{where}: parameters without a type: {untyped}"
+        assert signature.return_annotation is not inspect.Signature.empty, (
+            f"{module}.{where} has no return type"
+        )
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]])

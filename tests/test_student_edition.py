@@ -154,11 +154,60 @@ def test_student_edition_runs_and_stops_only_at_the_checks_with_not_implemented(
             assert output.ename == "ExerciseError" and "not implemented yet" in output.evalue, (
                 f"{where}: expected 'not implemented yet', got {output.ename}: {output.evalue}"
             )
+            # What the student sees: the message alone, no traceback through the check's code.
+            shown = "\n".join(output.traceback)
+            assert len(output.traceback) == 1 and "checks" not in shown, (
+                f"{where}: the error shows a traceback, not only the message:\n{shown}"
+            )
             failed_checks.add(nbgrader(cell)["grade_id"])
     checks = {nbgrader(c)["grade_id"] for c in notebook.cells if nbgrader(c).get("grade")}
     assert failed_checks == checks, (
         f"checks that did not say 'not implemented': {checks - failed_checks}"
     )
+
+
+def test_hidden_tests_and_mark_schemes_are_dropped_from_the_student_edition(tmp_path):
+    """No lesson has hidden tests yet; a teacher who adds some must not hand them out."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from make_student import student_notebook
+
+    def meta(grade_id, **flags):
+        return {
+            "nbgrader": {
+                "grade_id": grade_id,
+                "locked": flags.get("locked", True),
+                "schema_version": 3,
+                "solution": flags.get("solution", False),
+                "grade": flags.get("grade", False),
+                "task": False,
+                **({"points": 1} if flags.get("grade") else {}),
+            }
+        }
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
+                metadata=meta("f-solution", solution=True, locked=False),
+            ),
+            nbformat.v4.new_code_cell(
+                "assert f() is not None\n### BEGIN HIDDEN TESTS\nassert f() == 1\n"
+                "### END HIDDEN TESTS",
+                metadata=meta("f-check", grade=True),
+            ),
+            nbformat.v4.new_markdown_cell(
+                "Explain.\n=== BEGIN MARK SCHEME ===\nAny answer with 1.\n=== END MARK SCHEME ===",
+                metadata=meta("f-explain", solution=True, grade=True, locked=False),
+            ),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+    )
+    lesson = tmp_path / "99_hidden.ipynb"
+    nbformat.write(notebook, lesson)
+    cells = student_notebook(lesson).cells
+    assert "raise NotImplementedError()" in cells[0].source and "return 1" not in cells[0].source
+    assert cells[1].source.strip() == "assert f() is not None"
+    assert "MARK SCHEME" not in cells[2].source and "Any answer" not in cells[2].source
 
 
 def test_nbgrader_autograde_gives_the_solutions_full_marks_and_the_blank_edition_none(tmp_path):

@@ -8,11 +8,11 @@ The lessons are the teacher's edition. This script does not rewrite them by hand
 ``generate_assignment`` runs them (without its gradebook database):
 
 - ``CheckCellMetadata``: refuse a notebook whose nbgrader cells are malformed (duplicate ids...)
+- ``LockCells``: grade and read-only cells cannot be edited or deleted; solution cells can be
+  edited but not deleted
 - ``ClearSolutions``: each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region becomes
   ``# YOUR CODE HERE`` / ``raise NotImplementedError()``
 - ``ClearOutput``: no outputs, so the student runs every cell themselves
-- ``LockCells``: grade and read-only cells cannot be edited or deleted; solution cells can be
-  edited but not deleted
 - ``ClearHiddenTests`` and ``ClearMarkScheme``: drop hidden tests and marking notes
 - ``ComputeChecksums``: record each grade cell's checksum, as nbgrader does, so a changed check
   is noticed at grading time
