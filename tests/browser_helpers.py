@@ -462,21 +462,11 @@ def move_first_slider(page, scope: str | None, timeout_ms: int = 60_000) -> Slid
     attempts = []
 
     def changed_within(ms: int) -> bool:
-        deadline = time.monotonic() + ms / 1000
-        while time.monotonic() < deadline:
-            if fingerprint() != before:
-                return True
-            page.wait_for_timeout(250)
-        return False
+        return _within(page, ms, lambda: fingerprint() != before)
 
     # 1) The keyboard: focus the handle, one step to the right (the left at the maximum).
     def value_moved_within(ms: int) -> bool:
-        deadline = time.monotonic() + ms / 1000
-        while time.monotonic() < deadline:
-            if value() != before_value:
-                return True
-            page.wait_for_timeout(100)
-        return False
+        return _within(page, ms, lambda: value() != before_value)
 
     handle.focus()
     handle.press("ArrowRight")
@@ -503,6 +493,16 @@ def move_first_slider(page, scope: str | None, timeout_ms: int = 60_000) -> Slid
         if changed_within(timeout_ms):
             return SliderMove(True, True, "drag", before_value, value(), selector)
     return SliderMove(True, False, "+".join(attempts), before_value, value(), selector)
+
+
+def _within(page, ms: int, condition) -> bool:
+    """Whether ``condition()`` becomes true within ``ms`` milliseconds, asked every 100 ms."""
+    deadline = time.monotonic() + ms / 1000
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        page.wait_for_timeout(100)
+    return False
 
 
 def _is_input(locator) -> bool:

@@ -131,3 +131,35 @@ def _try_screenshot(page, path: Path) -> None:
         page.screenshot(path=str(path))
     except Exception:
         pass
+
+
+def test_the_browser_test_catches_a_failing_cell_and_a_slider_that_changes_nothing(lab):
+    """The checks above can fail: a notebook whose second cell raises, and whose slider moves
+    without changing anything in its cell, served next to the lessons."""
+    import nbformat
+
+    server, browser = lab
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "import ipywidgets\nipywidgets.IntSlider(value=3, min=0, max=10)"
+            ),
+            nbformat.v4.new_code_cell("raise ValueError('a broken cell')"),
+            nbformat.v4.new_code_cell("print('never runs')"),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+    )
+    nbformat.write(notebook, server.root / "zz_broken.ipynb")
+    page = browser.new_page(viewport={"width": WIDTH, "height": 900})
+    try:
+        run = run_lesson(page, server, "zz_broken.ipynb", timeout_ms=120_000)
+        problems = "\n".join(run.problems)
+        assert "ValueError: a broken cell" in problems
+        assert "code cells that did not run: 2" in problems
+        assert "resolved with false instead of true" in problems
+        moved = move_first_slider(page, None, timeout_ms=3_000)
+        assert moved.found and moved.before_value != moved.after_value, moved
+        assert not moved.changed, "a slider that drives nothing must not count as a change"
+    finally:
+        page.close()
+        server.shutdown_kernels()
