@@ -28,14 +28,13 @@ _SCHEDULES = ((1.0, 0.0, 10), (1.0, 0.01, 10_000), (2e-3, 1e-4, 40_000), (0.5, 0
 
 
 def _random_schedules() -> list[tuple[float, float, int]]:
-    """Three seeded random schedules, one of them rising (``end`` above ``start``)."""
+    """Three seeded random falling schedules (``start`` above ``end``), as epsilon's and the
+    learning rate's are: the exercise never asks for a rising one."""
     rng = np.random.default_rng(2026)
     schedules = []
     for _ in range(3):
         start, end = sorted(rng.uniform(0.0, 1.0, size=2).round(3).tolist(), reverse=True)
         schedules.append((start, end, int(rng.integers(2, 5_000))))
-    start, end, duration = schedules[-1]
-    schedules[-1] = (end, start, duration)
     return schedules
 
 
@@ -87,7 +86,7 @@ def check_linear_schedule(linear_schedule: Callable[[float, float, int, int], fl
 
     Taught in notebooks/08_playground.py. Tries a short schedule (1 to 0 over 10 steps),
     epsilon's (1.0 to 0.01 over 10,000), the learning rate's (0.002 to 0.0001 over 40,000) and
-    a constant one, then three seeded random ones (one rising), at the first step, the middle,
+    a constant one, then three seeded random falling ones, at the first step, the middle,
     the last step before the end, the end, one past and far past.
     """
     name = "check_linear_schedule"

@@ -528,7 +528,9 @@ check_cartpole_policy(cart_aware_policy)
 #
 # The check tries three policies on seeds 0, 7 and 123: one that always pushes left (the pole
 # falls in about 10 steps), one that pushes towards the pole's lean by its angle alone (a few
-# dozen steps), and one that balances to the 500-step limit. Its environment stops a loop that
+# dozen steps), and one that balances to the 500-step limit, then three random linear policies
+# (push right when `observation @ w > 0`, `w` drawn at random) on random seeds, all seeded, so
+# every run of the check tries the same cases. Its environment stops a loop that
 # calls `step` after the episode has ended and tells you which ending it missed, and it names an
 # off-by-one count and a missing seed.
 

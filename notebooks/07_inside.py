@@ -502,7 +502,8 @@ check_q_value_grid(q_value_grid)
 #
 # Hint: a buffer that is not full has empty slots, and a time-out is not a termination. The check
 # tries five small buffers: not full, full after overwriting its oldest transitions, with
-# truncated transitions, and with none terminated; every reward in them is CartPole's own +1.
+# truncated transitions, and with none terminated; then two buffers of random (seeded)
+# transitions, one of them overwritten. Every reward in them is CartPole's own +1.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-07-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}

@@ -326,8 +326,8 @@ playground.watch()
 # on the straight line between in the steps in between (at step `duration / 2`, halfway). Return
 # a float. Hint: after `duration` steps the value must *stay* at `end`; an epsilon that keeps
 # falling goes below zero. The check tries a 10-step schedule from 1 to 0, epsilon's and the
-# learning rate's default schedules, and a constant one, at step 0, 1, halfway, one step before
-# the end, the end, one step past it and far past it.
+# learning rate's default schedules, a constant one and three random (seeded) falling ones, at
+# step 0, 1, halfway, one step before the end, the end, one step past it and far past it.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-08-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}

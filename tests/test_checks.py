@@ -197,6 +197,17 @@ def test_q_network_names_the_mistake(network, message):
         check_q_network(network)
 
 
+def test_q_network_accepts_a_correct_network_whose_outputs_happen_to_be_positive():
+    """With seed 465 every output on the check's large inputs is positive; the network still
+    ends with nn.Linear, so it is right."""
+    network = dqn_lib.new_q_network(4, 2, seed=465)
+    with torch.no_grad():
+        assert (
+            network(torch.randn(500, 4, generator=torch.Generator().manual_seed(0)) * 100) > 0
+        ).all()
+    check_q_network(network)
+
+
 def test_q_network_names_a_final_relu_even_when_every_output_is_cut_to_zero():
     """A final ReLU whose inputs are all negative outputs 0 everywhere: constant, so it also
     looks linear and bounded; the check must still name the ReLU."""
@@ -391,6 +402,37 @@ def test_position_reward_accepts_another_spelling(capsys):
 def test_position_reward_names_the_mistake(reward_fn, message):
     with pytest.raises(ExerciseError, match=message):
         check_reward_function(reward_fn, name="angle_and_position")
+
+
+def test_reward_function_refuses_nan_and_infinite_rewards():
+    with pytest.raises(ExerciseError, match="returned nan; expected .*, a finite number"):
+        check_reward_function(lambda o, r, t: float("nan"))
+    with pytest.raises(ExerciseError, match="returned -inf; expected"):
+        check_reward_function(lambda o, r, t: float("-inf"), name="angle_and_position")
+
+
+def test_an_index_swap_is_named_only_when_it_explains_every_wrong_step():
+    """On the step with the cart at exactly 1.0 m, a squared angle also looks like reading the
+    angle where the position belongs; over all steps it does not."""
+
+    def squared_angle(o, r, t):
+        return -5.0 if t else -(float(o[2]) ** 2) - 0.1 * abs(float(o[0]))
+
+    with pytest.raises(ExerciseError) as raised:
+        check_reward_function(squared_angle, name="angle_and_position")
+    assert "where it should read" not in str(raised.value)
+    assert "see the docstring of dqn_lib.angle_and_position_reward" in str(raised.value)
+
+
+def test_a_check_error_raised_from_another_names_its_cause():
+    try:
+        try:
+            raise KeyError("your dict")
+        except KeyError as error:
+            raise ExerciseError("check_x: wrong") from error
+    except ExerciseError as error:
+        lines = error._render_traceback_()
+    assert lines[-1] == "(caused by KeyError: 'your dict')"
 
 
 def test_a_check_shows_its_message_not_a_traceback_in_a_notebook():

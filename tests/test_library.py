@@ -58,7 +58,13 @@ def _public_functions(obj):
         yield obj.__name__, obj
     elif inspect.isclass(obj) and typing.Protocol not in obj.__mro__:
         for name, member in vars(obj).items():
-            if inspect.isfunction(member) and (not name.startswith("_") or name == "__init__"):
+            if name.startswith("_") and name != "__init__":
+                continue
+            if isinstance(member, staticmethod | classmethod):
+                member = member.__func__
+            elif isinstance(member, property):
+                member = member.fget
+            if inspect.isfunction(member):
                 yield f"{obj.__name__}.{name}", member
 
 

@@ -6,23 +6,30 @@ Trains ``DQNAgent(DQNConfig(), seed=0)`` (the library's defaults) for 16,000 env
 with lesson 6's reward, ``angle_and_position_reward``, on one torch thread, with the benchmark's
 greedy evaluation every 2,000 steps. It refuses to write a checkpoint whose final greedy
 evaluation (20 episodes, seeds 10000..10019) is below 475, and saves the agent without its replay
-buffer (networks, optimizer, settings, counters: about 100 KB). The same versions give the same
-file: training is seeded and runs on one thread. tests/test_checkpoint_file.py checks the
-committed file loads and solves.
+buffer (networks, optimizer, settings, counters: about 100 KB). The same versions on the same kind
+of CPU give the same file: training is seeded and runs on one thread. Beside it,
+cartpole_dqn.provenance.json records those versions and the CPU kind. tests/test_checkpoint_file.py
+checks that the committed file loads and solves, and, where the provenance matches, that this
+tool's run gives its weights bit for bit.
 """
 
 from __future__ import annotations
 
+import json
+import platform
 import sys
 from pathlib import Path
 
+import gymnasium
 import numpy as np
 import torch
 
 import dqn_lib
+from dqn_lib.files import write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINT = ROOT / "notebooks" / "data" / "cartpole_dqn.ckpt"
+PROVENANCE = CHECKPOINT.with_suffix(".provenance.json")  # what made it, for the test
 SEED, STEPS, EVAL_EVERY, EVAL_SEED, SOLVED = 0, 16_000, 2_000, 10_000, 475.0
 
 
@@ -55,9 +62,24 @@ def main() -> int:
         return 1
     CHECKPOINT.parent.mkdir(parents=True, exist_ok=True)
     dqn_lib.save_checkpoint(agent, CHECKPOINT, include_replay=False)
+    write_atomically(PROVENANCE, (json.dumps(provenance(), indent=2) + "\n").encode())
     size = CHECKPOINT.stat().st_size
     print(f"wrote {CHECKPOINT.relative_to(ROOT)} ({size / 1e3:.0f} KB); greedy mean {final:.1f}")
+    print(f"wrote {PROVENANCE.relative_to(ROOT)}")
     return 0
+
+
+def provenance() -> dict[str, str]:
+    """Where the same run gives the same weights, bit for bit: these versions, this CPU kind.
+    Elsewhere float sums may round differently and the run drift (README, Reproducibility)."""
+    return {
+        "command": "python tools/make_checkpoint.py",
+        "torch": str(torch.__version__),
+        "gymnasium": gymnasium.__version__,
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+    }
 
 
 if __name__ == "__main__":
