@@ -865,33 +865,34 @@ def _index_swap_mistake(
 ) -> str | None:
     """The wrong entry of the observation the answer reads, if one swap explains every wrong
     step (one step alone can match a swap by accident: a position of exactly 1.0, say)."""
-    explained = None
+    explained: set[str] | None = None
     for j in wrong:
-        _, observation, env_reward, terminated = cases[j]
-        want = reference(observation, env_reward, terminated)
-        swaps = _index_swaps(reference, observation, env_reward, terminated)
-        matching = {t for t, value in swaps.items() if abs(value - results[j]) < 1e-6}
+        swaps = _index_swaps(reference, *cases[j][1:])
+        matching = {text for text, value in swaps.items() if abs(value - results[j]) < 1e-6}
         explained = matching if explained is None else explained & matching
-        if abs(results[j] - want) <= 1e-6 or not explained:
+        if not explained:
             return None
     return min(explained) if explained else None
 
 
 def _cart_term_mistake(results: list[float], cases: list) -> str | None:
     """What is wrong with the cart's term of an ``angle_and_position`` answer, found from the
-    answers on every ongoing step: ``answer + |angle|`` should be ``-0.1 * |position|``."""
+    answers on every ongoing step: what the answer adds to exercise 4.1's ``pole_angle_reward``
+    should be ``-POSITION_PENALTY * |position|``."""
+    angle_reward = get_reward_function("pole_angle")
     ongoing = [(r, c[1]) for r, c in zip(results, cases, strict=True) if not c[3]]
-    cart_terms = np.array([r + abs(float(o[2])) for r, o in ongoing])
+    cart_terms = np.array([r - angle_reward(o, 1.0, False) for r, o in ongoing])
     positions = np.array([float(o[0]) for _, o in ongoing])
     if np.allclose(cart_terms, 0.0, atol=1e-6):
         return (
-            "it ignores the cart: that is exercise 4.1's reward; subtract 0.1 * |cart position| "
-            "(next_observation[0]) on every step that did not terminate"
+            "it ignores the cart: that is exercise 4.1's reward; subtract "
+            f"{POSITION_PENALTY} * |cart position| (next_observation[0]) on every step that did "
+            "not terminate"
         )
     if np.allclose(cart_terms, POSITION_PENALTY * np.abs(positions), atol=1e-6):
         return (
             "the cart's term has the wrong sign: being off centre must cost, so subtract "
-            "0.1 * |cart position|, do not add it"
+            f"{POSITION_PENALTY} * |cart position|, do not add it"
         )
     if np.allclose(cart_terms, -POSITION_PENALTY * positions, atol=1e-6):
         return (
@@ -903,8 +904,9 @@ def _cart_term_mistake(results: list[float], cases: list) -> str | None:
         factors = -cart_terms[far] / np.abs(positions[far])
         if np.allclose(factors, factors[0], atol=1e-6):
             return (
-                f"the cart's term is {_fmt(factors[0])} * |cart position|; the factor is 0.1 "
-                "(dqn_lib.POSITION_PENALTY): 1 m off centre costs as much as a 0.1 rad lean"
+                f"the cart's term is {_fmt(factors[0])} * |cart position|; the factor is "
+                f"{POSITION_PENALTY} (dqn_lib.POSITION_PENALTY): 1 m off centre costs as much "
+                f"as a {POSITION_PENALTY} rad lean"
             )
     return None
 

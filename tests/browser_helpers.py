@@ -464,10 +464,10 @@ def move_first_slider(page, scope: str | None, timeout_ms: int = 60_000) -> Slid
     def changed_within(ms: int) -> bool:
         return _within(page, ms, lambda: fingerprint() != before)
 
-    # 1) The keyboard: focus the handle, one step to the right (the left at the maximum).
     def value_moved_within(ms: int) -> bool:
         return _within(page, ms, lambda: value() != before_value)
 
+    # 1) The keyboard: focus the handle, one step to the right (the left at the maximum).
     handle.focus()
     handle.press("ArrowRight")
     if not value_moved_within(2_000):  # at the maximum: step left instead

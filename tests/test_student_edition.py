@@ -21,6 +21,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from exercise_table import END, START, all_exercises, exercises, table  # noqa: E402
+from make_student import student_notebook  # noqa: E402
 
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 BIN = Path(sys.executable).parent
@@ -168,8 +169,6 @@ def test_student_edition_runs_and_stops_only_at_the_checks_with_not_implemented(
 
 def test_hidden_tests_and_mark_schemes_are_dropped_from_the_student_edition(tmp_path):
     """No lesson has hidden tests yet; a teacher who adds some must not hand them out."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    from make_student import student_notebook
 
     def meta(grade_id, **flags):
         return {
