@@ -38,9 +38,9 @@ from dqn_lib.env import (
     POSITION_LIMIT,
     make_env,
 )
-from dqn_lib.evaluation import as_policy, evaluate
+from dqn_lib.evaluation import as_policy, evaluate, value_estimates
 from dqn_lib.networks import QNet, new_q_network
-from dqn_lib.plots import moving_average, plot_learning_curve, plot_runs
+from dqn_lib.plots import moving_average, plot_evaluations, plot_learning_curve, plot_runs
 from dqn_lib.replay import Batch, ReplayBuffer
 from dqn_lib.rewards import (
     FALL_PENALTY,
@@ -101,6 +101,7 @@ __all__ = [
     "make_env",
     "moving_average",
     "new_q_network",
+    "plot_evaluations",
     "plot_learning_curve",
     "plot_runs",
     "pole_angle_reward",
@@ -110,4 +111,5 @@ __all__ = [
     "linear_schedule",
     "soft_update",
     "train",
+    "value_estimates",
 ]

@@ -122,7 +122,8 @@ class OnlineAgent:
 
     Taught in notebooks/03_agent.py and trained in notebooks/05_training.py. What changed from
     the original: the TD target stops at a termination (the original bootstrapped through every
-    fall), and the random choices come from the agent's own seeded generator.
+    fall; ``bootstrap_through_termination=True`` puts its bug back), and the random choices come
+    from the agent's own seeded generator.
 
     Args:
         n_observations: length of an observation (4 for CartPole).
@@ -132,6 +133,11 @@ class OnlineAgent:
         gamma: discount factor; the original trains with 0.99.
         epsilon: probability of a random action while learning; the original uses 0.2.
         seed: seeds the network's initial weights and the exploration generator.
+        bootstrap_through_termination: if True, the agent as the original notebook wrote it:
+            the TD target is ``reward + gamma * max_a Q(next_observation, a)`` on every
+            transition, a fall included (``terminated`` is ignored, as the original ignored
+            ``done``). False (the default) stops the bootstrap at a termination. Taught in
+            notebooks/05_training.py, which trains both.
     """
 
     def __init__(
@@ -144,7 +150,14 @@ class OnlineAgent:
         gamma: float = 0.99,
         epsilon: float = 0.2,
         seed: int = 0,
+        bootstrap_through_termination: bool = False,
     ) -> None:
+        if not isinstance(bootstrap_through_termination, bool):
+            raise TypeError(
+                "bootstrap_through_termination must be True (the original's bug: the TD target "
+                "ignores terminated) or False (the corrected target), got "
+                f"{bootstrap_through_termination!r}."
+            )
         if not learning_rate > 0:
             raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
         if not 0.0 <= gamma <= 1.0:
@@ -158,6 +171,7 @@ class OnlineAgent:
         self.learning_rate = learning_rate
         self.gamma = gamma
         self.epsilon = epsilon
+        self.bootstrap_through_termination = bootstrap_through_termination
         self.q_network = new_q_network(n_observations, n_actions, seed, hidden=hidden)
         self.optimizer = torch.optim.Adam(self.q_network.parameters(), lr=learning_rate)
         self.loss_fn = nn.SmoothL1Loss()  # the Huber loss
@@ -188,16 +202,22 @@ class OnlineAgent:
         terminated: bool,
         truncated: bool,
     ) -> float:
-        """One gradient step on this transition alone; returns its Huber loss."""
+        """One gradient step on this transition alone; returns its Huber loss.
+
+        With ``bootstrap_through_termination`` the target treats every transition as ongoing,
+        the original notebook's bug: a fall is valued as if the episode went on after it.
+        """
         observations = as_observation_tensor(observation, self.n_observations).unsqueeze(0)
         next_observations = as_observation_tensor(next_observation, self.n_observations)
         if not np.isfinite(reward):
             raise ValueError(f"The reward must be a finite number, got {reward!r}.")
         q = self.q_network(observations)[0, action]  # the value of the action taken, a scalar
+        # 1.0 stops the bootstrap; the original's bug (on request) never stops it, even at a fall
+        stops = 0.0 if self.bootstrap_through_termination else float(terminated)
         with torch.no_grad():  # the target is a fixed number, no gradient flows through it
             next_q = self.q_network(next_observations.unsqueeze(0))  # (1, n_actions)
             target = td_target(
-                torch.tensor([float(reward)]), next_q, torch.tensor([float(terminated)]), self.gamma
+                torch.tensor([float(reward)]), next_q, torch.tensor([stops]), self.gamma
             )[0]
         loss = self.loss_fn(q, target)
         self.optimizer.zero_grad()

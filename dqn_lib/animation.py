@@ -21,6 +21,7 @@ from dqn_lib.env import MAX_EPISODE_STEPS, POSITION_LIMIT, make_env
 from dqn_lib.evaluation import Policy, as_policy
 from dqn_lib.files import write_atomically
 from dqn_lib.seeding import check_seed
+from dqn_lib.starts import StartBox, check_start_box, set_start
 
 
 @dataclass
@@ -40,15 +41,24 @@ class Episode:
 
 
 def record_episode(
-    agent: Agent | Policy, seed: int = 0, max_steps: int = MAX_EPISODE_STEPS
+    agent: Agent | Policy,
+    seed: int = 0,
+    max_steps: int = MAX_EPISODE_STEPS,
+    start_box: StartBox | None = None,
 ) -> Episode:
     """Play one greedy episode (or one of a policy function) and keep every frame.
 
-    Taught in notebooks/01_cartpole.py.
+    Taught in notebooks/01_cartpole.py. With ``start_box``, the episode starts from a state drawn
+    from that box after the seeded reset, as ``evaluate(..., start_box=...)`` does for the same
+    seed.
     """
     policy = as_policy(agent)
+    if start_box is not None:
+        start_box = check_start_box(start_box)
     env = make_env(render=True)
     observation, _ = env.reset(seed=check_seed(seed))
+    if start_box is not None:
+        observation = set_start(env, start_box)
     episode = Episode(frames=[env.render()], observations=[observation])
     for _ in range(max_steps):
         action = int(policy(observation))
@@ -121,13 +131,15 @@ def animate_episode(
     title: str = "",
     path: str | os.PathLike[str] | None = None,
     max_steps: int = MAX_EPISODE_STEPS,
+    start_box: StartBox | None = None,
 ) -> Image:
     """Record a greedy episode and return it as an animated GIF that the notebook shows inline.
 
     Taught in notebooks/01_cartpole.py. ``every=2`` keeps every second frame (half the size,
-    still smooth); ``path`` also saves the GIF there, written atomically.
+    still smooth); ``path`` also saves the GIF there, written atomically; ``start_box`` starts
+    the episode from a perturbed state (see ``record_episode``).
     """
-    episode = record_episode(agent, seed=seed, max_steps=max_steps)
+    episode = record_episode(agent, seed=seed, max_steps=max_steps, start_box=start_box)
     data = episode_gif(episode, every=every, fps=fps, title=title)
     if path is not None:
         write_atomically(Path(path), data)

@@ -7,7 +7,7 @@ global random state. On a pass it prints one line and returns None. On a failure
 ``ExerciseError`` (an ``AssertionError``, so nbgrader counts a failed test) whose message names
 the case, what was expected, what came back, and the likely mistake.
 
-Used after the exercises of notebooks/01_cartpole.py to notebooks/06_dqn.py; each check names
+Used after the exercises of notebooks/01_cartpole.py to notebooks/08_double_dqn.py; each check names
 its lesson.
 """
 
@@ -915,7 +915,7 @@ def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None
     """Check a reward function ``reward_fn(next_observation, env_reward, terminated) -> float``
     against the library's reward called ``name`` (``dqn_lib.REWARD_FUNCTIONS``).
 
-    Taught in notebooks/04_reward.py (and notebooks/06_dqn.py for ``"angle_and_position"``).
+    Taught in notebooks/04_reward.py (and notebooks/09_inside.py for ``"angle_and_position"``).
     Hand-made and recorded transitions, falls and a time-limit step included. Only a termination
     is punished with -5: there is no ``truncated`` argument, so a -5 on a step with
     ``terminated=False`` punishes an ordinary step or the time limit.
@@ -1337,7 +1337,7 @@ def check_replay_sample(sample_fn: Callable) -> None:
     """Check ``sample(observations, actions, rewards, next_observations, terminated, size,
     batch_size, rng) -> (observations, actions, rewards, next_observations, terminated)``.
 
-    Taught in notebooks/06_dqn.py (``ReplayBuffer.sample``). The buffer's arrays have room for
+    Taught in notebooks/06_replay.py (``ReplayBuffer.sample``). The buffer's arrays have room for
     64 transitions and hold ``size`` of them. A sample has ``batch_size`` rows, each field from
     the same transition, only from the first ``size`` rows, every stored transition can come,
     and the random draws come from ``rng`` alone.
@@ -1405,8 +1405,8 @@ def _flat(network: nn.Module) -> torch.Tensor:
 def check_soft_update(soft_update: Callable) -> None:
     """Check ``soft_update(target_network, q_network, tau)``, like ``dqn_lib.soft_update``.
 
-    Taught in notebooks/06_dqn.py. Every target weight must move exactly ``tau`` of the way to
-    the online weight, in place, and the online network must not change. Fixed cases
+    Taught in notebooks/07_target_network.py. Every target weight must move exactly ``tau`` of
+    the way to the online weight, in place, and the online network must not change. Fixed cases
     (tau 0.1, 0.5, 1) and seeded random ones on a smaller network.
     """
     name = "check_soft_update"

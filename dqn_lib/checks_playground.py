@@ -1,4 +1,4 @@
-"""Exercise checks of notebooks/08_playground.py: the epsilon schedule and the hard target update.
+"""Exercise checks of notebooks/10_playground.py: the epsilon schedule and the hard target update.
 
 Two of the playground's knobs, written by hand: ``linear_schedule`` (how epsilon and the
 learning rate fall) and ``hard_update`` (the "hard (copy)" target update). Each check follows
@@ -17,14 +17,23 @@ import torch
 from torch import nn
 
 from dqn_lib.checks import ExerciseError, _call, _fail, _fmt, _passed, _type_name
+from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import linear_schedule as reference_linear_schedule
 from dqn_lib.networks import new_q_network
 
 __all__ = ["ExerciseError", "check_hard_update", "check_linear_schedule"]
 
+_DEFAULT = DQNConfig()
+
 # (start, end, duration): a short one first, whose round numbers show a mistake plainly, then
-# epsilon's default schedule, the learning rate's, and a constant one.
-_SCHEDULES = ((1.0, 0.0, 10), (1.0, 0.01, 10_000), (2e-3, 1e-4, 40_000), (0.5, 0.5, 100))
+# epsilon's default schedule (1.0 to 0.01 over 10,000 steps), the learning rate's (5e-4 to 5e-5
+# over 16,000), and a constant one.
+_SCHEDULES = (
+    (1.0, 0.0, 10),
+    (_DEFAULT.epsilon_start, _DEFAULT.epsilon_end, _DEFAULT.epsilon_decay_steps),
+    (_DEFAULT.learning_rate, _DEFAULT.final_learning_rate, _DEFAULT.learning_rate_decay_steps),
+    (0.5, 0.5, 100),
+)
 
 
 def _random_schedules() -> list[tuple[float, float, int]]:
@@ -84,10 +93,11 @@ def check_linear_schedule(linear_schedule: Callable[[float, float, int, int], fl
     ``dqn_lib.linear_schedule``: ``start`` at step 0, ``end`` from step ``duration`` on, a
     straight line between.
 
-    Taught in notebooks/08_playground.py. Tries a short schedule (1 to 0 over 10 steps),
-    epsilon's (1.0 to 0.01 over 10,000), the learning rate's (0.002 to 0.0001 over 40,000) and
-    a constant one, then three seeded random falling ones, at the first step, the middle,
-    the last step before the end, the end, one past and far past.
+    Taught in notebooks/10_playground.py. Tries a short schedule (1 to 0 over 10 steps),
+    epsilon's and the learning rate's default schedules (``DQNConfig()``: 1.0 to 0.01 over
+    10,000 steps, 5e-4 to 5e-5 over 16,000) and a constant one, then three seeded random falling
+    ones, at the first step, the middle, the last step before the end, the end, one past and far
+    past.
     """
     name = "check_linear_schedule"
     cases = 0
@@ -135,7 +145,7 @@ def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> 
     """Check ``hard_update(target_network, q_network)``: copy every weight of the online network
     into the target network, in place, as ``DQNAgent`` does every ``target_update_every`` steps.
 
-    Taught in notebooks/08_playground.py. On three pairs of networks of different sizes: after
+    Taught in notebooks/10_playground.py. On three pairs of networks of different sizes: after
     the call every target weight must equal the online one, the online network must not change,
     and the target must hold copies, not the online network's own tensors (else the next
     gradient step of the online network would move the target too).

@@ -1,6 +1,6 @@
 """The DQN agent's settings: one typed dataclass, checked when it is built.
 
-Taught in notebooks/06_dqn.py.
+Taught in notebooks/06_replay.py.
 """
 
 from __future__ import annotations
@@ -16,24 +16,24 @@ from typing import Any
 
 @dataclass(frozen=True)
 class DQNConfig:
-    """Every setting of ``DQNAgent``, with the defaults that solve CartPole fast and stay solved.
+    """Every setting of ``DQNAgent``; the defaults are the course's DQN (``presets.BASE``).
 
-    Taught in notebooks/06_dqn.py. Build one with keywords, ``DQNConfig(learning_rate=3e-4)``,
+    Taught in notebooks/06_replay.py. Build one with keywords, ``DQNConfig(learning_rate=3e-4)``,
     or from a dict, ``DQNConfig.from_dict({...})``; both check every value. Change a built one
     with ``config.replace(gamma=0.98)``, which checks again.
     """
 
     hidden: tuple[int, ...] = (64, 64)
     """Widths of the Q-network's hidden layers."""
-    learning_rate: float = 2e-3
+    learning_rate: float = 5e-4
     """Adam's step size at the start of training."""
-    final_learning_rate: float = 1e-4
+    final_learning_rate: float = 5e-5
     """The learning rate after ``learning_rate_decay_steps`` steps (a linear decay; equal to
     ``learning_rate`` for none)."""
-    learning_rate_decay_steps: int = 40_000
+    learning_rate_decay_steps: int = 16_000
     """Environment steps over which the learning rate goes from ``learning_rate`` to
     ``final_learning_rate``."""
-    gamma: float = 0.98
+    gamma: float = 0.99
     """Discount factor of the TD target."""
     batch_size: int = 128
     """Transitions per gradient step, sampled from the replay buffer."""
@@ -41,7 +41,7 @@ class DQNConfig:
     """Capacity of the replay buffer, in transitions; the oldest is overwritten first."""
     learning_starts: int = 1_000
     """Environment steps of acting before the first gradient step (the buffer fills first)."""
-    train_every: int = 2
+    train_every: int = 1
     """Environment steps between gradient phases."""
     gradient_steps: int = 1
     """Gradient steps in each phase."""
@@ -49,8 +49,10 @@ class DQNConfig:
     """Choose the next action with the online network, value it with the target network."""
     target_update: str = "soft"
     """``"soft"``: after every gradient step move the target network ``tau`` of the way to the
-    online one; ``"hard"``: copy it every ``target_update_every`` environment steps."""
-    tau: float = 0.02
+    online one; ``"hard"``: copy it every ``target_update_every`` environment steps; ``"none"``:
+    no target network, the TD target comes from the online network itself (as in the original
+    online agent)."""
+    tau: float = 0.01
     """Fraction of the way the target network moves per gradient step (soft updates)."""
     target_update_every: int = 500
     """Environment steps between copies (hard updates)."""
@@ -60,7 +62,7 @@ class DQNConfig:
     """Probability of a random action after ``epsilon_decay_steps``."""
     epsilon_decay_steps: int = 10_000
     """Environment steps over which epsilon falls linearly from start to end."""
-    loss: str = "huber"
+    loss: str = "mse"
     """``"huber"`` (``SmoothL1Loss``) or ``"mse"``."""
     max_grad_norm: float | None = 10.0
     """Clip the gradient's norm to this; ``None`` for no clipping."""
@@ -145,9 +147,16 @@ def _check_config(config: DQNConfig) -> None:
         )
     if not isinstance(config.double_dqn, bool):
         raise ValueError(f"DQNConfig.double_dqn must be True or False, got {config.double_dqn!r}.")
-    if config.target_update not in ("soft", "hard"):
+    if config.target_update not in ("soft", "hard", "none"):
         raise ValueError(
-            f"DQNConfig.target_update must be 'soft' or 'hard', got {config.target_update!r}."
+            "DQNConfig.target_update must be 'soft', 'hard' or 'none', got "
+            f"{config.target_update!r}."
+        )
+    if config.target_update == "none" and config.double_dqn:
+        raise ValueError(
+            "DQNConfig.double_dqn needs a target network: with target_update='none' the online "
+            "network would both choose and value the next action, which is plain DQN. Set "
+            "double_dqn=False, or target_update='soft' or 'hard'."
         )
     if config.loss not in ("huber", "mse"):
         raise ValueError(f"DQNConfig.loss must be 'huber' or 'mse', got {config.loss!r}.")

@@ -1,6 +1,7 @@
 """The DQN agent: experience replay and a target network (Mnih et al., 2015).
 
-Taught in notebooks/06_dqn.py.
+Taught in notebooks/06_replay.py (the agent, replay), notebooks/07_target_network.py (the target
+network) and notebooks/08_double_dqn.py (Double DQN's target).
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ def linear_schedule(start: float, end: float, duration: int, step: int) -> float
 
 def soft_update(target_network: nn.Module, q_network: nn.Module, tau: float) -> None:
     """Move every weight of the target network ``tau`` of the way towards the online one:
-    ``target = target + tau * (online - target)`` (Polyak averaging)."""
+    ``target = target + tau * (online - target)`` (Polyak averaging).
+
+    Taught in notebooks/07_target_network.py.
+    """
     _polyak(list(target_network.parameters()), list(q_network.parameters()), tau)
 
 
@@ -44,7 +48,7 @@ def _polyak(targets: list[torch.Tensor], onlines: list[torch.Tensor], tau: float
 class DQNAgent:
     """DQN: learns from random batches of remembered transitions against a slow target network.
 
-    Taught in notebooks/06_dqn.py.
+    Taught in notebooks/06_replay.py.
 
     Args:
         config: every setting, checked when built (see ``DQNConfig``).
@@ -143,9 +147,11 @@ class DQNAgent:
 
     def td_targets(self, batch: Batch) -> torch.Tensor:
         """``reward + gamma * (1 - terminated) * Q_target(next_observation, a')``, ``(batch,)``;
-        ``a'`` is the target network's argmax, or the online network's with Double DQN."""
+        ``a'`` is the target network's argmax, or the online network's with Double DQN. With
+        ``target_update="none"`` the online network stands in for the target network."""
         with torch.no_grad():
-            next_q = self.target_network(batch.next_observations)  # (batch, n_actions)
+            valuer = self.q_network if self.config.target_update == "none" else self.target_network
+            next_q = valuer(batch.next_observations)  # (batch, n_actions)
             if self.config.double_dqn:
                 best = self.q_network(batch.next_observations).argmax(dim=1, keepdim=True)
                 next_q = next_q.gather(1, best)  # (batch, 1): td_target's max is then this value

@@ -12,6 +12,7 @@ import numpy as np
 from dqn_lib.agents import Agent
 from dqn_lib.env import make_env
 from dqn_lib.seeding import check_seed
+from dqn_lib.starts import StartBox, check_start_box, set_start
 
 Policy = Callable[[np.ndarray], int]
 """A policy maps one observation to an action."""
@@ -31,10 +32,18 @@ def as_policy(agent_or_policy: Agent | Policy) -> Policy:
 
 
 def evaluate(
-    agent: Agent | Policy, episodes: int = 20, seed: int = 10_000, max_steps: int = 500
+    agent: Agent | Policy,
+    episodes: int = 20,
+    seed: int = 10_000,
+    max_steps: int = 500,
+    start_box: StartBox | None = None,
 ) -> np.ndarray:
     """The environment's returns of ``episodes`` greedy episodes of an agent (or of a policy
     function), episode ``i`` reset with seed ``seed + i``.
+
+    With ``start_box`` (for example ``PERTURBED_STARTS``), each episode starts from a state drawn
+    uniformly from that box after its seeded ``reset`` (``set_start``), so the same seed gives
+    the same start (perturbed starts: notebooks/09_inside.py).
 
     Taught in notebooks/05_training.py. The agent never explores here and its training
     environment is not touched, so evaluating does not change how training goes on. The
@@ -43,11 +52,15 @@ def evaluate(
     seed = check_seed(seed)
     if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
         raise ValueError(f"episodes must be a positive int, got {episodes!r}.")
+    if start_box is not None:
+        start_box = check_start_box(start_box)
     policy = as_policy(agent)
     env = make_env()
     returns = np.zeros(episodes)
     for i in range(episodes):
         observation, _ = env.reset(seed=seed + i)
+        if start_box is not None:
+            observation = set_start(env, start_box)
         for _ in range(max_steps):
             observation, reward, terminated, truncated, _ = env.step(policy(observation))
             returns[i] += reward
@@ -55,3 +68,39 @@ def evaluate(
                 break
     env.close()
     return returns
+
+
+def value_estimates(
+    agent: Agent, gamma: float, episodes: int = 20, seed: int = 10_000
+) -> tuple[np.ndarray, np.ndarray]:
+    """What the agent predicts its first state is worth, and what it then actually got.
+
+    Taught in notebooks/08_double_dqn.py. For each of ``episodes`` greedy episodes (reset with
+    seed ``seed + i``, as in ``evaluate``): the predicted value ``max_a Q(first observation, a)``
+    and the discounted return the greedy policy then obtained from that state,
+    ``sum_t gamma**t * reward_t`` with the environment's +1 reward. A prediction above what was
+    obtained, on average over many starts, is overestimation (van Hasselt et al., 2016). The
+    500-step time limit cuts the obtained sum short by at most ``gamma**500 / (1 - gamma)`` (0.66
+    for gamma 0.99), a small downward bias of the obtained value.
+    """
+    seed = check_seed(seed)
+    if not 0.0 <= gamma < 1.0:
+        raise ValueError(f"gamma must be in [0, 1), got {gamma!r}.")
+    if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
+        raise ValueError(f"episodes must be a positive int, got {episodes!r}.")
+    env = make_env()
+    predicted, obtained = np.zeros(episodes), np.zeros(episodes)
+    for i in range(episodes):
+        observation, _ = env.reset(seed=seed + i)
+        predicted[i] = float(agent.q_values(observation).max())  # type: ignore[attr-defined]
+        discount = 1.0
+        while True:
+            observation, reward, terminated, truncated, _ = env.step(
+                agent.act(observation, greedy=True)
+            )
+            obtained[i] += discount * float(reward)
+            discount *= gamma
+            if terminated or truncated:
+                break
+    env.close()
+    return predicted, obtained

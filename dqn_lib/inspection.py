@@ -1,6 +1,6 @@
 """Looking inside a trained agent: Q-value maps, an episode to scrub through, training diagnostics.
 
-Taught in notebooks/07_inside.py. Three tools:
+Taught in notebooks/09_inside.py. Three tools:
 
 - ``q_value_grid`` and ``plot_q_maps``: the Q-network's values over a grid of pole angles and
   angular velocities, with the cart's position and velocity held fixed (one *slice* of the
@@ -10,15 +10,18 @@ Taught in notebooks/07_inside.py. Three tools:
   static figure, for a notebook read without a kernel).
 - ``DiagnosedAgent`` and ``plot_diagnostics``: training watched from the inside, every ``every``
   steps the mean max-Q on fixed states, the TD loss and the share of terminal transitions in the
-  replay buffer (``mean_max_q``, ``terminal_share``), beside ``train``'s greedy evaluations.
+  replay buffer (``mean_max_q``, ``terminal_share``), beside ``train``'s greedy evaluations;
+  ``train_diagnosed`` trains named presets that way, side by side in processes of their own.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import multiprocessing
 import numbers
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,15 +35,18 @@ from matplotlib.patches import Patch
 from PIL import Image as PILImage
 from torch import nn
 
+from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import ACTION_NAMES, MAX_EPISODE_STEPS, OBSERVATION_NAMES, make_env
+from dqn_lib.presets import Preset, get_preset
 from dqn_lib.replay import ReplayBuffer
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import check_seed
-from dqn_lib.training import History
+from dqn_lib.training import History, train
 
 __all__ = [
     "ACTION_COLORS",
     "DiagnosedAgent",
+    "DiagnosedRun",
     "Diagnostics",
     "EpisodeScrubber",
     "InspectedEpisode",
@@ -52,10 +58,11 @@ __all__ = [
     "plot_q_maps",
     "q_value_grid",
     "terminal_share",
+    "train_diagnosed",
 ]
 
 ACTION_COLORS = ("#4c72b0", "#dd8452")
-"""The colour of each action in every figure of lesson 7: push left blue, push right orange."""
+"""The colour of each action in every figure of lesson 9: push left blue, push right orange."""
 
 _POSITION, _VELOCITY, _ANGLE, _ANGULAR_VELOCITY = range(4)  # the order of OBSERVATION_NAMES
 
@@ -99,7 +106,7 @@ def q_value_grid(
 ) -> np.ndarray:
     """The Q-values of every (pole angle, angular velocity) pair, the cart's state held fixed.
 
-    Taught in notebooks/07_inside.py. ``angles`` are in radians, ``angular_velocities`` in
+    Taught in notebooks/09_inside.py. ``angles`` are in radians, ``angular_velocities`` in
     radians per second, as in an observation. Returns an array of shape
     ``(len(angular_velocities), len(angles), n_actions)``: row ``i`` is angular velocity ``i``,
     column ``j`` angle ``j``, so ``plt.imshow(grid[..., a], origin="lower")`` puts the angle on
@@ -126,7 +133,7 @@ def q_value_grid(
 def greedy_action_map(q_grid: np.ndarray) -> np.ndarray:
     """The greedy action at every point of a ``q_value_grid``: its argmax over the last axis.
 
-    Taught in notebooks/07_inside.py.
+    Taught in notebooks/09_inside.py.
 
     >>> greedy_action_map(np.array([[[1.0, 2.0], [3.0, 0.0]]])).tolist()
     [[1, 0]]
@@ -150,7 +157,7 @@ def plot_q_maps(
 ) -> Figure:
     """One row per slice: the state's value ``max_a Q`` as a heatmap, and the greedy action map.
 
-    Taught in notebooks/07_inside.py. ``slices`` are ``(cart_position, cart_velocity)`` pairs
+    Taught in notebooks/09_inside.py. ``slices`` are ``(cart_position, cart_velocity)`` pairs
     (metres, metres per second); each row holds them fixed and varies the pole angle (x-axis,
     degrees) and angular velocity (y-axis, degrees per second) over ``+-angle_limit_degrees``
     and ``+-angular_velocity_limit_degrees``. The heatmaps share one colour scale; the black line
@@ -239,7 +246,7 @@ def plot_q_maps(
 class InspectedEpisode:
     """One greedy episode with what the agent thought at every step.
 
-    Taught in notebooks/07_inside.py. Step ``t`` shows ``frames[t]`` (the state
+    Taught in notebooks/09_inside.py. Step ``t`` shows ``frames[t]`` (the state
     ``observations[t]``), the agent's ``q_values[t]`` there (shape ``(n_actions,)``), the action
     it chose, ``actions[t]``, and the reward that action earned, ``rewards[t]``. There is one more
     frame and observation than actions: the state the episode ended in.
@@ -272,7 +279,7 @@ def inspect_episode(
 ) -> InspectedEpisode:
     """Play one greedy episode of ``agent`` and keep its frames, Q-values, actions and rewards.
 
-    Taught in notebooks/07_inside.py. The agent needs a ``q_network`` (a ``DQNAgent`` or an
+    Taught in notebooks/09_inside.py. The agent needs a ``q_network`` (a ``DQNAgent`` or an
     ``OnlineAgent``); it chooses the argmax of its Q-values, as ``agent.act(greedy=True)``
     does. ``rewards`` are ``reward_fn``'s, the reward the agent learned from (CartPole's +1 a
     step by default). The environment is reset with ``seed``; ``start_state``, four numbers in
@@ -340,7 +347,7 @@ class EpisodeScrubber:
     """An ipywidgets slider over an episode's steps: the frame, the Q-values, the action chosen
     and the return so far of the step it points at.
 
-    Taught in notebooks/07_inside.py. ``scrubber.slider`` is an ``IntSlider`` (a ``Play``
+    Taught in notebooks/09_inside.py. ``scrubber.slider`` is an ``IntSlider`` (a ``Play``
     button beside it runs through the steps in JupyterLab); moving it calls ``show(step)``,
     which updates ``scrubber.image`` (the frame, PNG) and ``scrubber.text`` (an ``HTML`` line).
     Set ``scrubber.slider.value = 42`` to move it from code. A notebook read without a kernel
@@ -401,7 +408,7 @@ def plot_episode_steps(episode: InspectedEpisode, steps: Sequence[int], title: s
     """A static strip of an episode: for each of ``steps``, the frame above and the Q-values
     below (the chosen action's bar outlined), titled with the angle and the return so far.
 
-    Taught in notebooks/07_inside.py: what ``EpisodeScrubber`` shows, for a few steps at once.
+    Taught in notebooks/09_inside.py: what ``EpisodeScrubber`` shows, for a few steps at once.
     """
     if not steps:
         raise ValueError("plot_episode_steps needs at least one step to draw.")
@@ -456,7 +463,7 @@ def plot_episode_steps(episode: InspectedEpisode, steps: Sequence[int], title: s
 def mean_max_q(q_network: nn.Module, observations: np.ndarray) -> float:
     """The mean over ``observations`` (shape ``(n, 4)``) of ``max_a Q(observation, a)``.
 
-    Taught in notebooks/07_inside.py. On a fixed set of states, it shows how the network's
+    Taught in notebooks/09_inside.py. On a fixed set of states, it shows how the network's
     estimate of what those states are worth moves during training.
 
     >>> network = nn.Linear(4, 2)
@@ -478,7 +485,7 @@ def mean_max_q(q_network: nn.Module, observations: np.ndarray) -> float:
 def terminal_share(replay_buffer: ReplayBuffer) -> float:
     """The fraction of the transitions stored in ``replay_buffer`` that are terminations.
 
-    Taught in notebooks/07_inside.py. Only the first ``size`` slots hold transitions; a
+    Taught in notebooks/09_inside.py. Only the first ``size`` slots hold transitions; a
     truncated transition (the 500-step time limit) is not a termination. An empty buffer gives
     0.0.
 
@@ -502,7 +509,7 @@ def terminal_share(replay_buffer: ReplayBuffer) -> float:
 class Diagnostics:
     """What ``DiagnosedAgent`` measured, one entry every ``every`` environment steps.
 
-    Taught in notebooks/07_inside.py. ``td_loss`` is the mean loss of the gradient steps since
+    Taught in notebooks/09_inside.py. ``td_loss`` is the mean loss of the gradient steps since
     the previous entry (NaN before learning starts).
     """
 
@@ -515,7 +522,7 @@ class Diagnostics:
 class DiagnosedAgent:
     """A DQN agent that measures itself while ``dqn_lib.train`` trains it.
 
-    Taught in notebooks/07_inside.py. Pass it to ``train`` in place of the agent: it acts and
+    Taught in notebooks/09_inside.py. Pass it to ``train`` in place of the agent: it acts and
     learns exactly as the agent would (same calls, same random draws), and every ``every``
     environment steps it appends to ``diagnostics`` the mean max-Q on ``probe_observations``, the
     mean TD loss since the last entry, and the share of terminations in the replay buffer.
@@ -586,7 +593,7 @@ def plot_diagnostics(
     the probe states, the TD loss (log scale) and the share of terminal transitions in the
     buffer (percent).
 
-    Taught in notebooks/07_inside.py. ``runs`` maps a label to the ``History`` that ``train``
+    Taught in notebooks/09_inside.py. ``runs`` maps a label to the ``History`` that ``train``
     returned (with ``eval_every``) and the ``DiagnosedAgent``'s ``diagnostics``.
     """
     if not runs:
@@ -611,7 +618,7 @@ def plot_diagnostics(
     axes[0].set(ylabel="greedy evaluation\n(mean return, steps)", ylim=(0, 520))
     axes[0].set_title("Training watched from the inside")
     axes[1].set(ylabel="mean max_a Q\non the probe states")
-    axes[2].set(ylabel="TD loss (Huber)\nmean since last point", yscale="log")
+    axes[2].set(ylabel="TD loss\nmean since last point", yscale="log")
     axes[3].set(
         ylabel="terminal transitions\nin the buffer (%)", xlabel="environment steps", ylim=(0, None)
     )
@@ -619,3 +626,84 @@ def plot_diagnostics(
         ax.grid(alpha=0.3)
     axes[0].legend(loc="lower center", fontsize="small")
     return fig
+
+
+@dataclass
+class DiagnosedRun:
+    """One preset trained on one seed under ``DiagnosedAgent``: the trained agent (replay buffer
+    included), the ``History`` of ``train`` and the ``Diagnostics``.
+
+    Taught in notebooks/09_inside.py.
+    """
+
+    preset: str
+    seed: int
+    agent: DQNAgent
+    history: History
+    diagnostics: Diagnostics
+
+
+def _train_one_diagnosed(
+    preset: Preset,
+    seed: int,
+    steps: int,
+    probe_observations: np.ndarray,
+    every: int,
+    eval_every: int,
+    eval_episodes: int,
+) -> DiagnosedRun:
+    torch.set_num_threads(1)  # small networks are fastest on one thread, and repeat exactly
+    agent = preset.make_agent(seed)
+    watched = DiagnosedAgent(agent, probe_observations, every=every)
+    history = train(
+        watched,
+        preset.make_env(seed),
+        steps=steps,
+        reward_fn=preset.reward_fn,
+        seed=seed,
+        eval_every=eval_every,
+        eval_episodes=eval_episodes,
+        progress=False,
+    )
+    return DiagnosedRun(preset.name, seed, agent, history, watched.diagnostics)
+
+
+def train_diagnosed(
+    presets: Sequence[str | Preset],
+    seed: int,
+    steps: int,
+    probe_observations: np.ndarray,
+    *,
+    every: int = 1_000,
+    eval_every: int = 2_000,
+    eval_episodes: int = 20,
+    workers: int = 2,
+) -> dict[str, DiagnosedRun]:
+    """Train each preset on ``seed`` for ``steps`` steps under ``DiagnosedAgent``, ``workers``
+    runs side by side, each in a process of its own with one torch thread; return the runs by
+    preset name, in the order given.
+
+    Taught in notebooks/09_inside.py. Each run is the one ``presets.train_preset`` makes (same
+    agent, environment, reward and starts; ``DiagnosedAgent`` changes nothing in it), with the
+    diagnostics measured every ``every`` steps and a greedy evaluation of ``eval_episodes``
+    episodes every ``eval_every`` steps.
+    """
+    chosen = [get_preset(p) if isinstance(p, str) else p for p in presets]
+    if not chosen or len({p.name for p in chosen}) != len(chosen):
+        raise ValueError(
+            f"train_diagnosed needs one or more presets with different names, got "
+            f"{[p.name for p in chosen]}."
+        )
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive int, got {workers!r}.")
+    mean_max_q(nn.Linear(len(OBSERVATION_NAMES), 2), probe_observations)  # checks them here
+    probe = np.asarray(probe_observations, dtype=np.float32)
+    arguments = (seed, steps, probe, every, eval_every, eval_episodes)
+    if workers == 1:
+        runs = [_train_one_diagnosed(p, *arguments) for p in chosen]
+    else:
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no shared state
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_train_one_diagnosed, p, *arguments) for p in chosen]
+            runs = [future.result() for future in futures]
+    return {run.preset: run for run in runs}

@@ -1,6 +1,6 @@
 """The playground: widgets to change DQN's settings, train short runs, compare them, watch one.
 
-Taught in notebooks/08_playground.py. The logic (``config_from_widgets``, ``train_once``,
+Taught in notebooks/10_playground.py. The logic (``config_from_widgets``, ``train_once``,
 ``runs``, ``draw``, ``watch``) is plain Python that runs and is tested without a browser; the
 buttons only call it and put what comes back in the page.
 
@@ -8,7 +8,11 @@ buttons only call it and put what comes back in the page.
 ``eval_every`` steps: each chunk ends with ``train``'s own evaluation and a checkpoint, the live
 curve is redrawn, and the next chunk resumes from the checkpoint (``resume_from``), which
 continues the run exactly as if it had never stopped. A run in the playground is therefore the
-very run ``train(agent, steps=..., eval_every=...)`` gives in one call.
+very run ``train(agent, env, steps=..., eval_every=...)`` gives in one call.
+
+The defaults are the course's DQN: ``DQNConfig()``'s settings, and the reward and exploring
+starts of the ``"double"`` preset (``dqn_lib.presets``), so a playground run with the defaults is
+the benchmark's run of that preset (``train_preset("double", seed, steps)``), step for step.
 """
 
 from __future__ import annotations
@@ -36,11 +40,13 @@ from dqn_lib.checkpoint import load_checkpoint
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.plots import moving_average
+from dqn_lib.presets import Preset, get_preset
 from dqn_lib.rewards import REWARD_FUNCTIONS, get_reward_function
 from dqn_lib.seeding import check_seed
 from dqn_lib.training import History, train
 
 __all__ = [
+    "COURSE_PRESET",
     "CSS_CLASS",
     "DEFAULT_REWARD",
     "DEFAULT_STEPS",
@@ -51,11 +57,15 @@ __all__ = [
     "train_in_chunks",
 ]
 
-DEFAULT_STEPS = 12_000
-"""The playground's training budget, in environment steps (about 10 seconds on one core)."""
+COURSE_PRESET = "double"
+"""The preset the playground starts from: the course's DQN (notebooks/08_double_dqn.py)."""
 
-DEFAULT_REWARD = "angle_and_position"
-"""The reward lesson 6 trains with: it sees the pole and the cart."""
+DEFAULT_STEPS = 8_000
+"""The playground's training budget, in environment steps (about 10 seconds of training on one
+core, plus its evaluations)."""
+
+DEFAULT_REWARD = get_preset(COURSE_PRESET).reward
+"""The reward the course's DQN learns from: CartPole's own +1 a step (``"environment"``)."""
 
 SOLVED = 475.0
 """CartPole-v1's ``reward_threshold``: a greedy mean return of 475 or more is solved."""
@@ -70,13 +80,19 @@ CSS_CLASS = "dqn-playground"
 
 @dataclass(frozen=True)
 class RunSettings:
-    """Everything one playground run needs: the agent's config, the reward, the budget, the seed.
+    """Everything one playground run needs: the agent's config, the reward, whether training
+    uses exploring starts, the budget, the seed.
 
-    Taught in notebooks/08_playground.py. Checked when built, like ``DQNConfig``.
+    Taught in notebooks/10_playground.py. Checked when built, like ``DQNConfig``. The defaults
+    are the course's DQN, the ``"double"`` preset (``COURSE_PRESET``).
     """
 
     config: DQNConfig = dataclasses.field(default_factory=DQNConfig)
     reward: str = DEFAULT_REWARD
+    exploring_starts: bool = True
+    """Start a share of the training episodes anywhere on the track, as the course's DQN does
+    (the ``"double"`` preset's ``start_box`` and ``start_fraction``); ``False`` for CartPole's
+    own starts only."""
     steps: int = DEFAULT_STEPS
     seed: int = 0
 
@@ -84,13 +100,32 @@ class RunSettings:
         if not isinstance(self.config, DQNConfig):
             raise TypeError(f"config must be a DQNConfig, got {type(self.config).__name__}.")
         get_reward_function(self.reward)  # a ValueError naming the valid rewards
+        if not isinstance(self.exploring_starts, bool):
+            raise ValueError(
+                f"exploring_starts must be True or False, got {self.exploring_starts!r}."
+            )
         steps = self.steps
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
             raise ValueError(f"steps must be a positive int, got {steps!r}.")
         object.__setattr__(self, "seed", check_seed(self.seed))
 
+    def preset(self) -> Preset:
+        """These settings as a preset: the course's DQN (``COURSE_PRESET``) with this config,
+        this reward and, unless ``exploring_starts`` is off, its exploring starts."""
+        course = get_preset(COURSE_PRESET)
+        return dataclasses.replace(
+            course,
+            name="playground",
+            description=f"the playground's run: {self.label()}",
+            config=self.config,
+            reward=self.reward,
+            start_box=course.start_box if self.exploring_starts else None,
+            start_fraction=course.start_fraction if self.exploring_starts else 0.0,
+            parent=COURSE_PRESET,
+        )
+
     def changes(self) -> list[str]:
-        """What differs from lesson 6's defaults, as ``name=value`` strings."""
+        """What differs from the course's DQN, as ``name=value`` strings."""
         default = DQNConfig()
         found = [
             f"{field.name}={_short(getattr(self.config, field.name))}"
@@ -99,13 +134,17 @@ class RunSettings:
         ]
         if self.reward != DEFAULT_REWARD:
             found.append(f"reward={self.reward}")
+        if not self.exploring_starts:
+            found.append("exploring_starts=off")
         return found
 
     def label(self) -> str:
         """A short name for a legend: the changes from the defaults, and the seed.
 
-        >>> RunSettings(config=DQNConfig(gamma=0.99), reward="pole_angle").label()
-        'gamma=0.99, reward=pole_angle; seed 0'
+        >>> RunSettings(config=DQNConfig(gamma=0.98), reward="pole_angle").label()
+        'gamma=0.98, reward=pole_angle; seed 0'
+        >>> RunSettings(exploring_starts=False, seed=3).label()
+        'exploring_starts=off; seed 3'
         """
         return f"{', '.join(self.changes()) or 'defaults'}; seed {self.seed}"
 
@@ -127,9 +166,21 @@ class RunSettings:
         return (
             f"{rate}; gamma {_short(c.gamma)}; epsilon {_short(c.epsilon_start)} to "
             f"{_short(c.epsilon_end)} over {c.epsilon_decay_steps:,} steps; replay buffer "
-            f"{c.buffer_size:,}; {target}; reward {self.reward}; {self.steps:,} steps; "
-            f"seed {self.seed}"
+            f"{c.buffer_size:,}; {target}; reward {self.reward}; {_starts(self.exploring_starts)}; "
+            f"{self.steps:,} steps; seed {self.seed}"
         )
+
+
+def _starts(exploring: bool) -> str:
+    """The training starts in words, from the course preset's box and share."""
+    if not exploring:
+        return "CartPole's own starts"
+    course = get_preset(COURSE_PRESET)
+    reach = course.start_box[0] if course.start_box else 0.0  # metres from the centre
+    return (
+        f"exploring starts ({course.start_fraction:.0%} of training episodes start anywhere "
+        f"within {reach:g} m of the centre)"
+    )
 
 
 def _short(value: object) -> str:
@@ -140,7 +191,7 @@ def _short(value: object) -> str:
 class PlaygroundRun:
     """One run: its settings, its History, the agent at its end (or as far as it got).
 
-    Taught in notebooks/08_playground.py. ``agent`` is ``None`` until the first chunk of
+    Taught in notebooks/10_playground.py. ``agent`` is ``None`` until the first chunk of
     training ends; ``error`` says why a run stopped early (``None`` for a run that used its
     whole budget).
     """
@@ -169,15 +220,17 @@ def train_in_chunks(
     """``train`` a new ``DQNAgent`` for ``settings.steps`` steps, stopping every ``eval_every``
     steps (after the evaluation) to call ``on_chunk(agent, history)``.
 
-    Taught in notebooks/08_playground.py. Each chunk saves a checkpoint with the replay buffer
-    and the loop's state to a temporary folder, and the next one resumes from it, so the run is
-    the same as one ``train(..., eval_every=eval_every)`` call. If training stops with an
-    exception, the History so far is attached to it as ``error.history`` and the agent as
-    ``error.agent``.
+    Taught in notebooks/10_playground.py. The agent, the training environment (with exploring
+    starts or without) and the reward come from ``settings.preset()``, as in ``train_preset``.
+    Each chunk saves a checkpoint with the replay buffer and the loop's state to a temporary
+    folder, and the next one resumes from it, so the run is the same as one
+    ``train(..., eval_every=eval_every)`` call. If training stops with an exception, the History
+    so far is attached to it as ``error.history`` and the agent as ``error.agent``.
     """
     if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 1:
         raise ValueError(f"eval_every must be a positive int, got {eval_every!r}.")
-    agent = DQNAgent(settings.config, seed=settings.seed)
+    preset = settings.preset()
+    agent = preset.make_agent(settings.seed)
     history, checkpoint, done = History(), None, 0
     with tempfile.TemporaryDirectory(prefix="dqn-playground-") as folder:
         path = Path(folder) / "run.ckpt"
@@ -186,8 +239,9 @@ def train_in_chunks(
             try:
                 history = train(
                     agent,
+                    preset.make_env(settings.seed),  # a resumed chunk restores its state
                     steps=done,
-                    reward_fn=get_reward_function(settings.reward),
+                    reward_fn=preset.reward_fn,
                     seed=settings.seed,
                     eval_every=eval_every,
                     eval_episodes=eval_episodes,
@@ -214,7 +268,7 @@ def draw_runs(runs: list[PlaygroundRun], ax: Axes, eval_every: int, window: int 
     """Every run on one set of axes: its greedy evaluations (solid, with markers) and the
     moving average of its training episodes (faint), in one colour a run.
 
-    Taught in notebooks/08_playground.py.
+    Taught in notebooks/10_playground.py.
     """
     for k, run in enumerate(runs):
         color = f"C{k % 10}"
@@ -237,7 +291,7 @@ def draw_runs(runs: list[PlaygroundRun], ax: Axes, eval_every: int, window: int 
     ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_title(
         f"Greedy evaluation every {eval_every:,} steps (solid)\n"
-        f"and training episodes, mean of the last {window} (faint)"
+        f"and training episodes (exploring), mean of the last {window} (faint)"
     )
     ax.grid(alpha=0.3)
     if runs:
@@ -251,7 +305,7 @@ class Playground:
     """Widgets for DQN's settings, a Train button with a live learning curve that keeps earlier
     runs for comparison, a Clear button, and a Watch button that plays the latest agent.
 
-    Taught in notebooks/08_playground.py. Show it as the last expression of a cell
+    Taught in notebooks/10_playground.py. Show it as the last expression of a cell
     (``Playground()``), or use it from code: set a widget's ``value``, call ``train_once()``,
     read ``runs``, ``draw(ax)``, ``watch()``; or ``train_button.click()`` as a user would.
 
@@ -381,6 +435,14 @@ class Playground:
         self.reward = slider(
             widgets.Dropdown, "reward", options=list(REWARD_FUNCTIONS), value=DEFAULT_REWARD
         )
+        course = get_preset(COURSE_PRESET)
+        self.exploring_starts = widgets.Checkbox(
+            value=True,
+            description=f"exploring starts: {course.start_fraction:.0%} of episodes start anywhere",
+            indent=False,
+            layout=wide,
+        )
+        self.exploring_starts.add_class(f"{CSS_CLASS}-exploring-starts")
         self.steps = slider(
             widgets.IntSlider,
             "steps",
@@ -404,6 +466,7 @@ class Playground:
                 "tau",
                 "target_update_every",
                 "reward",
+                "exploring_starts",
                 "steps",
                 "seed",
             )
@@ -451,8 +514,9 @@ class Playground:
                 c["target_update"],
                 c["tau"],
                 c["target_update_every"],
-                widgets.HTML("<b>Reward and run</b>"),
+                widgets.HTML("<b>Reward, starts and run</b>"),
                 c["reward"],
+                c["exploring_starts"],
                 c["steps"],
                 c["seed"],
             ]
@@ -487,7 +551,8 @@ class Playground:
     def config_from_widgets(self) -> DQNConfig:
         """The ``DQNConfig`` the widgets describe; a ``ValueError`` that says what to fix if
         the combination is invalid (epsilon_end above epsilon_start, a buffer smaller than a
-        batch). Settings the playground has no widget for keep lesson 6's defaults."""
+        batch). Settings the playground has no widget for keep ``DQNConfig()``'s defaults, the
+        course's DQN."""
         learning_rate = _significant(self.learning_rate.value)
         default = DQNConfig()
         return DQNConfig(
@@ -506,10 +571,12 @@ class Playground:
         )
 
     def settings_from_widgets(self) -> RunSettings:
-        """The whole run the widgets describe: ``config_from_widgets()``, reward, budget, seed."""
+        """The whole run the widgets describe: ``config_from_widgets()``, reward, starts, budget,
+        seed."""
         return RunSettings(
             config=self.config_from_widgets(),
             reward=self.reward.value,
+            exploring_starts=bool(self.exploring_starts.value),
             steps=int(self.steps.value),
             seed=int(self.seed.value),
         )
@@ -603,7 +670,7 @@ class Playground:
         hard = self.target_update.value == "hard"
         self.tau.disabled, self.target_update_every.disabled = hard, not hard
         try:
-            text = "Next run: " + html.escape(self.settings_from_widgets().describe())
+            text = "Next run: " + html.escape(self.settings_from_widgets().describe(), quote=False)
         except ValueError as error:
             text = _error_html(f"These settings are invalid: {error}")
         self.summary.value = text

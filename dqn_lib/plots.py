@@ -5,7 +5,7 @@ Taught in notebooks/05_training.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -104,4 +104,41 @@ def plot_runs(
     )
     _label_axes(ax, "environment steps")
     ax.legend(loc="upper left")
+    return ax
+
+
+def plot_evaluations(
+    runs: Mapping[str, Sequence[History]],
+    ax: Axes | None = None,
+    solved: float = 475.0,
+) -> Axes:
+    """Greedy evaluations over training, several presets side by side: each seed as a thin
+    line, the median over seeds as a thick one, one color a preset.
+
+    Taught in notebooks/06_replay.py. ``runs`` maps a label to the histories of its seeds
+    (trained with ``eval_every``). The dashed line is CartPole's solved mark.
+    """
+    if not runs or any(not histories for histories in runs.values()):
+        raise ValueError("plot_evaluations needs at least one label with at least one History.")
+    ax = _new_axes(ax)
+    for i, (label, histories) in enumerate(runs.items()):
+        color = f"C{i}"
+        for history in histories:
+            ax.plot(history.eval_steps, history.eval_returns, color=color, alpha=0.3, lw=0.8)
+        length = min(len(h.eval_returns) for h in histories)
+        median = np.median([h.eval_returns[:length] for h in histories], axis=0)
+        ax.plot(
+            histories[0].eval_steps[:length],
+            median,
+            "o-",
+            color=color,
+            lw=2.5,
+            markersize=4,
+            label=f"{label}: median of {len(histories)} seeds (thin: each seed)",
+        )
+    ax.axhline(solved, color="black", linestyle="--", linewidth=1, label=f"solved ({solved:.0f})")
+    ax.set(xlabel="environment steps", ylabel="greedy evaluation: mean return of 20 episodes")
+    ax.set_ylim(0, 520)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize="small")
     return ax

@@ -46,10 +46,10 @@ def angle_and_position_reward(
 ) -> float:
     """``-|pole angle| - 0.1 * |cart position|``, and -5 when the episode terminates.
 
-    Taught in notebooks/06_dqn.py. The original's angle reward does not see the cart, and a DQN
-    agent trained on it balances the pole while the cart drifts off the track, then forgets how
-    to balance at all (lesson 6 measures it). The position term tells it, at every step, that
-    the centre of the track is the safe place.
+    Taught in notebooks/09_inside.py. The original's angle reward does not see the cart: an agent
+    can balance the pole and let the cart drift off the track. The position term tells it, at
+    every step, that the centre of the track is the safe place. The benchmark's ``shaped``
+    preset measures this reward on the course's DQN.
     """
     if terminated:
         return FALL_PENALTY

@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from dqn_lib.agents import Agent
 from dqn_lib.checkpoint import Checkpoint, save_checkpoint
 from dqn_lib.env import make_env
-from dqn_lib.evaluation import evaluate
+from dqn_lib.evaluation import evaluate, value_estimates
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import check_seed
 
@@ -48,6 +48,11 @@ class History:
     eval_steps: list[int] = field(default_factory=list)
     eval_returns: list[float] = field(default_factory=list)
     eval_seconds: list[float] = field(default_factory=list)
+    eval_predicted_values: list[float] = field(default_factory=list)
+    """With ``train(..., eval_values=True)``: at each evaluation, the mean predicted value of the
+    evaluation's first states (``value_estimates``)."""
+    eval_obtained_values: list[float] = field(default_factory=list)
+    """... and the mean discounted return the greedy policy actually obtained from them."""
     steps: int = 0
     train_seconds: float = 0.0
 
@@ -79,6 +84,7 @@ def train(
     eval_every: int | None = None,
     eval_episodes: int = 20,
     eval_seed: int = 10_000,
+    eval_values: bool = False,
     progress: bool = True,
     description: str = "training",
     checkpoint_path: str | os.PathLike[str] | None = None,
@@ -87,7 +93,7 @@ def train(
 ) -> History:
     """Act, step, reward, learn, repeated for ``episodes`` episodes or ``steps`` steps.
 
-    Taught in notebooks/05_training.py; checkpoints and resuming in notebooks/06_dqn.py.
+    Taught in notebooks/05_training.py; checkpoints and resuming in notebooks/08_double_dqn.py.
 
     Args:
         agent: anything with ``act(observation)`` and ``observe(...)`` (see ``Agent``).
@@ -100,6 +106,10 @@ def train(
         eval_every: every this many steps, a greedy ``evaluate`` on its own environment; the
             clock in ``History.eval_seconds`` stops while it runs.
         eval_episodes, eval_seed: the evaluation's episodes and first seed.
+        eval_values: at each evaluation also record what the agent predicts the evaluation's
+            first states are worth and what it obtained from them (``value_estimates``, with
+            the agent's ``config.gamma``), in ``History.eval_predicted_values`` and
+            ``History.eval_obtained_values``.
         progress: show a ``tqdm`` progress bar (a widget in JupyterLab).
         description: the progress bar's label.
         checkpoint_path, checkpoint_every: every ``checkpoint_every`` steps, save the agent, its
@@ -167,6 +177,15 @@ def train(
                 history.eval_steps.append(history.steps)
                 history.eval_returns.append(mean_return)
                 history.eval_seconds.append(history.train_seconds)
+                if eval_values:
+                    predicted, obtained = value_estimates(
+                        agent,
+                        agent.config.gamma,
+                        eval_episodes,
+                        eval_seed,  # type: ignore[attr-defined]
+                    )
+                    history.eval_predicted_values.append(float(predicted.mean()))
+                    history.eval_obtained_values.append(float(obtained.mean()))
                 start = time.perf_counter()
             if checkpoint_every is not None and history.steps % checkpoint_every == 0:
                 history.train_seconds += time.perf_counter() - start

@@ -141,3 +141,59 @@ def test_online_agent_refuses_non_finite_reward():
     agent = OnlineAgent(seed=0)
     with pytest.raises(ValueError, match="reward must be a finite number, got nan"):
         agent.observe(np.zeros(4), 0, float("nan"), np.zeros(4), False, False)
+
+
+def _huber_loss_to_target(agent: OnlineAgent, transition: tuple, stop_at_fall: bool) -> float:
+    """The loss ``observe`` should return, computed by hand from the agent's current network."""
+    observation, action, reward, next_observation, terminated, _ = transition
+    with torch.no_grad():
+        q = agent.q_network(torch.tensor(observation, dtype=torch.float32))[action]
+        next_q = agent.q_network(torch.tensor(next_observation, dtype=torch.float32))
+    stops = float(terminated and stop_at_fall)
+    target = reward + agent.gamma * (1.0 - stops) * next_q.max()
+    return torch.nn.SmoothL1Loss()(q, target).item()
+
+
+@pytest.mark.parametrize(
+    ("terminated", "truncated"), [(False, False), (False, True), (True, False), (True, True)]
+)
+def test_bootstrap_through_termination_changes_the_target_only_at_a_fall(terminated, truncated):
+    """The original's bug changes the update on terminated transitions and nowhere else."""
+    # A reward near Q keeps both errors under 1, where Huber's gradient depends on the target
+    # (beyond 1 it is +-1 whatever the target, and two different targets give the same step).
+    transition = (
+        np.array([0.01, 0.2, 0.05, -0.3], dtype=np.float32),
+        1,
+        -0.5,
+        np.array([0.02, 0.4, 0.21, 0.5], dtype=np.float32),
+        terminated,
+        truncated,
+    )
+    corrected = OnlineAgent(seed=4, learning_rate=1e-2)
+    original = OnlineAgent(seed=4, learning_rate=1e-2, bootstrap_through_termination=True)
+    expected_corrected = _huber_loss_to_target(corrected, transition, stop_at_fall=True)
+    expected_original = _huber_loss_to_target(original, transition, stop_at_fall=False)
+    assert corrected.observe(*transition) == pytest.approx(expected_corrected, rel=1e-6)
+    assert original.observe(*transition) == pytest.approx(expected_original, rel=1e-6)
+    same_weights = all(
+        torch.equal(a, b)
+        for a, b in zip(
+            corrected.q_network.parameters(), original.q_network.parameters(), strict=True
+        )
+    )
+    if terminated:  # the bug bootstraps through the fall: another target, another update
+        assert expected_original != pytest.approx(expected_corrected, rel=1e-3)
+        assert not same_weights
+    else:  # an ongoing or timed-out step bootstraps in both: the very same update
+        assert expected_original == expected_corrected
+        assert same_weights
+
+
+def test_bootstrap_through_termination_defaults_to_the_corrected_target():
+    assert OnlineAgent(seed=0).bootstrap_through_termination is False
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, None, np.True_])
+def test_bootstrap_through_termination_refuses_non_bool(bad):
+    with pytest.raises(TypeError, match=r"bootstrap_through_termination must be True .* or False"):
+        OnlineAgent(seed=0, bootstrap_through_termination=bad)

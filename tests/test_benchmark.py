@@ -58,19 +58,27 @@ def test_end_to_end_one_short_seed(tmp_path):
     command = [
         sys.executable,
         str(ROOT / "benchmarks" / "solve.py"),
-        "--agent",
-        "dqn",
+        "--preset",
+        "online",
         "--seeds",
-        "0",
+        "0,1",
+        "--workers",
+        "2",
         "--budget",
         "10000",
         "--out",
         str(out),
     ]
-    result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=300)
+    result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=1800)
     assert "solved:" in result.stdout
-    (entry,) = json.loads(out.read_text())
+    first, second = json.loads(out.read_text())
+    assert (first["seed"], second["seed"]) == (0, 1) and first["preset"] == "online"
+    assert first["settings"]["buffer_size"] == 1 and first["workers"] == 2
+    entry = first
     for key in (
+        "final_100",
+        "perturbed_100",
+        "wide_perturbed_100",
         "seed",
         "solved_step",
         "solved_seconds",
@@ -90,3 +98,25 @@ def test_budget_too_small_is_refused():
     command = [sys.executable, str(ROOT / "benchmarks" / "solve.py"), "--budget", "3000"]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 2 and "--budget must be at least 10000" in result.stderr
+
+
+def test_unknown_preset_is_refused_with_the_choices():
+    command = [sys.executable, str(ROOT / "benchmarks" / "solve.py"), "--preset", "dobule"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 2 and "invalid choice: 'dobule'" in result.stderr
+    assert "double" in result.stderr
+
+
+def test_every_committed_result_is_a_preset_run_with_final_evaluations():
+    """The README's ladder comes from these files: each one a preset (or the original agent),
+    ten seeds, the final evaluations on new and perturbed starts present."""
+    from dqn_lib.presets import PRESETS
+
+    for path in sorted((ROOT / "benchmarks" / "results").glob("*.json")):
+        records = json.loads(path.read_text())
+        assert [r["seed"] for r in records] == list(range(10)), path.name
+        name = records[0]["preset"] or "original"
+        assert path.stem == name and (name in PRESETS or name == "original"), path.name
+        for record in records:
+            assert 0 <= record["perturbed_100"] <= 500 and 0 <= record["final_100"] <= 500
+            assert f"--preset {name}" in record["command"] or name == "original"

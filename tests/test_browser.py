@@ -4,7 +4,7 @@ For each notebooks/NN_name.ipynb: open it in JupyterLab, "Restart Kernel and Run
 (confirming the dialog), wait until every cell has run, and fail on any error or stderr output,
 a cell that did not run, a widget that failed to show, or a dialog left open. A screenshot of the
 whole lesson goes to screenshots/NN_name.png (an ignored folder). An exception thrown in the page
-fails the test too. In lessons with sliders (07 and 08 always) the first slider is moved, and the
+fails the test too. In lessons with sliders (09 and 10 always) the first slider is moved, and the
 outputs of its cell must change; that cell is saved as screenshots/NN_name_slider.png.
 
 One JupyterLab serves a temporary copy of notebooks/ on 127.0.0.1 for the whole module: running
@@ -39,9 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "screenshots"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-# Lessons 7 (inside the network) and 8 (the playground) are built around sliders.
-SLIDER_LESSONS = ("07", "08")
-# Lesson 8's widgets carry this CSS class; its first slider is the one moved.
+# Lessons 9 (inside the network) and 10 (the playground) are built around sliders.
+SLIDER_LESSONS = ("09", "10")
+# Lesson 10's widgets carry this CSS class; its first slider is the one moved.
 PLAYGROUND = ".dqn-playground"
 RUN_TIMEOUT_MS = 420_000  # one lesson's "Run All"; lessons 5 and 6 train for 50-90 s
 SLIDER_TIMEOUT_MS = 90_000  # after a slider moves, until the outputs show the change
@@ -53,7 +53,7 @@ def in_ci() -> bool:
 
 
 def has_slider(lesson: Path) -> bool:
-    """07 and 08 by name; any other lesson whose code makes a slider or calls `interact`."""
+    """09 and 10 by name; any other lesson whose code makes a slider or calls `interact`."""
     if lesson.name[:2] in SLIDER_LESSONS:
         return True
     notebook = json.loads(lesson.read_text())

@@ -231,3 +231,10 @@ def test_disk_full_while_saving_keeps_the_previous_checkpoint(tmp_path, monkeypa
 def test_save_refuses_other_agents(tmp_path):
     with pytest.raises(TypeError, match="saves a DQNAgent or an OnlineAgent, got str"):
         save_checkpoint("agent", tmp_path / "a.ckpt")
+
+
+def test_the_original_as_written_reloads_as_written(tmp_path):
+    agent = OnlineAgent(seed=0, bootstrap_through_termination=True)
+    save_checkpoint(agent, tmp_path / "as_written.ckpt")
+    loaded = load_checkpoint(tmp_path / "as_written.ckpt").agent
+    assert loaded.bootstrap_through_termination is True

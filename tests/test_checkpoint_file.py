@@ -1,4 +1,5 @@
-"""The trained checkpoint lesson 7 starts from: it loads, it solves, and a tool makes it."""
+"""The trained checkpoint lesson 9 starts from: it loads, it solves, it holds from perturbed
+starts, and a tool makes it."""
 
 from __future__ import annotations
 
@@ -10,16 +11,29 @@ import pytest
 import torch
 
 import dqn_lib
+from dqn_lib.presets import get_preset
+from dqn_lib.starts import PERTURBED_STARTS
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINT = ROOT / "notebooks" / "data" / "cartpole_dqn.ckpt"
 TOOL = ROOT / "tools" / "make_checkpoint.py"
+LESSON = ROOT / "notebooks" / "09_inside.py"
 
 
-def test_committed_checkpoint_loads_with_the_default_settings():
+@pytest.fixture(scope="module")
+def tool():
+    spec = importlib.util.spec_from_file_location("make_checkpoint", TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_checkpoint_loads_with_the_default_settings(tool):
     checkpoint = dqn_lib.load_checkpoint(CHECKPOINT, expect_config=dqn_lib.DQNConfig())
     assert isinstance(checkpoint.agent, dqn_lib.DQNAgent)
-    assert checkpoint.agent.steps == 16_000, "lesson 7 says the agent trained for 16,000 steps"
+    assert checkpoint.agent.steps == tool.STEPS == 30_000, (
+        "lesson 9 says the agent trained for 30,000 steps"
+    )
     assert CHECKPOINT.stat().st_size < 1_000_000, "keep the committed checkpoint small"
 
 
@@ -29,12 +43,27 @@ def test_committed_checkpoint_solves_cartpole():
     assert returns.mean() >= 475, f"the checkpoint's greedy mean return is {returns.mean():.1f}"
 
 
-def test_make_checkpoint_tool_reproduces_the_committed_file():
+def test_committed_checkpoint_holds_from_perturbed_starts():
+    """The benchmark's perturbed starts (cart within 1 m, moving; pole off upright, turning),
+    100 episodes from seed 30000: the mean return is at least 450."""
+    agent = dqn_lib.load_checkpoint(CHECKPOINT).agent
+    returns = dqn_lib.evaluate(agent, episodes=100, seed=30_000, start_box=PERTURBED_STARTS)
+    assert returns.mean() >= 450, f"perturbed-start mean return {returns.mean():.1f} < 450"
+
+
+def test_tool_trains_the_course_dqn_with_every_episode_from_exploring_starts(tool):
+    preset = tool.checkpoint_preset()
+    double = get_preset("double")
+    assert preset.config == double.config and preset.reward == double.reward
+    assert preset.start_box == double.start_box and preset.start_fraction == 1.0
+    lesson = LESSON.read_text()
+    assert "*every* training episode started from a state drawn" in lesson
+    assert f"{tool.STEPS:,} steps" in lesson
+
+
+def test_make_checkpoint_tool_reproduces_the_committed_file(tool):
     """The tool's run, repeated here, gives the committed weights exactly: the file is what the
     tool makes (same pinned versions, one torch thread), not a hand-picked lucky run."""
-    spec = importlib.util.spec_from_file_location("make_checkpoint", TOOL)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
     assert tool.CHECKPOINT == CHECKPOINT
     recorded = json.loads(tool.PROVENANCE.read_text())
     here = tool.provenance()
@@ -46,5 +75,5 @@ def test_make_checkpoint_tool_reproduces_the_committed_file():
     assert agent.steps == committed.steps and agent.updates == committed.updates
     for name, tensor in committed.q_network.state_dict().items():
         assert torch.equal(agent.q_network.state_dict()[name], tensor), name
-    lesson = (ROOT / "notebooks" / "07_inside.py").read_text()
+    lesson = LESSON.read_text()
     assert "tools/make_checkpoint.py" in lesson and 'data") / "cartpole_dqn.ckpt' in lesson

@@ -1,4 +1,4 @@
-"""The checks of lesson 8's exercises: a stub is "not implemented yet", the reference and another
+"""The checks of lesson 10's exercises: a stub is "not implemented yet", the reference and another
 correct spelling pass, and each usual wrong answer is named in words."""
 
 from __future__ import annotations
@@ -74,6 +74,23 @@ def test_linear_schedule_accepts_the_reference_and_another_spelling(capsys):
 def test_linear_schedule_names_the_mistake(schedule, message):
     with pytest.raises(ExerciseError, match=message):
         check_linear_schedule(schedule)
+
+
+def test_linear_schedule_tries_the_default_schedules():
+    """The docstring promises epsilon's and the learning rate's schedules of DQNConfig()."""
+    config = dqn_lib.DQNConfig()
+    for start, end, duration in (
+        (config.epsilon_start, config.epsilon_end, config.epsilon_decay_steps),
+        (config.learning_rate, config.final_learning_rate, config.learning_rate_decay_steps),
+    ):
+
+        def wrong_on_this_schedule(s, e, d, t, schedule=(start, end, duration)):
+            if (s, e, d) == schedule:
+                return s  # never falls
+            return dqn_lib.linear_schedule(s, e, d, t)
+
+        with pytest.raises(ExerciseError, match=f"duration={duration}, step=1\\)"):
+            check_linear_schedule(wrong_on_this_schedule)
 
 
 # --- check_hard_update ------------------------------------------------------------------------

@@ -107,12 +107,12 @@ def test_epsilon_end_above_epsilon_start_is_refused():
         DQNConfig(epsilon_start=0.2, epsilon_end=0.5)
 
 
-@pytest.mark.parametrize("value", ["Hard", "every", None])
-def test_target_update_must_be_soft_or_hard(value):
+@pytest.mark.parametrize("value", ["Hard", "every", None, "None"])
+def test_target_update_must_be_soft_hard_or_none(value):
     with pytest.raises(
-        ValueError, match=rf"target_update must be 'soft' or 'hard', got {value!r}\."
+        ValueError, match=rf"target_update must be 'soft', 'hard' or 'none', got {value!r}\."
     ):
-        DQNConfig(target_update=value)
+        DQNConfig(target_update=value, double_dqn=False)
 
 
 @pytest.mark.parametrize("value", ["l2", "Huber", None])

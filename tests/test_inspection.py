@@ -1,4 +1,4 @@
-"""Lesson 7's tools: Q-value grids, inspected episodes, the scrubber widget, diagnostics."""
+"""Lesson 9's tools: Q-value grids, inspected episodes, the scrubber widget, diagnostics."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ from dqn_lib.inspection import (  # noqa: E402
     plot_q_maps,
     q_value_grid,
     terminal_share,
+    train_diagnosed,
 )
+from dqn_lib.presets import get_preset, train_preset  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -256,3 +258,58 @@ def test_diagnosed_agent_and_plot_bad_input():
             DiagnosedAgent(dqn_lib.DQNAgent(seed=0), np.zeros((2, 4))).diagnostics,
         )
         plot_diagnostics({"a": empty, "b": empty}, colors=["C0"])
+
+
+# --- train_diagnosed --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_preset():
+    return get_preset("double").replace(
+        "small", "double, learning after 100 steps", learning_starts=100, buffer_size=1_000
+    )
+
+
+def test_train_diagnosed_is_the_presets_run_with_diagnostics(small_preset):
+    probe = np.zeros((3, 4), dtype=np.float32)
+    runs = train_diagnosed(
+        [small_preset], 1, 400, probe, every=100, eval_every=200, eval_episodes=1, workers=1
+    )
+    assert list(runs) == ["small"]
+    run = runs["small"]
+    plain = train_preset(small_preset, 1, 400, eval_every=200, eval_episodes=1)
+    for a, b in zip(
+        plain.agent.q_network.parameters(), run.agent.q_network.parameters(), strict=True
+    ):
+        assert torch.equal(a, b)
+    assert run.history.eval_returns == plain.history.eval_returns
+    assert run.diagnostics.steps == [100, 200, 300, 400] and run.seed == 1
+    assert run.agent.replay_buffer.size == 400  # the buffer comes back with the agent
+
+
+def test_train_diagnosed_in_processes_gives_the_same_runs(small_preset):
+    probe = np.zeros((3, 4), dtype=np.float32)
+    kwargs = {"every": 100, "eval_every": 200, "eval_episodes": 1}
+    presets = [small_preset, "reset_starts"]
+    alone = train_diagnosed(presets, 2, 200, probe, workers=1, **kwargs)
+    side_by_side = train_diagnosed(presets, 2, 200, probe, workers=2, **kwargs)
+    assert list(side_by_side) == ["small", "reset_starts"]
+    for name, run in alone.items():
+        np.testing.assert_equal(vars(run.diagnostics), vars(side_by_side[name].diagnostics))
+        assert run.history.eval_returns == side_by_side[name].history.eval_returns
+
+
+@pytest.mark.parametrize(
+    ("presets", "kwargs", "match"),
+    [
+        (["double", "double"], {}, "presets with different names"),
+        ([], {}, "one or more presets"),
+        (["double"], {"workers": 0}, "workers must be a positive int"),
+        (["no_such_preset"], {}, "Unknown preset"),
+        (["double"], {"probe_observations": np.zeros(4)}, "non-empty batch of finite"),
+    ],
+)
+def test_train_diagnosed_bad_input(presets, kwargs, match):
+    arguments = {"probe_observations": np.zeros((2, 4)), **kwargs}
+    with pytest.raises(ValueError, match=match):
+        train_diagnosed(presets, 0, 100, **arguments)

@@ -31,7 +31,17 @@ def test_doctests(module):
 # The modules a lesson imports from directly, beside the package's own names: the exercise
 # checks of lessons 7 and 8, and the widgets and inspection tools (kept out of dqn_lib's
 # namespace so that the core never imports ipywidgets).
-SUBMODULES = ["checks", "checks_inside", "checks_playground", "inspection", "playground"]
+SUBMODULES = [
+    "checks",
+    "checks_inside",
+    "checks_ladder",
+    "checks_playground",
+    "inspection",
+    "playground",
+    "presets",
+    "starts",
+    "stats",
+]
 PUBLIC = [("dqn_lib", name) for name in dqn_lib.__all__] + [
     (f"dqn_lib.{module}", name)
     for module in SUBMODULES

@@ -1,4 +1,4 @@
-"""Lesson 8's playground: its widgets set, its buttons clicked from code, as a learner would.
+"""Lesson 10's playground: its widgets set, its buttons clicked from code, as a learner would.
 
 The budgets are a few hundred steps, below ``learning_starts``, so a click takes well under a
 second; what is tested is the plumbing from widgets to ``DQNConfig``, to ``train`` and back to
@@ -13,7 +13,14 @@ import dataclasses
 import pytest
 
 from dqn_lib import REWARD_FUNCTIONS, DQNAgent, DQNConfig, get_reward_function, train
-from dqn_lib.playground import CSS_CLASS, Playground, RunSettings, train_in_chunks
+from dqn_lib.playground import (
+    COURSE_PRESET,
+    CSS_CLASS,
+    Playground,
+    RunSettings,
+    train_in_chunks,
+)
+from dqn_lib.presets import get_preset, train_preset
 
 STEPS, EVAL_EVERY = 300, 100
 
@@ -40,6 +47,7 @@ def test_widget_values_map_to_the_config_fields(playground):
     playground.target_update.value = "hard"
     playground.target_update_every.value = 1_000
     playground.reward.value = "pole_angle"
+    playground.exploring_starts.value = False
     playground.steps.value = 200
     playground.seed.value = 3
     settings = playground.settings_from_widgets()
@@ -54,24 +62,40 @@ def test_widget_values_map_to_the_config_fields(playground):
         target_update="hard",
         target_update_every=1_000,
     )
-    assert (settings.reward, settings.steps, settings.seed) == ("pole_angle", 200, 3)
+    assert (settings.reward, settings.exploring_starts) == ("pole_angle", False)
+    assert (settings.steps, settings.seed) == (200, 3)
     assert settings.label() == (
-        "final_learning_rate=0.002, gamma=0.95, buffer_size=5000, target_update=hard, "
-        "target_update_every=1000, epsilon_start=0.9, epsilon_end=0.05, "
-        "epsilon_decay_steps=2000, reward=pole_angle; seed 3"
+        "learning_rate=0.002, final_learning_rate=0.002, gamma=0.95, buffer_size=5000, "
+        "target_update=hard, target_update_every=1000, epsilon_start=0.9, epsilon_end=0.05, "
+        "epsilon_decay_steps=2000, reward=pole_angle, exploring_starts=off; seed 3"
     )
 
 
-def test_the_default_widgets_are_lesson_6s_config(playground):
+def test_the_default_widgets_are_the_courses_dqn(playground):
+    """DQNConfig()'s settings, and the reward and exploring starts of the "double" preset."""
     assert playground.config_from_widgets() == DQNConfig()
-    assert playground.settings_from_widgets().label() == "defaults; seed 0"
+    settings = playground.settings_from_widgets()
+    assert settings.label() == "defaults; seed 0" and settings.exploring_starts
+    course, preset = get_preset(COURSE_PRESET), settings.preset()
+    assert COURSE_PRESET == "double" and course.reward == "environment"
+    assert (preset.config, preset.reward) == (course.config, course.reward)
+    assert (preset.start_box, preset.start_fraction) == (course.start_box, course.start_fraction)
+    assert course.start_box is not None and course.start_fraction > 0
+
+
+def test_turning_exploring_starts_off_leaves_cartpoles_own_starts(playground):
+    playground.exploring_starts.value = False
+    settings = playground.settings_from_widgets()
+    assert (settings.preset().start_box, settings.preset().start_fraction) == (None, 0.0)
+    assert "CartPole's own starts" in playground.summary.value
+    assert settings.label() == "exploring_starts=off; seed 0"
 
 
 def test_the_settings_line_changes_when_a_slider_moves(playground):
     before = playground.summary.value
-    assert "gamma 0.98;" in before
-    playground.gamma.value = 0.99
-    assert playground.summary.value != before and "gamma 0.99;" in playground.summary.value
+    assert "gamma 0.99;" in before and "reward environment; exploring starts (50%" in before
+    playground.gamma.value = 0.98
+    assert playground.summary.value != before and "gamma 0.98;" in playground.summary.value
 
 
 def test_hard_updates_disable_the_tau_slider(playground):
@@ -161,7 +185,9 @@ def test_a_run_that_diverges_is_kept_and_explained(monkeypatch):
 def test_a_playground_run_is_the_same_run_as_one_train_call():
     """Chunks resumed from checkpoints change nothing: the History is train's, step for step."""
     config = DQNConfig(hidden=(32, 32), batch_size=32, buffer_size=1_000, learning_starts=50)
-    settings = RunSettings(config=config, reward="pole_angle", steps=450, seed=1)
+    settings = RunSettings(
+        config=config, reward="pole_angle", exploring_starts=False, steps=450, seed=1
+    )
     _, chunked = train_in_chunks(settings, eval_every=100, eval_episodes=2)
     straight = train(
         DQNAgent(config, seed=1),
@@ -172,6 +198,20 @@ def test_a_playground_run_is_the_same_run_as_one_train_call():
         eval_episodes=2,
         progress=False,
     )
+    for field in dataclasses.fields(straight):
+        if field.name not in ("train_seconds", "eval_seconds"):
+            assert getattr(chunked, field.name) == getattr(straight, field.name), field.name
+
+
+def test_a_playground_run_with_exploring_starts_is_the_presets_run():
+    """With the course's reward and exploring starts, a chunked run is ``train_preset``'s run of
+    the same preset (a smaller network and batch here, so that it learns within 450 steps)."""
+    small = {"hidden": (32, 32), "batch_size": 32, "buffer_size": 1_000, "learning_starts": 50}
+    preset = get_preset(COURSE_PRESET).replace("small", "the course's DQN, smaller", **small)
+    settings = RunSettings(config=preset.config, steps=450, seed=2)
+    _, chunked = train_in_chunks(settings, eval_every=150, eval_episodes=2)
+    straight = train_preset(preset, 2, 450, eval_every=150, eval_episodes=2).history
+    assert max(chunked.lengths) > 30, "exploring starts should not all end at once"
     for field in dataclasses.fields(straight):
         if field.name not in ("train_seconds", "eval_seconds"):
             assert getattr(chunked, field.name) == getattr(straight, field.name), field.name
@@ -233,6 +273,7 @@ def test_the_parts_have_css_classes_for_browser_tests(playground):
     assert CSS_CLASS in playground.widget._dom_classes
     assert f"{CSS_CLASS}-gamma" in playground.gamma._dom_classes
     assert f"{CSS_CLASS}-learning-rate" in playground.learning_rate._dom_classes
+    assert f"{CSS_CLASS}-exploring-starts" in playground.exploring_starts._dom_classes
     assert f"{CSS_CLASS}-train" in playground.train_button._dom_classes
     assert f"{CSS_CLASS}-summary" in playground.summary._dom_classes
     assert f"{CSS_CLASS}-plot" in playground.plot_output._dom_classes
@@ -247,3 +288,5 @@ def test_bad_arguments_are_refused_with_clear_errors():
         RunSettings(steps=0)
     with pytest.raises(TypeError, match="config must be a DQNConfig"):
         RunSettings(config={"gamma": 0.9})
+    with pytest.raises(ValueError, match="exploring_starts must be True or False"):
+        RunSettings(exploring_starts="yes")

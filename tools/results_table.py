@@ -1,10 +1,14 @@
-"""Turn the solve benchmark's JSON files into the README's results table.
+"""Turn the solve benchmark's JSON files into the README's ladder table, with interval estimates.
 
     .venv/bin/python tools/results_table.py                    # print the table
     .venv/bin/python tools/results_table.py --write README.md  # put it in the README
 
 With ``--write`` the table replaces what stands between the README's results markers, so the
 numbers in the README are always the ones in the committed JSON (a test checks it).
+
+Interval estimates come from rliable (Agarwal et al., 2021): the interquartile mean (IQM, the
+mean of the middle 50% of seeds) with a 95% stratified-bootstrap confidence interval, a fixed
+bootstrap seed so the table repeats exactly.
 """
 
 from __future__ import annotations
@@ -15,52 +19,75 @@ import statistics
 import sys
 from pathlib import Path
 
+from dqn_lib.stats import BOOTSTRAP_REPS, iqm_interval
+
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
 RUNS = {
-    "dqn.json": "DQN, lesson 6's defaults",
-    "dqn_gamma099.json": "DQN with gamma 0.99",
-    "dqn_pole_angle_gamma099.json": "DQN with gamma 0.99 and the angle reward alone",
-    "online.json": "the original online agent (lesson 5), same reward as DQN",
+    "online.json": "`online`: a batch of one, no replay, no target network",
+    "replay.json": "`replay`: + experience replay",
+    "target.json": "`target`: + a target network",
+    "double.json": "`double`: + Double DQN (**the course's DQN**)",
+    "small_buffer.json": "`small_buffer`: replay with a buffer of one batch",
+    "constant_lr.json": "`constant_lr`: double, learning rate constant",
+    "narrow.json": "`narrow`: double, the original's 32-32 network",
+    "gamma_0.98.json": "`gamma_0.98`: double, gamma 0.98",
+    "shaped.json": "`shaped`: double on the shaped reward",
+    "reset_starts.json": "`reset_starts`: double without exploring starts",
 }
 """The runs in the README's table, in order, with what each one is."""
 SOLVED = 475
 
 
+def _estimate(values: list[float], digits: int = 0) -> str:
+    point, low, high = iqm_interval(values)
+    return f"{point:,.{digits}f} [{low:,.{digits}f}, {high:,.{digits}f}]"
+
+
 def row(label: str, records: list[dict]) -> str:
-    solved = [r for r in records if r["solved_step"] is not None]
-    steps = [r["solved_step"] for r in solved]
-    seconds = [r["solved_seconds"] for r in solved]
-    last = statistics.mean(r["stays_solved"] for r in records)
-    finals = sum(r["final_eval"] >= SOLVED for r in records)
+    budget = records[0]["budget"]
+    solved = [r["solved_step"] for r in records if r["solved_step"] is not None]
+    steps = [r["solved_step"] if r["solved_step"] is not None else budget for r in records]
     cells = [
         label,
+        f"`{records[0]['reward']}`",
         f"{len(solved)}/{len(records)}",
-        f"{statistics.median(steps):,.0f}" if steps else "-",
-        f"{max(steps):,}" if steps else "-",
-        f"{statistics.median(seconds):.1f} s" if seconds else "-",
-        f"{last:.0%}",
-        f"{finals}/{len(records)}",
+        f"{statistics.median(solved):,.0f}" if solved else "-",
+        _estimate(steps),
+        f"{statistics.mean(r['stays_solved'] for r in records):.0%}",
+        _estimate([r["final_100"] for r in records]),
+        _estimate([r["perturbed_100"] for r in records]),
+        _estimate([r["wide_perturbed_100"] for r in records]),
     ]
     return "| " + " | ".join(cells) + " |"
 
 
 def table(folder: Path = RESULTS) -> str:
-    runs = {label: json.loads((folder / name).read_text()) for name, label in RUNS.items()}
+    runs = {
+        label: json.loads((folder / name).read_text())
+        for name, label in RUNS.items()
+        if (folder / name).exists()
+    }
     header = (
-        "| run | seeds solved | median steps to solve | slowest | median training seconds to "
-        "solve | last 5 evaluations >= 475 | final evaluation >= 475 |\n"
-        "| --- | --- | --- | --- | --- | --- | --- |"
+        "| run | reward | seeds solved | median steps to solve | IQM steps to solve "
+        "(unsolved = budget) | last 5 evaluations >= 475 | IQM return, 100 new starts | "
+        "IQM return, perturbed starts (cart +-1 m) | IQM return, wide starts (cart +-1.8 m) |\n"
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     )
     lines = [header, *(row(label, records) for label, records in runs.items())]
+    lines.append("")
+    lines.append(
+        "IQM: interquartile mean over the seeds, with a 95% stratified-bootstrap confidence "
+        f"interval in brackets (rliable, {BOOTSTRAP_REPS:,} resamples)."
+    )
     lines.append("")
     for label, records in runs.items():
         first = records[0]
         versions = first["versions"]
         lines.append(
-            f"- {label}: `{first['command']}` (torch {versions['torch']}, gymnasium "
-            f"{versions['gymnasium']}, {versions['machine']}, budget {first['budget']:,} steps, "
-            f"reward `{first['reward']}`)"
+            f"- {label}: `{first['command']}` ({len(records)} seeds, budget "
+            f"{first['budget']:,} steps, {first.get('workers', 1)} worker(s); torch "
+            f"{versions['torch']}, gymnasium {versions['gymnasium']}, {versions['machine']})"
         )
     return "\n".join(lines)
 
