@@ -40,6 +40,7 @@ from dqn_lib.env import (
 )
 from dqn_lib.evaluation import as_policy, evaluate, value_estimates
 from dqn_lib.networks import QNet, new_q_network
+from dqn_lib.parallel import run_in_processes, train_online_agent
 from dqn_lib.plots import moving_average, plot_evaluations, plot_learning_curve, plot_runs
 from dqn_lib.replay import Batch, ReplayBuffer
 from dqn_lib.rewards import (
@@ -106,10 +107,12 @@ __all__ = [
     "plot_runs",
     "pole_angle_reward",
     "record_episode",
+    "run_in_processes",
     "save_checkpoint",
     "td_target",
     "linear_schedule",
     "soft_update",
     "train",
+    "train_online_agent",
     "value_estimates",
 ]

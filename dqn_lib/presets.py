@@ -19,20 +19,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import make_env
+from dqn_lib.parallel import run_in_processes
 from dqn_lib.rewards import REWARD_FUNCTIONS, RewardFunction, get_reward_function
 from dqn_lib.starts import TRAINING_STARTS, ExploringStarts, StartBox, check_start_box
 from dqn_lib.training import History, train
@@ -262,26 +260,12 @@ def train_seeds(
     and whatever else runs beside it: each is seeded and single-threaded.
     """
     presets = [get_preset(p) if isinstance(p, str) else p for p in presets]
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive int, got {workers!r}.")
-    jobs = [(preset, seed) for preset in presets for seed in seeds]
-    bar = tqdm(total=len(jobs), desc="training", unit="run", disable=not progress)
-    runs: list[SeedRun] = []
-    if workers == 1:
-        for preset, seed in jobs:
-            runs.append(train_preset(preset, seed, steps, eval_values=eval_values))
-            bar.update(1)
-    else:
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no shared state
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [
-                pool.submit(train_preset, preset, seed, steps, eval_values=eval_values)
-                for preset, seed in jobs
-            ]
-            for future in as_completed(futures):
-                runs.append(future.result())
-                bar.update(1)
-    bar.close()
+    jobs = [
+        {"preset": preset, "seed": seed, "steps": steps, "eval_values": eval_values}
+        for preset in presets
+        for seed in seeds
+    ]
+    runs = run_in_processes(train_preset, jobs, workers=workers, progress=progress)
     by_preset: dict[str, list[SeedRun]] = {preset.name: [] for preset in presets}
     for run in sorted(runs, key=lambda r: r.seed):
         by_preset[run.preset].append(run)

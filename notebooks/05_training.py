@@ -247,23 +247,30 @@ dqn_lib.animate_episode(agent, seed=EVAL_SEED, title=f"after {EPISODES} episodes
 #
 # One run is one draw: other initial weights, other exploration, other starts. So we train the
 # same agent with three more seeds, each with `OnlineAgent(seed=s)` and `train(..., seed=s)`, in
-# exactly the way seed 0 was trained above (which we reuse rather than train twice). This takes
-# most of the lesson's run time.
+# exactly the way seed 0 was trained above (which we reuse rather than train twice).
+#
+# The runs do not depend on each other, so `dqn_lib.run_in_processes` trains them two at a time,
+# one per core, each in a fresh process with one torch thread. The function it runs,
+# `dqn_lib.train_online_agent(seed, episodes, reward_fn)`, is the cell above as a library function
+# (a new process cannot import a function defined in a notebook). A seeded run on one thread gives
+# the same result in whichever process it runs: only the waiting is shorter.
 
 # %%
 SEEDS = [SEED, 1, 2, 3]
+trained = dqn_lib.run_in_processes(
+    dqn_lib.train_online_agent,
+    [{"seed": seed, "episodes": EPISODES, "reward_fn": reward_fn} for seed in SEEDS[1:]],
+    description="seeds 1-3",
+)
 agents = {SEED: agent}
 histories = {SEED: history}
 final_returns = {SEED: returns_after}
 untrained_returns = {SEED: returns_before}
-for seed in SEEDS[1:]:
-    seed_agent = dqn_lib.OnlineAgent(seed=seed)
+for seed, (seed_agent, seed_history) in zip(SEEDS[1:], trained, strict=True):
     untrained_returns[seed] = dqn_lib.evaluate(
         dqn_lib.OnlineAgent(seed=seed), episodes=EVAL_EPISODES, seed=EVAL_SEED
     )
-    histories[seed] = dqn_lib.train(
-        seed_agent, episodes=EPISODES, reward_fn=reward_fn, seed=seed, description=f"seed {seed}"
-    )
+    histories[seed] = seed_history
     final_returns[seed] = dqn_lib.evaluate(seed_agent, episodes=EVAL_EPISODES, seed=EVAL_SEED)
     agents[seed] = seed_agent
 
@@ -399,23 +406,32 @@ print(
 # else changed. We train it on the same seeds, with the same reward, for the same number of
 # episodes, and evaluate it on the same starts as the corrected agent above. The same seed gives
 # both versions the same initial weights (the cell checks it), so the target is the only
-# difference. These four runs take longer than the four seeds above: their episodes turn out
-# longer (the table below counts the steps).
+# difference. These four runs, two at a time again, take longer than the seeds above: their
+# episodes turn out longer (the table below counts the steps).
 
 # %%
-as_written_agents, as_written_histories, as_written_finals = {}, {}, {}
 for seed in SEEDS:
     as_written = dqn_lib.OnlineAgent(seed=seed, bootstrap_through_termination=True)
     corrected_start = dqn_lib.OnlineAgent(seed=seed).q_network.state_dict()
     for name, weight in as_written.q_network.state_dict().items():
         assert torch.equal(weight, corrected_start[name]), f"seed {seed}: {name!r} starts apart"
-    as_written_histories[seed] = dqn_lib.train(
-        as_written,
-        episodes=EPISODES,
-        reward_fn=reward_fn,
-        seed=seed,
-        description=f"as written, seed {seed}",
-    )
+trained = dqn_lib.run_in_processes(
+    dqn_lib.train_online_agent,
+    [
+        {
+            "seed": seed,
+            "episodes": EPISODES,
+            "reward_fn": reward_fn,
+            "bootstrap_through_termination": True,
+        }
+        for seed in SEEDS
+    ],
+    description="as written",
+)
+as_written_agents, as_written_histories, as_written_finals = {}, {}, {}
+for seed, (as_written, as_written_history) in zip(SEEDS, trained, strict=True):
+    assert as_written.bootstrap_through_termination
+    as_written_histories[seed] = as_written_history
     as_written_finals[seed] = dqn_lib.evaluate(as_written, episodes=EVAL_EPISODES, seed=EVAL_SEED)
     as_written_agents[seed] = as_written
 

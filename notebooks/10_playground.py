@@ -495,9 +495,7 @@ returns = {run.number: run.history.eval_returns for run in runs}
 assert max(returns[1]) >= SOLVED and returns[1][-1] >= SOLVED, (
     f"the text says run 1 reached the solved line and ended on it: {returns[1]}"
 )
-assert max(returns[2]) >= SOLVED and returns[2][-1] < SOLVED - 100, (
-    f"the text says run 2 reached the solved line, then ended far below it: {returns[2]}"
-)
+assert returns[2][-1] < SOLVED - 100, f"the text says run 2 ended far below the line: {returns[2]}"
 assert max(returns[3]) < SOLVED, f"the text says run 3 never reached the solved line: {returns[3]}"
 assert np.argmax(returns[3]) == 0 and returns[3][-1] < returns[3][0] - 100, (
     f"the text says run 3 did best at its first evaluation, then fell back: {returns[3]}"
@@ -507,10 +505,13 @@ assert max(returns[3][1:]) < SOLVED - 100, "the text says run 3 never got near t
 
 # %% [markdown]
 # Run 1 reached the solved line and stayed on it, as the benchmark's record of the same seed
-# says it would. Run 2, with steps twenty times larger, learned too, and lost it again: big
-# steps can undo what the steps before them had built, which is why the default rate is small
-# and falls. Run 3 did best at its first evaluation, better than run 1 did at the same point,
-# then fell back and never got near the line again.
+# says it would. Run 2, with steps twenty times larger, ended far below the line. Whether it
+# first touches the line on the way depends on the seed, and even on the kind of processor: a
+# long run amplifies the last bit of float rounding, which differs between CPU kinds, and this
+# run is the most sensitive of the three. That is why one run cannot tell you what a setting
+# does; section 1's ten seeds can: a constant rate (`constant_lr`) solved on every seed and
+# stayed solved far less often. Run 3 did best at its first evaluation, better than run 1 did
+# at the same point, then fell back and never got near the line again.
 #
 # How do their episodes end? An episode ends at the 500-step limit, when the pole falls past 12
 # degrees, or when the cart leaves the 2.4 m track; the cell replays the 20 evaluation episodes
@@ -691,7 +692,7 @@ check_hard_update(hard_update)
 #   sooner but less steadily, and Double DQN's target won most of it back; the shaped
 #   reward solved sooner from CartPole's own starts and did worse from perturbed ones.
 # - Three runs on one seed: the course's DQN reached the solved line and stayed; a learning rate
-#   twenty times larger reached it and lost it; without exploring starts the agent kept the pole
+#   twenty times larger ended far below it; without exploring starts the agent kept the pole
 #   up and drove the cart off the track, having seen the cart far from the centre several times
 #   less often in training.
 # - One seed is an anecdote: compare settings on several seeds before believing a difference.

@@ -62,18 +62,24 @@ def test_tool_trains_the_course_dqn_with_every_episode_from_exploring_starts(too
 
 
 def test_make_checkpoint_tool_reproduces_the_committed_file(tool):
-    """The tool's run, repeated here, gives the committed weights exactly: the file is what the
-    tool makes (same pinned versions, one torch thread), not a hand-picked lucky run."""
+    """The tool's run, repeated here, gives the committed weights exactly where the provenance
+    matches (same pinned versions, same CPU, one torch thread). Elsewhere float sums round
+    differently and the run drifts, so it must at least clear the bars the tool demands before
+    writing a file: the committed file is what the tool makes, not a hand-picked lucky run."""
     assert tool.CHECKPOINT == CHECKPOINT
     recorded = json.loads(tool.PROVENANCE.read_text())
     here = tool.provenance()
-    if recorded != here:  # other versions or another CPU kind: the run may round differently
-        differ = {k: (recorded.get(k), here[k]) for k in here if recorded.get(k) != here[k]}
-        pytest.skip(f"the checkpoint was made elsewhere (recorded, here): {differ}")
-    agent, _ = tool.train_agent()
+    agent, history = tool.train_agent()
     committed = dqn_lib.load_checkpoint(CHECKPOINT).agent
     assert agent.steps == committed.steps and agent.updates == committed.updates
-    for name, tensor in committed.q_network.state_dict().items():
-        assert torch.equal(agent.q_network.state_dict()[name], tensor), name
+    if recorded == here:
+        for name, tensor in committed.q_network.state_dict().items():
+            assert torch.equal(agent.q_network.state_dict()[name], tensor), name
+    else:  # another CPU kind or other versions: the same bars, not the same bits
+        assert history.eval_returns[-1] >= tool.SOLVED, history.eval_returns
+        perturbed = dqn_lib.evaluate(
+            agent, episodes=tool.EPISODES, seed=tool.PERTURBED_SEED, start_box=PERTURBED_STARTS
+        )
+        assert perturbed.mean() >= tool.HOLDS, f"perturbed-start mean {perturbed.mean():.1f}"
     lesson = LESSON.read_text()
     assert "tools/make_checkpoint.py" in lesson and 'data") / "cartpole_dqn.ckpt' in lesson

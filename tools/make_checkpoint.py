@@ -22,6 +22,10 @@ from exploring starts) reached 477.7 / 448.4 at 20,000 steps (the benchmark's se
 near 476 / 440 to 34,000, then fell (412.2 / 315.1 at 40,000; 471.6 / 414.1 at 50,000). With
 every episode from exploring starts: 486.2 / 433.6 at 20,000, then 497.6 / 469.9 at 28,000 and
 at least 497.6 / 466.7 at every measurement from 28,000 to 40,000 (499.1 / 472.5 at 30,000).
+The committed file and those runs come from the course's earlier machine (x86-64, AVX512; its
+CPU model was not recorded). On an AMD EPYC with AVX512 the same run rounds differently: other
+weights, 495.8 / 463.9 at 30,000. The test repeats the run wherever it is: bit for bit where the
+provenance matches, and against the same bars (475 greedy, 450 perturbed) everywhere.
 """
 
 from __future__ import annotations
@@ -119,7 +123,24 @@ def provenance() -> dict[str, str]:
         "numpy": np.__version__,
         "machine": platform.machine(),
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        # Same capability, other vendor still rounds differently (seen: the file made on the
+        # course's earlier machine is not repeated bit for bit on an AMD EPYC with AVX512 too).
+        "cpu": cpu_name(),
     }
+
+
+def cpu_name() -> str:
+    """The CPU's vendor and model as the kernel reports them, or the platform's best guess."""
+    try:
+        fields = dict(
+            line.split(":", 1)
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if ":" in line
+        )
+    except OSError:
+        return platform.processor() or "unknown"
+    found = {key.strip(): value.strip() for key, value in fields.items()}
+    return f"{found.get('vendor_id', '?')} {found.get('model name', '?')}"
 
 
 if __name__ == "__main__":

@@ -1,0 +1,87 @@
+"""Training runs side by side: each in a fresh process of its own, with one torch thread.
+
+Taught in notebooks/05_training.py (the online agent's seeds) and used by
+``dqn_lib.presets.train_seeds`` (the ladder's). A seeded single-threaded run gives the same
+result whichever process trains it and whatever runs beside it, so running two at a time on a
+two-core machine halves the wait and changes no number.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+import torch
+from tqdm.auto import tqdm
+
+from dqn_lib.agents import OnlineAgent
+from dqn_lib.rewards import RewardFunction
+from dqn_lib.training import History, train
+
+__all__ = ["run_in_processes", "train_online_agent"]
+
+
+def _one_thread() -> None:
+    torch.set_num_threads(1)
+
+
+def run_in_processes(
+    function: Callable[..., Any],
+    jobs: Sequence[Mapping[str, Any]],
+    *,
+    workers: int = 2,
+    description: str = "training",
+    progress: bool = True,
+) -> list[Any]:
+    """Call ``function(**job)`` for every job, ``workers`` at a time, each call in a freshly
+    spawned process with one torch thread; return the results in the order of ``jobs``.
+
+    ``function`` must be importable by name from a module (a library function, not one defined
+    in a notebook cell): a spawned process starts from a fresh interpreter and imports it.
+    ``workers=1`` runs the jobs one after another in this process (on one torch thread too).
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive int, got {workers!r}.")
+    if getattr(function, "__module__", None) in (None, "__main__"):
+        raise ValueError(
+            f"run_in_processes needs a function a new process can import, got {function!r} "
+            "from __main__ (a notebook cell or a script): put it in a module, or use workers=1."
+        )
+    jobs = [dict(job) for job in jobs]
+    results: list[Any] = [None] * len(jobs)
+    bar = tqdm(total=len(jobs), desc=description, unit="run", disable=not progress)
+    if workers == 1:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            for i, job in enumerate(jobs):
+                results[i] = function(**job)
+                bar.update(1)
+        finally:
+            torch.set_num_threads(threads)
+    else:
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no shared state
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
+            futures = {pool.submit(function, **job): i for i, job in enumerate(jobs)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                bar.update(1)
+    bar.close()
+    return results
+
+
+def train_online_agent(
+    seed: int,
+    episodes: int,
+    reward_fn: RewardFunction,
+    *,
+    bootstrap_through_termination: bool = False,
+) -> tuple[OnlineAgent, History]:
+    """``OnlineAgent(seed=seed, bootstrap_through_termination=...)`` trained by
+    ``train(agent, episodes=episodes, reward_fn=reward_fn, seed=seed)``: lesson 5's run, as a
+    function a new process can import. Returns the trained agent and its ``History``."""
+    agent = OnlineAgent(seed=seed, bootstrap_through_termination=bootstrap_through_termination)
+    history = train(agent, episodes=episodes, reward_fn=reward_fn, seed=seed, progress=False)
+    return agent, history

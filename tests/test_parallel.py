@@ -1,0 +1,50 @@
+"""Runs side by side in processes give the results of the same runs one after another."""
+
+import pytest
+import torch
+
+import dqn_lib
+from dqn_lib.parallel import run_in_processes, train_online_agent
+
+
+def test_results_come_back_in_job_order_and_match_a_run_in_this_process():
+    jobs = [
+        {"seed": seed, "episodes": 3, "reward_fn": dqn_lib.pole_angle_reward} for seed in (2, 0, 1)
+    ]
+    in_processes = run_in_processes(train_online_agent, jobs, workers=2, progress=False)
+    one_by_one = run_in_processes(train_online_agent, jobs, workers=1, progress=False)
+    for job, (agent, history), (agent_here, history_here) in zip(
+        jobs, in_processes, one_by_one, strict=True
+    ):
+        assert history.returns == history_here.returns, job
+        for name, weight in agent.q_network.state_dict().items():
+            assert torch.equal(weight, agent_here.q_network.state_dict()[name]), (job, name)
+
+
+def test_the_as_written_agent_is_passed_through():
+    agent, _ = train_online_agent(
+        0, 1, dqn_lib.pole_angle_reward, bootstrap_through_termination=True
+    )
+    assert agent.bootstrap_through_termination is True
+
+
+def test_one_worker_restores_the_callers_thread_count():
+    before = torch.get_num_threads()
+    run_in_processes(train_online_agent, [], workers=1, progress=False)
+    assert torch.get_num_threads() == before
+
+
+def _defined_here(x):
+    return x
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
+def test_bad_worker_counts_are_refused(workers):
+    with pytest.raises(ValueError, match="workers must be a positive int"):
+        run_in_processes(train_online_agent, [], workers=workers)
+
+
+def test_a_function_a_new_process_cannot_import_is_refused():
+    _defined_here.__module__ = "__main__"  # as a notebook cell's function is
+    with pytest.raises(ValueError, match="put it in a module, or use workers=1"):
+        run_in_processes(_defined_here, [{"x": 1}], workers=2)
