@@ -1,7 +1,10 @@
 # Two commands for everyone:
 #   make lab    set up .venv (when missing or older than the requirements) and open the course
 #   make test   set up .venv with the test tools too, then run every test and every lesson
-# Teachers: make student (write the student edition into student/, with nbgrader's preprocessors).
+# Students: make student-lab (set up .venv, write the lessons student/ lacks, open JupyterLab
+#   there; a lesson already in student/ holds the student's answers and is never overwritten).
+# Teachers: make student (rewrite the whole student edition in student/, with nbgrader's
+#   preprocessors).
 # Maintainers: make outputs (rebuild the lessons' committed outputs), make lint.
 
 PYTHON ?= python3
@@ -10,8 +13,11 @@ BIN := $(VENV)/bin
 # Each stamp is newer than the requirements it installed; editing a requirements file re-installs.
 LEARNER := $(VENV)/.installed-learner
 DEV := $(VENV)/.installed-dev
+# The learner's packages and nbgrader, whose preprocessors write the student edition (its pin
+# is in requirements-dev.txt), without the rest of the test tools.
+STUDENT := $(VENV)/.installed-student
 
-.PHONY: lab test student outputs lint clean
+.PHONY: lab student-lab test student outputs lint clean
 
 $(LEARNER): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,17 +30,28 @@ $(DEV): $(LEARNER) requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+$(STUDENT): $(LEARNER) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet "$$(grep -E '^nbgrader==' requirements-dev.txt)"
+	touch $@
+
 # JupyterLab refuses to run as root unless told; containers and course VMs often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lab: $(LEARNER)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
+# The lessons run from student/ itself: dqn_lib comes from .venv (installed editable above), the
+# checkpoint from student/data/ (copied by make_student.py), the benchmark's results through
+# dqn_lib.
+student-lab: $(STUDENT)
+	$(BIN)/python tools/make_student.py --keep
+	$(BIN)/jupyter lab --ServerApp.root_dir=student $(ALLOW_ROOT)
+
 test: $(DEV)
 	bash tools/install_browser.sh
 	$(BIN)/python -m pytest
 
-student: $(DEV)
+student: $(STUDENT)
 	$(BIN)/python tools/make_student.py
 
 outputs: $(DEV)
@@ -43,5 +60,6 @@ outputs: $(DEV)
 lint: $(DEV)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
+# student/ is left alone: after make student-lab it holds a student's answers.
 clean:
-	rm -rf $(VENV) student .pytest_cache
+	rm -rf $(VENV) .pytest_cache

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/solve.py --preset double --seeds 0-9 --workers 2 --out r.json
     .venv/bin/python benchmarks/solve.py --preset replay --seeds 0-4 --budget 20000
     .venv/bin/python benchmarks/solve.py --preset double --set gamma=0.98 --set tau=0.01
-    .venv/bin/python benchmarks/solve.py --agent original --seeds 0-9   # lesson 5's online agent
+    .venv/bin/python benchmarks/solve.py --agent original --seeds 0-9   # lesson 6's online agent
 
 The protocol (the README's "Results", the same for every library measured): one fresh process a
 seed with ``torch.set_num_threads(1)`` (``--workers`` runs that many such processes side by side);
@@ -206,7 +206,7 @@ def main() -> int:
         "--agent",
         choices=("dqn", "original"),
         default="dqn",
-        help="dqn: a DQN preset (--preset); original: lesson 5's online agent (OnlineAgent)",
+        help="dqn: a DQN preset (--preset); original: lesson 6's online agent (OnlineAgent)",
     )
     parser.add_argument(
         "--preset",

@@ -1,6 +1,6 @@
 """Acting and learning: epsilon-greedy, the TD target, and the original notebook's online agent.
 
-Taught in notebooks/03_agent.py.
+Taught in notebooks/04_agent.py.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class Agent(Protocol):
 def epsilon_greedy(q_values: torch.Tensor, epsilon: float, rng: np.random.Generator) -> int:
     """With probability ``epsilon`` a uniformly random action, otherwise the argmax of Q.
 
-    Taught in notebooks/03_agent.py. ``q_values`` has shape ``(n_actions,)``. The random draw
+    Taught in notebooks/04_agent.py. ``q_values`` has shape ``(n_actions,)``. The random draw
     comes from ``rng``, the agent's own generator, so nothing else in a notebook can change it.
     """
     if not 0.0 <= epsilon <= 1.0:
@@ -65,7 +65,7 @@ def td_target(
 ) -> torch.Tensor:
     """The temporal-difference target ``reward + gamma * (1 - terminated) * max_a next_q``.
 
-    Taught in notebooks/03_agent.py. Shapes: ``reward`` and ``terminated`` ``(batch,)``,
+    Taught in notebooks/04_agent.py. Shapes: ``reward`` and ``terminated`` ``(batch,)``,
     ``next_q`` ``(batch, n_actions)``, the result ``(batch,)``. Only a *terminated* transition
     (the pole fell, the cart left the track) stops the bootstrap; a *truncated* one (the 500-step
     time limit) still bootstraps, because the pole was fine and the future had value.
@@ -120,7 +120,7 @@ def as_observation_tensor(observation: object, n_observations: int) -> torch.Ten
 class OnlineAgent:
     """The original notebook's agent: one Huber-loss Adam update on every transition, no replay.
 
-    Taught in notebooks/03_agent.py and trained in notebooks/05_training.py. What changed from
+    Taught in notebooks/04_agent.py and trained in notebooks/06_training.py. What changed from
     the original: the TD target stops at a termination (the original bootstrapped through every
     fall; ``bootstrap_through_termination=True`` puts its bug back), and the random choices come
     from the agent's own seeded generator.
@@ -137,7 +137,7 @@ class OnlineAgent:
             the TD target is ``reward + gamma * max_a Q(next_observation, a)`` on every
             transition, a fall included (``terminated`` is ignored, as the original ignored
             ``done``). False (the default) stops the bootstrap at a termination. Taught in
-            notebooks/05_training.py, which trains both.
+            notebooks/06_training.py, which trains both.
     """
 
     def __init__(

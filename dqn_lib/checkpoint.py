@@ -1,6 +1,6 @@
 """Checkpoints: save an agent (and a training run) to one file, load it back exactly.
 
-Taught in notebooks/08_double_dqn.py. The file is a small header and a ``torch.save`` payload::
+Taught in notebooks/09_double_dqn.py. The file is a small header and a ``torch.save`` payload::
 
     b"DQNLIB-CHECKPOINT\\n"    18 bytes, the magic: says what the file is
     format version            4 bytes, big-endian unsigned int (FORMAT_VERSION)
@@ -47,7 +47,7 @@ _REPLAY_ARRAYS += ("truncated",)
 class CheckpointError(Exception):
     """A checkpoint file that cannot be loaded, with the file and the cause in the message.
 
-    Taught in notebooks/08_double_dqn.py. ``load_checkpoint`` raises only this for a bad file:
+    Taught in notebooks/09_double_dqn.py. ``load_checkpoint`` raises only this for a bad file:
     missing, empty, truncated, corrupted, not a checkpoint, holding pickled code, NaN or infinite
     weights, weights that do not fit the stored settings, another environment's spaces, a newer
     format.
@@ -59,7 +59,7 @@ class Checkpoint:
     """What ``load_checkpoint`` returns: a ready agent, the file's metadata, and the training
     run's state when ``train`` saved it (``trainer``; ``None`` for ``save_checkpoint(agent)``).
 
-    Taught in notebooks/08_double_dqn.py. Continue the run with ``train(checkpoint.agent, ...,
+    Taught in notebooks/09_double_dqn.py. Continue the run with ``train(checkpoint.agent, ...,
     resume_from=checkpoint)``.
     """
 
@@ -85,7 +85,7 @@ def save_checkpoint(
 ) -> Path:
     """Write ``agent`` to ``path`` atomically: the whole new file, or the old one untouched.
 
-    Taught in notebooks/08_double_dqn.py.
+    Taught in notebooks/09_double_dqn.py.
 
     Args:
         agent: a ``DQNAgent`` or an ``OnlineAgent``.
@@ -181,7 +181,7 @@ def load_checkpoint(
 ) -> Checkpoint:
     """Read a checkpoint, check it, and rebuild its agent exactly as it was saved.
 
-    Taught in notebooks/08_double_dqn.py.
+    Taught in notebooks/09_double_dqn.py.
 
     Args:
         path: the file ``save_checkpoint`` (or ``train(..., checkpoint_path=...)``) wrote.

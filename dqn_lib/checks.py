@@ -7,17 +7,21 @@ global random state. On a pass it prints one line and returns None. On a failure
 ``ExerciseError`` (an ``AssertionError``, so nbgrader counts a failed test) whose message names
 the case, what was expected, what came back, and the likely mistake.
 
-Used after the exercises of notebooks/01_cartpole.py to notebooks/08_double_dqn.py; each check names
+Used after the exercises of notebooks/01_cartpole.py to notebooks/09_double_dqn.py; each check names
 its lesson.
 """
 
 from __future__ import annotations
 
 import copy
+import linecache
 import numbers
 import random
+import sys
+import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 import gymnasium
@@ -57,30 +61,134 @@ Q_NETWORK_PARAMETERS = 4 * 32 + 32 + 32 * 32 + 32 + 32 * 2 + 2
 class ExerciseError(AssertionError):
     """An exercise's answer differs from the reference; the message says where and why.
 
-    In a notebook, IPython shows only the message (``_render_traceback_``), not a traceback
-    through the check's own code: the message is the whole story. nbgrader and nbval still see
-    an error in the cell, with this class's name.
+    In a notebook, IPython shows only the message (``_render_traceback_``), on one line, not a
+    traceback through the check's own code: the message is the whole story. nbgrader and nbval
+    still see an error in the cell, with this class's name. When the learner's own code raised,
+    the original exception stays in ``__cause__`` (a plain Python traceback shows it in full).
     """
+
+    names_its_cause = False
+    """True when the message already names ``__cause__`` (an error of the learner's code)."""
 
     def _render_traceback_(self) -> list[str]:
         red, plain = "\x1b[0;31m", "\x1b[0m"
-        lines = [f"{red}{type(self).__name__}{plain}: {self}"]
-        if self.__cause__ is not None:  # never hide an error of the learner's own code
-            lines.append(f"(caused by {type(self.__cause__).__name__}: {self.__cause__})")
-        return lines
+        line = f"{red}{type(self).__name__}{plain}: {self}"
+        cause = self.__cause__
+        if cause is not None and not self.names_its_cause:
+            # Never hide an error of the learner's own code, but keep to one line.
+            line += f" (caused by {type(cause).__name__}: {_one_line(str(cause))})"
+        return [line]
 
 
 def _fail(check: str, message: str) -> ExerciseError:
     return ExerciseError(f"{check}: {message}")
 
 
-def _call(check: str, fn: Callable[..., Any], *args: Any) -> Any:
-    """Call the learner's function; a function still raising NotImplementedError is reported
-    in words, without a traceback chain."""
+def _one_line(text: str, limit: int = 300) -> str:
+    """``text`` with its whitespace runs (newlines included) as single spaces, cut at ``limit``."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# Where code that is not the learner's lives: this library, and the interpreter's standard
+# library and installed packages (under its prefixes, a virtual environment's included).
+_LIBRARY_ROOTS = tuple(
+    {Path(__file__).resolve().parent}
+    | {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+)
+
+
+def _is_learners(filename: str) -> bool:
+    """Whether code from ``filename`` is the learner's: a notebook cell, or a file of their own."""
+    if filename.startswith("<frozen"):
+        return False
+    if filename.startswith("<"):  # <stdin>, <string>: code typed or run by the learner
+        return True
+    path = Path(filename).resolve()
+    return not any(path.is_relative_to(root) for root in _LIBRARY_ROOTS)
+
+
+def _where(filename: str, lineno: int) -> str:
+    """``Cell In[12], line 4`` for a notebook cell (as IPython's tracebacks name it), else the
+    file (relative to the working folder when inside it) and the line."""
+    label = None
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        format_name = getattr(getattr(shell, "compile", None), "format_code_name", None)
+        label = format_name(filename) if format_name is not None else None
+    except ImportError:  # no IPython: a plain script
+        pass
+    if label:
+        return f"{label[0]} {label[1]}, line {lineno}"
+    path = Path(filename)
+    with suppress(ValueError, OSError):
+        path = path.resolve().relative_to(Path.cwd())
+    return f"{path}, line {lineno}"
+
+
+def _learner_line(error: BaseException) -> str | None:
+    """Where in the learner's own code ``error`` was raised: the innermost frame of its
+    traceback that is the learner's, as ``Cell In[12], line 4: `return total / count```."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if _is_learners(f.filename)]
+    if not frames:
+        return None
+    frame = frames[-1]
+    source = _one_line(frame.line or linecache.getline(frame.filename, frame.lineno or 0), 160)
+    where = _where(frame.filename, frame.lineno or 0)
+    return f"{where}: `{source}`" if source else where
+
+
+def _learner_function(error: BaseException) -> str:
+    """``your td_target``: the learner's innermost function on the traceback, if it has a name."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if _is_learners(f.filename)]
+    name = frames[-1].name if frames else ""
+    return f"your {name}" if name and not name.startswith("<") else "your code"
+
+
+def _raised(check: str, case: str, error: Exception, hint: str | None = None) -> ExerciseError:
+    """The one-line report of an exception raised inside the learner's function."""
+    message = f"{case}: {_learner_function(error)} raised {type(error).__name__}"
+    if str(error):
+        message += f": {_one_line(str(error))}"
+    line = _learner_line(error)
+    if line:
+        message += f", at {line}"
+    message = message.rstrip(".") + "."
+    if hint:
+        message += f" Likely mistake: {hint}."
+    failure = _fail(check, message)
+    failure.names_its_cause = True
+    return failure
+
+
+def _call(
+    check: str,
+    fn: Callable[..., Any],
+    *args: Any,
+    case: str,
+    hint: Callable[[Exception], str | None] | None = None,
+    reraise: tuple[type[Exception], ...] = (),
+) -> Any:
+    """Call the learner's function ``fn(*args)``; every check calls learners' code through here.
+
+    A function still raising ``NotImplementedError`` is reported as "not implemented yet". Any
+    other exception becomes one ``ExerciseError`` line naming ``case`` (the input the check
+    tried), the exception and the learner's own line that raised it, with the original as
+    ``__cause__``: no traceback through the check's code. ``hint(error)`` may add the likely
+    mistake; exceptions of the ``reraise`` types (the check's own signals) pass through.
+    """
     try:
         return fn(*args)
     except NotImplementedError:
         raise _fail(check, NOT_IMPLEMENTED) from None
+    except ExerciseError:
+        raise
+    except reraise:
+        raise
+    except Exception as error:
+        raise _raised(check, case, error, hint(error) if hint else None) from error
 
 
 def _passed(check: str, cases: int) -> None:
@@ -142,8 +250,8 @@ def check_cartpole_policy(policy: Callable[[np.ndarray], int], margin: float = 1
     observations = _cartpole_observations(200, seed=7)
     actions = []
     for i, observation in enumerate(observations):
-        action = _call(name, policy, observation)
         where = f"observation {i} ({np.array2string(observation, precision=3)})"
+        action = _call(name, policy, observation, case=f"for {where}")
         if isinstance(action, torch.Tensor):
             raise _fail(
                 name,
@@ -183,7 +291,9 @@ def check_cartpole_policy(policy: Callable[[np.ndarray], int], margin: float = 1
         )
     rng = np.random.default_rng(0)
     random_mean = evaluate(lambda _: int(rng.integers(2)), episodes=20, seed=1_000).mean()
-    policy_mean = evaluate(policy, episodes=20, seed=1_000).mean()
+    policy_mean = _call(
+        name, evaluate, policy, 20, 1_000, case="playing 20 episodes (seeds 1000-1019)"
+    ).mean()
     if policy_mean < random_mean:
         raise _fail(
             name,
@@ -299,17 +409,18 @@ def check_episode_length(episode_length: Callable) -> None:
         env = _WatchedEnv(make_env())
         case = f"with seed={seed} and {description}"
         try:
-            got = _call(name, episode_length, env, policy, seed)
+            got = _call(name, episode_length, env, policy, seed, case=case, reraise=(_EpisodeOver,))
         except _EpisodeOver as over:
+            at = _learner_line(over)
+            again = f"called env.step again{f' (at {at})' if at else ''}"
             raise _fail(
                 name,
                 f"{case}, the episode ended after {expected} steps ({over}), but your loop "
-                "called env.step again. Stop when terminated OR truncated: at 500 steps "
-                "the time limit truncates the episode, and the pole has not fallen."
+                f"{again}. Stop when terminated OR truncated: at 500 steps the time limit "
+                "truncates the episode, and the pole has not fallen."
                 if str(over) == "truncated"
                 else f"{case}, the episode ended after {expected} steps (the pole fell, "
-                "terminated=True), but your loop called env.step again: stop when "
-                "terminated or truncated.",
+                f"terminated=True), but your loop {again}: stop when terminated or truncated.",
             ) from None
         finally:
             env.close()
@@ -348,7 +459,7 @@ def check_episode_length(episode_length: Callable) -> None:
     _passed(name, cases)
 
 
-# --- Lesson 2: the Q-network ------------------------------------------------------------------
+# --- Lesson 3: the Q-network ------------------------------------------------------------------
 
 
 def _layer_description(network: nn.Module) -> str:
@@ -360,7 +471,7 @@ def _layer_description(network: nn.Module) -> str:
 
 def _q_shape(name: str, network: nn.Module, inputs: torch.Tensor, expected: tuple) -> torch.Tensor:
     with torch.no_grad():
-        output = _call(name, network, inputs)
+        output = _call(name, network, inputs, case=f"for an input of shape {tuple(inputs.shape)}")
     if not isinstance(output, torch.Tensor):
         raise _fail(
             name,
@@ -447,7 +558,7 @@ def _check_final_activation(
 def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> None:
     """Check the 4-32-32-2 Q-network: a class built as ``QNet(4, 2)``, or a built network.
 
-    Taught in notebooks/02_q_network.py. It must map ``(batch, 4) -> (batch, 2)`` and
+    Taught in notebooks/03_q_network.py. It must map ``(batch, 4) -> (batch, 2)`` and
     ``(4,) -> (2,)``, have 1282 weights and biases, a ReLU between its layers (a network without
     one is linear in its input), and an unbounded output (no softmax, tanh or final ReLU).
     """
@@ -456,7 +567,7 @@ def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> N
     if isinstance(network, type):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(0)
-            network = _call(name, network, 4, 2)
+            network = _call(name, network, 4, 2, case=f"building {network.__name__}(4, 2)")
     if not isinstance(network, nn.Module):
         raise _fail(
             name,
@@ -475,11 +586,19 @@ def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> N
         )
     x = torch.randn(200, 4, generator=generator) * 2
     y = torch.randn(200, 4, generator=generator) * 2
+    large_inputs = torch.randn(500, 4, generator=generator) * 100
     with torch.no_grad():
-        midpoint_gap = network((x + y) / 2) - (network(x) + network(y)) / 2
-        large_inputs = torch.randn(500, 4, generator=generator) * 100
-        large = network(large_inputs)
-        moderate = network(x)
+        outputs = {
+            label: _call(name, network, inputs, case=f"for {label}")
+            for label, inputs in (
+                ("200 random inputs of shape (200, 4)", x),
+                ("200 other random inputs", y),
+                ("their 200 midpoints", (x + y) / 2),
+                ("500 inputs 100 times an observation's size", large_inputs),
+            )
+        }
+    moderate, other, midpoints, large = outputs.values()
+    midpoint_gap = midpoints - (moderate + other) / 2
     if _ends_with_linear(network, large_inputs):
         # The output is the last nn.Linear's own: no activation after it, so only the ReLUs
         # between the layers are left to check. (The output tests below are heuristics: a
@@ -516,11 +635,20 @@ def _greedy_cases() -> list[tuple[str, nn.Module, np.ndarray]]:
     return cases
 
 
+def _dtype_hint(error: Exception) -> str | None:
+    if isinstance(error, RuntimeError) and ("dtype" in str(error) or "Double" in str(error)):
+        return (
+            "the network's weights are float32; convert the observation with "
+            "torch.as_tensor(observation, dtype=torch.float32)"
+        )
+    return None
+
+
 def check_greedy_action(greedy_action: Callable) -> None:
     """Check ``greedy_action(q_network, observation) -> int``: the action with the largest
     Q-value for one observation, as a Python int.
 
-    Taught in notebooks/02_q_network.py. Tries 37 real CartPole observations on four networks
+    Taught in notebooks/03_q_network.py. Tries 37 real CartPole observations on four networks
     (one with three actions), four for each action, and one observation given as a float64
     array, against the argmax of the network's Q-values.
     """
@@ -531,17 +659,7 @@ def check_greedy_action(greedy_action: Callable) -> None:
         with torch.no_grad():
             q_values = network(torch.as_tensor(observation, dtype=torch.float32))
         where = f"for {description} (Q-values {[round(float(v), 4) for v in q_values]})"
-        try:
-            action = _call(name, greedy_action, network, observation)
-        except RuntimeError as error:
-            if "dtype" in str(error) or "Double" in str(error):
-                raise _fail(
-                    name,
-                    f"{where} your function raised {error!r}: the network's weights are "
-                    "float32; convert the observation with torch.as_tensor(observation, "
-                    "dtype=torch.float32).",
-                ) from None
-            raise
+        action = _call(name, greedy_action, network, observation, case=where, hint=_dtype_hint)
         if isinstance(action, torch.Tensor):
             extra = (
                 f" with {action.numel()} elements: take the argmax over the actions only "
@@ -578,12 +696,12 @@ def check_greedy_action(greedy_action: Callable) -> None:
     _passed(name, len(cases))
 
 
-# --- Lesson 3: epsilon-greedy and the TD target -----------------------------------------------
+# --- Lesson 4: epsilon-greedy and the TD target -----------------------------------------------
 
 
 def _action(name: str, fn: Callable, q_values: torch.Tensor, epsilon: float, rng) -> int:
-    action = _call(name, fn, q_values, epsilon, rng)
     where = f"for q_values {q_values.tolist()} and epsilon={epsilon}"
+    action = _call(name, fn, q_values, epsilon, rng, case=where)
     if type(action) is not int:
         raise _fail(
             name,
@@ -609,7 +727,7 @@ def _action_sequence(fn: Callable, epsilon: float, seed: int, n: int, global_see
 def check_epsilon_greedy(epsilon_greedy: Callable) -> None:
     """Check ``epsilon_greedy(q_values, epsilon, rng) -> int``, like ``dqn_lib.epsilon_greedy``.
 
-    Taught in notebooks/03_agent.py. At epsilon 0 it must always return the argmax; at epsilon 1
+    Taught in notebooks/04_agent.py. At epsilon 0 it must always return the argmax; at epsilon 1
     every action about equally often; at epsilon 0.2 with two actions a non-greedy action about
     10% of the time (a random action can be the greedy one). It returns a Python int, and draws
     its random numbers from the ``rng`` it is given, nothing else.
@@ -733,7 +851,8 @@ def _td_variants(reward, next_q, terminated, gamma) -> dict[str, torch.Tensor]:
 
 
 def _compare_td(name: str, td_target: Callable, case: str, reward, next_q, terminated, gamma):
-    result = _call(name, td_target, reward.clone(), next_q.clone(), terminated.clone(), gamma)
+    args = (reward.clone(), next_q.clone(), terminated.clone(), gamma)
+    result = _call(name, td_target, *args, case=case)
     if isinstance(result, tuple):
         raise _fail(
             name,
@@ -777,7 +896,7 @@ def _compare_td(name: str, td_target: Callable, case: str, reward, next_q, termi
 def check_td_target(td_target: Callable) -> None:
     """Check ``td_target(reward, next_q, terminated, gamma)``, like ``dqn_lib.td_target``.
 
-    Taught in notebooks/03_agent.py. A fixed batch holds an ongoing row, a terminated row (no
+    Taught in notebooks/04_agent.py. A fixed batch holds an ongoing row, a terminated row (no
     bootstrap) and a truncated-but-not-terminated row (it still bootstraps); then 6 seeded
     random batches. The result must have shape ``(batch,)``.
     """
@@ -804,7 +923,7 @@ def check_td_target(td_target: Callable) -> None:
     _passed(name, 7)
 
 
-# --- Lesson 4: rewards ------------------------------------------------------------------------
+# --- Lesson 5: rewards ------------------------------------------------------------------------
 
 
 def _reward_cases() -> list[tuple[str, np.ndarray, float, bool]]:
@@ -877,7 +996,7 @@ def _index_swap_mistake(
 
 def _cart_term_mistake(results: list[float], cases: list) -> str | None:
     """What is wrong with the cart's term of an ``angle_and_position`` answer, found from the
-    answers on every ongoing step: what the answer adds to exercise 4.1's ``pole_angle_reward``
+    answers on every ongoing step: what the answer adds to exercise 5.1's ``pole_angle_reward``
     should be ``-POSITION_PENALTY * |position|``."""
     angle_reward = get_reward_function("pole_angle")
     ongoing = [(r, c[1]) for r, c in zip(results, cases, strict=True) if not c[3]]
@@ -885,7 +1004,7 @@ def _cart_term_mistake(results: list[float], cases: list) -> str | None:
     positions = np.array([float(o[0]) for _, o in ongoing])
     if np.allclose(cart_terms, 0.0, atol=1e-6):
         return (
-            "it ignores the cart: that is exercise 4.1's reward; subtract "
+            "it ignores the cart: that is exercise 5.1's reward; subtract "
             f"{POSITION_PENALTY} * |cart position| (next_observation[0]) on every step that did "
             "not terminate"
         )
@@ -915,7 +1034,7 @@ def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None
     """Check a reward function ``reward_fn(next_observation, env_reward, terminated) -> float``
     against the library's reward called ``name`` (``dqn_lib.REWARD_FUNCTIONS``).
 
-    Taught in notebooks/04_reward.py (and notebooks/09_inside.py for ``"angle_and_position"``).
+    Taught in notebooks/05_reward.py (and notebooks/10_inside.py for ``"angle_and_position"``).
     Hand-made and recorded transitions, falls and a time-limit step included. Only a termination
     is punished with -5: there is no ``truncated`` argument, so a -5 on a step with
     ``terminated=False`` punishes an ordinary step or the time limit.
@@ -925,7 +1044,8 @@ def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None
     cases = _reward_cases()
     results = []
     for label, observation, env_reward, terminated in cases:
-        got = _call(check, reward_fn, observation.copy(), env_reward, terminated)
+        where = f"for {label}"
+        got = _call(check, reward_fn, observation.copy(), env_reward, terminated, case=where)
         if (
             isinstance(got, torch.Tensor | np.ndarray)
             or isinstance(got, bool)
@@ -988,7 +1108,7 @@ def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None
     )
 
 
-# --- Lesson 5: one training step --------------------------------------------------------------
+# --- Lesson 6: one training step --------------------------------------------------------------
 
 
 def _reference_step(
@@ -1068,14 +1188,21 @@ def _step_transitions() -> list[tuple[np.ndarray, int, float, np.ndarray, bool]]
     ]
 
 
-def _replay_steps(step: Callable, gamma: float, call: Callable = _call) -> list:
-    """Run ``step`` on the transitions from the same initial weights; record loss and weights."""
+def _plain_call(case: str, fn: Callable, *args: Any) -> Any:
+    return fn(*args)
+
+
+def _replay_steps(step: Callable, gamma: float, call: Callable = _plain_call) -> list:
+    """Run ``step`` on the transitions from the same initial weights; record loss and weights.
+    Each call is ``call(case, step, *args)`` (the learner's goes through ``_call``)."""
     network = new_q_network(4, 2, seed=3)
     optimizer = torch.optim.SGD(network.parameters(), lr=0.05)
     records = []
-    for observation, action, reward, next_observation, terminated in _step_transitions():
+    for k, transition in enumerate(_step_transitions()):
+        observation, action, reward, next_observation, terminated = transition
+        case = f"call {k} (action {action}, reward {_fmt(reward)}, terminated={terminated})"
         loss = call(
-            "check_training_step",
+            case,
             step,
             network,
             optimizer,
@@ -1100,7 +1227,7 @@ def check_training_step(train_step: Callable) -> None:
     terminated, gamma) -> float``: one Huber-loss gradient step on one transition, as
     ``OnlineAgent.observe`` takes it.
 
-    Taught in notebooks/05_training.py. Runs 7 transitions (fixed, then seeded random) through
+    Taught in notebooks/06_training.py. Runs 7 transitions (fixed, then seeded random) through
     your function and through the reference, each on a copy of the same network with plain SGD,
     and compares the returned loss and the updated weights after each call.
     """
@@ -1108,8 +1235,8 @@ def check_training_step(train_step: Callable) -> None:
     gamma = 0.9
     initial = torch.cat([p.detach().flatten() for p in new_q_network(4, 2, seed=3).parameters()])
 
-    def checked_call(check: str, fn: Callable, *args: Any) -> float:
-        loss = _call(check, fn, *args)
+    def checked_call(case: str, fn: Callable, *args: Any) -> float:
+        loss = _call(name, fn, *args, case=case)
         if isinstance(loss, torch.Tensor):
             raise _fail(
                 name,
@@ -1192,7 +1319,7 @@ def check_moving_average(moving_average: Callable) -> None:
     one value per input, the mean of that value and the ``window - 1`` before it (fewer at the
     start).
 
-    Taught in notebooks/05_training.py. Fixed cases (window 1, window 2, a window longer than
+    Taught in notebooks/06_training.py. Fixed cases (window 1, window 2, a window longer than
     the values) and seeded random returns of 60 episodes with a window of 10.
     """
     name = "check_moving_average"
@@ -1207,7 +1334,7 @@ def check_moving_average(moving_average: Callable) -> None:
     for values, window in cases:
         expected = reference_moving_average(values, window)
         case = f"for values {values if len(values) <= 8 else '(60 returns)'} and window={window}"
-        got = _call(name, moving_average, list(values), window)
+        got = _call(name, moving_average, list(values), window, case=case)
         got_array = np.asarray(got, dtype=float)
         if got_array.shape != expected.shape:
             n, w = len(values), window
@@ -1247,7 +1374,7 @@ def check_moving_average(moving_average: Callable) -> None:
     _passed(name, len(cases))
 
 
-# --- Lesson 6: replay and the target network --------------------------------------------------
+# --- Lesson 7: replay and the target network --------------------------------------------------
 
 _REPLAY_FIELDS = ("observations", "actions", "rewards", "next_observations", "terminated")
 
@@ -1265,7 +1392,8 @@ def _replay_arrays(capacity: int) -> tuple[np.ndarray, ...]:
 
 
 def _sample(name: str, sample_fn: Callable, arrays, size: int, batch_size: int, rng) -> list:
-    result = _call(name, sample_fn, *(a.copy() for a in arrays), size, batch_size, rng)
+    case = f"with size={size} and batch_size={batch_size}"
+    result = _call(name, sample_fn, *(a.copy() for a in arrays), size, batch_size, rng, case=case)
     if not isinstance(result, tuple | list) or len(result) != 5:
         raise _fail(
             name,
@@ -1337,7 +1465,7 @@ def check_replay_sample(sample_fn: Callable) -> None:
     """Check ``sample(observations, actions, rewards, next_observations, terminated, size,
     batch_size, rng) -> (observations, actions, rewards, next_observations, terminated)``.
 
-    Taught in notebooks/06_replay.py (``ReplayBuffer.sample``). The buffer's arrays have room for
+    Taught in notebooks/07_replay.py (``ReplayBuffer.sample``). The buffer's arrays have room for
     64 transitions and hold ``size`` of them. A sample has ``batch_size`` rows, each field from
     the same transition, only from the first ``size`` rows, every stored transition can come,
     and the random draws come from ``rng`` alone.
@@ -1405,7 +1533,7 @@ def _flat(network: nn.Module) -> torch.Tensor:
 def check_soft_update(soft_update: Callable) -> None:
     """Check ``soft_update(target_network, q_network, tau)``, like ``dqn_lib.soft_update``.
 
-    Taught in notebooks/07_target_network.py. Every target weight must move exactly ``tau`` of
+    Taught in notebooks/08_target_network.py. Every target weight must move exactly ``tau`` of
     the way to the online weight, in place, and the online network must not change. Fixed cases
     (tau 0.1, 0.5, 1) and seeded random ones on a smaller network.
     """
@@ -1420,9 +1548,9 @@ def check_soft_update(soft_update: Callable) -> None:
         expected_network = copy.deepcopy(target)
         reference_soft_update(expected_network, online, tau)
         expected = _flat(expected_network)
-        _call(name, soft_update, target, online, tau)
-        got, online_after = _flat(target), _flat(online)
         case = f"tau={tau}"
+        _call(name, soft_update, target, online, tau, case=case)
+        got, online_after = _flat(target), _flat(online)
         if not torch.allclose(online_after, online_before, atol=1e-6):
             raise _fail(
                 name,

@@ -1,4 +1,4 @@
-"""Exercise checks of notebooks/09_inside.py: the Q-value grid and the share of terminal
+"""Exercise checks of notebooks/10_inside.py: the Q-value grid and the share of terminal
 transitions in a replay buffer.
 
 Each check follows ``dqn_lib.checks``: fixed cases chosen to expose the usual mistakes, one line
@@ -24,7 +24,7 @@ from dqn_lib.replay import ReplayBuffer
 __all__ = ["ExerciseError", "check_q_value_grid", "check_terminal_share"]
 
 
-# --- Exercise 9.1: the Q-value grid -----------------------------------------------------------
+# --- Exercise 10.1: the Q-value grid -----------------------------------------------------------
 
 
 def _grid_cases() -> list[tuple[np.ndarray, np.ndarray, float, float]]:
@@ -115,7 +115,7 @@ def check_q_value_grid(q_value_grid: Callable) -> None:
     """Check ``q_value_grid(q_network, angles, angular_velocities, cart_position,
     cart_velocity) -> array (n_velocities, n_angles, n_actions)``.
 
-    Taught in notebooks/09_inside.py (``dqn_lib.inspection.q_value_grid``). Five cases on a
+    Taught in notebooks/10_inside.py (``dqn_lib.inspection.q_value_grid``). Five cases on a
     small seeded network, never with as many angles as angular velocities (so swapped axes
     show), three with the cart away from the centre; each is compared with the reference.
     """
@@ -127,7 +127,7 @@ def check_q_value_grid(q_value_grid: Callable) -> None:
             f"{_fmt(x)} m moving {_fmt(v)} m/s)"
         )
         expected = reference_q_value_grid(network, angles, velocities, x, v)
-        got = _call(name, q_value_grid, network, angles.copy(), velocities.copy(), x, v)
+        got = _call(name, q_value_grid, network, angles.copy(), velocities.copy(), x, v, case=case)
         got = _as_array(name, got, expected.shape)
         if got.shape != expected.shape:
             raise _fail(
@@ -164,7 +164,7 @@ def check_q_value_grid(q_value_grid: Callable) -> None:
     _passed(name, len(_grid_cases()))
 
 
-# --- Exercise 9.2: the share of terminal transitions ------------------------------------------
+# --- Exercise 10.2: the share of terminal transitions ------------------------------------------
 
 
 def _buffer(capacity: int, flags: list[tuple[bool, bool]]) -> ReplayBuffer:
@@ -249,7 +249,7 @@ def check_terminal_share(terminal_share: Callable) -> None:
     """Check ``terminal_share(replay_buffer) -> float``, the fraction of the transitions stored
     in a ``ReplayBuffer`` that are terminations.
 
-    Taught in notebooks/09_inside.py (``dqn_lib.inspection.terminal_share``). Five small
+    Taught in notebooks/10_inside.py (``dqn_lib.inspection.terminal_share``). Five small
     buffers: not full, full after overwriting, with truncated transitions, with none
     terminated; then two seeded random ones. Every reward is CartPole's own +1.
     """
@@ -258,7 +258,7 @@ def check_terminal_share(terminal_share: Callable) -> None:
     for description, buffer in cases:
         expected = reference_terminal_share(buffer)
         before = {field: getattr(buffer, field).copy() for field in ("terminated", "truncated")}
-        got: Any = _call(name, terminal_share, buffer)
+        got: Any = _call(name, terminal_share, buffer, case=f"for a buffer of {description}")
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = got.item()
         if isinstance(got, bool | np.bool_) or not isinstance(got, numbers.Real):

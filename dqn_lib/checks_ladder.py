@@ -1,5 +1,5 @@
-"""Exercise checks of the ladder lessons: notebooks/06_replay.py, notebooks/07_target_network.py
-and notebooks/08_double_dqn.py.
+"""Exercise checks of the ladder lessons: notebooks/07_replay.py, notebooks/08_target_network.py
+and notebooks/09_double_dqn.py.
 
 Each check tries the learner's function on fixed cases chosen to expose the usual mistakes and on
 seeded random ones, and raises ``ExerciseError`` with a message that names the case, what was
@@ -30,14 +30,14 @@ __all__ = [
     "check_target_network_copy",
 ]
 
-# --- Lesson 6: the online rung as a config -------------------------------------------------------
+# --- Lesson 7: the online rung as a config -------------------------------------------------------
 
 
 def check_online_rung(online_rung: Callable) -> None:
     """Check ``online_rung(config) -> DQNConfig``: the same settings, learning from the latest
     transition alone (a buffer of one, a batch of one), nothing else changed.
 
-    Taught in notebooks/06_replay.py. Tried on the defaults and on three configs that differ from
+    Taught in notebooks/07_replay.py. Tried on the defaults and on three configs that differ from
     them, so that a config built from the defaults (rather than from ``config``) is caught.
     """
     name = "check_online_rung"
@@ -49,8 +49,8 @@ def check_online_rung(online_rung: Callable) -> None:
     ]
     for config in configs:
         original = copy.deepcopy(config)
-        result = _call(name, online_rung, config)
         case = f"config={_short(config)}"
+        result = _call(name, online_rung, config, case=case)
         if config != original:
             raise _fail(name, f"{case}: your function changed the config it was given.")
         if not isinstance(result, DQNConfig):
@@ -79,7 +79,7 @@ def check_online_rung(online_rung: Callable) -> None:
                 "online agent learns from the latest transition alone: a buffer that holds one "
                 "transition, and a batch of one.",
             )
-    agent = DQNAgent(_call(name, online_rung, configs[0]), seed=0)
+    agent = DQNAgent(_call(name, online_rung, configs[0], case="config=DQNConfig()"), seed=0)
     for i in range(3):
         observation = np.full(4, float(i), dtype=np.float32)
         agent.observe(observation, 0, 1.0, observation, False, False)
@@ -103,7 +103,7 @@ def _changes(changed: dict) -> str:
     return ", ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in changed.items())
 
 
-# --- Lesson 7: a target network that is really a copy --------------------------------------------
+# --- Lesson 8: a target network that is really a copy --------------------------------------------
 
 
 def _network_cases() -> list[nn.Module]:
@@ -118,7 +118,7 @@ def check_target_network_copy(make_target_network: Callable) -> None:
     """Check ``make_target_network(q_network) -> nn.Module``: an independent copy with the same
     weights, which no gradient step of the Q-network can move.
 
-    Taught in notebooks/07_target_network.py. The bugs it catches: returning the Q-network itself,
+    Taught in notebooks/08_target_network.py. The bugs it catches: returning the Q-network itself,
     a shallow copy that shares its parameters, a fresh network with other weights, a copy that
     still asks for gradients, and a change to the Q-network.
     """
@@ -128,7 +128,7 @@ def check_target_network_copy(make_target_network: Callable) -> None:
     for k, q_network in enumerate(cases):
         case = f"network {k} ({sum(p.numel() for p in q_network.parameters())} parameters)"
         before = [p.detach().clone() for p in q_network.parameters()]
-        target = _call(name, make_target_network, q_network)
+        target = _call(name, make_target_network, q_network, case=case)
         if not isinstance(target, nn.Module):
             raise _fail(name, f"{case}: expected an nn.Module, got {_type_name(target)}.")
         if target is q_network:
@@ -180,7 +180,7 @@ def check_target_network_copy(make_target_network: Callable) -> None:
     _passed(name, len(cases))
 
 
-# --- Lesson 8: the discounted return, and the bias of a max --------------------------------------
+# --- Lesson 9: the discounted return, and the bias of a max --------------------------------------
 
 
 def _reference_discounted(rewards: list[float], gamma: float) -> float:
@@ -191,7 +191,7 @@ def check_discounted_return(discounted_return: Callable) -> None:
     """Check ``discounted_return(rewards, gamma) -> float``: ``sum_t gamma**t * rewards[t]``, the
     value a start state *obtained*, with the first reward undiscounted.
 
-    Taught in notebooks/08_double_dqn.py.
+    Taught in notebooks/09_double_dqn.py.
     """
     name = "check_discounted_return"
     rng = np.random.default_rng(8)
@@ -208,9 +208,9 @@ def check_discounted_return(discounted_return: Callable) -> None:
     ]
     for rewards, gamma in cases:
         given = list(rewards)
-        result = _call(name, discounted_return, given, gamma)
         shown = rewards if len(rewards) <= 6 else f"{len(rewards)} rewards {rewards[:3]}..."
         case = f"rewards={shown}, gamma={gamma}"
+        result = _call(name, discounted_return, given, gamma, case=case)
         if given != list(rewards):
             raise _fail(name, f"{case}: your function changed the rewards it was given.")
         if isinstance(result, bool) or not isinstance(result, numbers.Real):
@@ -252,7 +252,7 @@ def check_max_bias(max_bias: Callable) -> None:
     ``samples`` draws, of ``max(true_values + noise) - max(true_values)``, the noise normal with
     standard deviation ``noise_std`` and drawn from ``rng`` only.
 
-    Taught in notebooks/08_double_dqn.py. The answer is random, so it is compared with the check's
+    Taught in notebooks/09_double_dqn.py. The answer is random, so it is compared with the check's
     own large experiment, within four standard errors; a repeat with a generator of the same seed
     must give the same answer.
     """
@@ -268,8 +268,10 @@ def check_max_bias(max_bias: Callable) -> None:
     for true_values, noise_std in cases:
         case = f"true_values={true_values}, noise_std={noise_std}, samples={samples}"
         given = np.array(true_values)
-        first = _call(name, max_bias, given.copy(), noise_std, samples, np.random.default_rng(3))
-        again = _call(name, max_bias, given.copy(), noise_std, samples, np.random.default_rng(3))
+        first, again = (
+            _call(name, max_bias, given.copy(), noise_std, samples, rng, case=case)
+            for rng in (np.random.default_rng(3), np.random.default_rng(3))
+        )
         if isinstance(first, bool) or not isinstance(first, numbers.Real):
             raise _fail(name, f"{case}: expected a number, got {_type_name(first)}.")
         if first != again:

@@ -1,4 +1,4 @@
-"""Exercise checks of notebooks/10_playground.py: the epsilon schedule and the hard target update.
+"""Exercise checks of notebooks/11_playground.py: the epsilon schedule and the hard target update.
 
 Two of the playground's knobs, written by hand: ``linear_schedule`` (how epsilon and the
 learning rate fall) and ``hard_update`` (the "hard (copy)" target update). Each check follows
@@ -93,7 +93,7 @@ def check_linear_schedule(linear_schedule: Callable[[float, float, int, int], fl
     ``dqn_lib.linear_schedule``: ``start`` at step 0, ``end`` from step ``duration`` on, a
     straight line between.
 
-    Taught in notebooks/10_playground.py. Tries a short schedule (1 to 0 over 10 steps),
+    Taught in notebooks/11_playground.py. Tries a short schedule (1 to 0 over 10 steps),
     epsilon's and the learning rate's default schedules (``DQNConfig()``: 1.0 to 0.01 over
     10,000 steps, 5e-4 to 5e-5 over 16,000) and a constant one, then three seeded random falling
     ones, at the first step, the middle, the last step before the end, the end, one past and far
@@ -103,8 +103,8 @@ def check_linear_schedule(linear_schedule: Callable[[float, float, int, int], fl
     cases = 0
     for start, end, duration in (*_SCHEDULES, *_random_schedules()):
         for step in _schedule_steps(duration):
-            got = _call(name, linear_schedule, start, end, duration, step)
             where = f"linear_schedule(start={start}, end={end}, duration={duration}, step={step})"
+            got = _call(name, linear_schedule, start, end, duration, step, case=where)
             if (
                 isinstance(got, torch.Tensor)
                 or isinstance(got, bool)
@@ -145,7 +145,7 @@ def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> 
     """Check ``hard_update(target_network, q_network)``: copy every weight of the online network
     into the target network, in place, as ``DQNAgent`` does every ``target_update_every`` steps.
 
-    Taught in notebooks/10_playground.py. On three pairs of networks of different sizes: after
+    Taught in notebooks/11_playground.py. On three pairs of networks of different sizes: after
     the call every target weight must equal the online one, the online network must not change,
     and the target must hold copies, not the online network's own tensors (else the next
     gradient step of the online network would move the target too).
@@ -156,7 +156,7 @@ def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> 
         target_network, q_network = _networks(k, hidden)
         target_before, online_before = _named_weights(target_network), _named_weights(q_network)
         case = f"networks with hidden layers {hidden}"
-        _call(name, hard_update, target_network, q_network)
+        _call(name, hard_update, target_network, q_network, case=case)
         target_after, online_after = _named_weights(target_network), _named_weights(q_network)
         cases += 1
         changed_online = [

@@ -1,6 +1,6 @@
 """The DQN agent's settings: one typed dataclass, checked when it is built.
 
-Taught in notebooks/06_replay.py.
+Taught in notebooks/07_replay.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 class DQNConfig:
     """Every setting of ``DQNAgent``; the defaults are the course's DQN (``presets.BASE``).
 
-    Taught in notebooks/06_replay.py. Build one with keywords, ``DQNConfig(learning_rate=3e-4)``,
+    Taught in notebooks/07_replay.py. Build one with keywords, ``DQNConfig(learning_rate=3e-4)``,
     or from a dict, ``DQNConfig.from_dict({...})``; both check every value. Change a built one
     with ``config.replace(gamma=0.98)``, which checks again.
     """
@@ -40,22 +40,26 @@ class DQNConfig:
     buffer_size: int = 50_000
     """Capacity of the replay buffer, in transitions; the oldest is overwritten first."""
     learning_starts: int = 1_000
-    """Environment steps of acting before the first gradient step (the buffer fills first)."""
+    """Environment steps of acting before the first gradient step, so that the first batches are
+    drawn from more than a handful of transitions."""
     train_every: int = 1
-    """Environment steps between gradient phases."""
+    """Environment steps between gradient phases (1: after every step)."""
     gradient_steps: int = 1
     """Gradient steps in each phase."""
     double_dqn: bool = True
     """Choose the next action with the online network, value it with the target network."""
     target_update: str = "soft"
     """``"soft"``: after every gradient step move the target network ``tau`` of the way to the
-    online one; ``"hard"``: copy it every ``target_update_every`` environment steps; ``"none"``:
-    no target network, the TD target comes from the online network itself (as in the original
-    online agent)."""
+    online one (Polyak averaging); ``"hard"``: copy it every ``target_update_every``
+    environment steps; ``"none"``: no target network, the TD target comes from the online
+    network itself (as in the original online agent)."""
     tau: float = 0.01
     """Fraction of the way the target network moves per gradient step (soft updates)."""
     target_update_every: int = 500
-    """Environment steps between copies (hard updates)."""
+    """Environment steps between copies (hard updates). Mnih et al. (2015) count their period
+    ``C`` in parameter updates (10,000, with an update every 4 environment steps); with
+    ``train_every`` and ``gradient_steps`` both 1, an interval of environment steps is the same
+    number of updates once learning has started."""
     epsilon_start: float = 1.0
     """Probability of a random action at step 0."""
     epsilon_end: float = 0.01
@@ -63,9 +67,12 @@ class DQNConfig:
     epsilon_decay_steps: int = 10_000
     """Environment steps over which epsilon falls linearly from start to end."""
     loss: str = "mse"
-    """``"huber"`` (``SmoothL1Loss``) or ``"mse"``."""
+    """``"mse"``: ``nn.MSELoss``, the mean of the squared TD errors, not halved (its slope is
+    twice the TD error); ``"huber"``: ``nn.SmoothL1Loss``, whose slope is at most 1 in size, so
+    that a transition counts in its batch's gradient no more than one with a TD error of 1."""
     max_grad_norm: float | None = 10.0
-    """Clip the gradient's norm to this; ``None`` for no clipping."""
+    """Before each Adam step, scale the gradient of all the weights, taken as one vector, down to
+    this norm if it is longer (``clip_grad_norm_``); ``None`` for no clipping."""
 
     def __post_init__(self) -> None:
         if isinstance(self.hidden, list | tuple):

@@ -1,7 +1,7 @@
 """The DQN agent: experience replay and a target network (Mnih et al., 2015).
 
-Taught in notebooks/06_replay.py (the agent, replay), notebooks/07_target_network.py (the target
-network) and notebooks/08_double_dqn.py (Double DQN's target).
+Taught in notebooks/07_replay.py (the agent, replay), notebooks/08_target_network.py (the target
+network) and notebooks/09_double_dqn.py (Double DQN's target).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def soft_update(target_network: nn.Module, q_network: nn.Module, tau: float) -> 
     """Move every weight of the target network ``tau`` of the way towards the online one:
     ``target = target + tau * (online - target)`` (Polyak averaging).
 
-    Taught in notebooks/07_target_network.py.
+    Taught in notebooks/08_target_network.py.
     """
     _polyak(list(target_network.parameters()), list(q_network.parameters()), tau)
 
@@ -48,7 +48,7 @@ def _polyak(targets: list[torch.Tensor], onlines: list[torch.Tensor], tau: float
 class DQNAgent:
     """DQN: learns from random batches of remembered transitions against a slow target network.
 
-    Taught in notebooks/06_replay.py.
+    Taught in notebooks/07_replay.py.
 
     Args:
         config: every setting, checked when built (see ``DQNConfig``).
@@ -126,8 +126,10 @@ class DQNAgent:
         terminated: bool,
         truncated: bool,
     ) -> float | None:
-        """Remember the transition; every ``train_every`` steps (once the buffer holds
-        ``learning_starts``), take ``gradient_steps`` gradient steps. Returns the last loss."""
+        """Remember the transition; every ``train_every`` steps (from the ``learning_starts``-th
+        environment step on), take ``gradient_steps`` gradient steps; with hard target updates,
+        copy the target network every ``target_update_every`` environment steps. Returns the
+        last loss."""
         for value in (observation, next_observation):  # the (observation, info) mix-up, NaN
             as_observation_tensor(value, self.n_observations)
         if not np.isfinite(reward):
@@ -158,7 +160,8 @@ class DQNAgent:
             return td_target(batch.rewards, next_q, batch.terminated, self.config.gamma)
 
     def learn(self, batch: Batch) -> float:
-        """One gradient step on ``batch``; the target network follows if updates are soft."""
+        """One gradient step on ``batch``, its norm clipped to ``max_grad_norm``; the target
+        network follows if updates are soft."""
         for group in self.optimizer.param_groups:
             group["lr"] = self.learning_rate
         q = self.q_network(batch.observations).gather(1, batch.actions.unsqueeze(1)).squeeze(1)

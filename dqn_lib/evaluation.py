@@ -1,6 +1,6 @@
 """Greedy evaluation on an environment of its own.
 
-Taught in notebooks/05_training.py.
+Taught in notebooks/06_training.py.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ def evaluate(
 
     With ``start_box`` (for example ``PERTURBED_STARTS``), each episode starts from a state drawn
     uniformly from that box after its seeded ``reset`` (``set_start``), so the same seed gives
-    the same start (perturbed starts: notebooks/09_inside.py).
+    the same start (perturbed starts: notebooks/10_inside.py).
 
-    Taught in notebooks/05_training.py. The agent never explores here and its training
+    Taught in notebooks/06_training.py. The agent never explores here and its training
     environment is not touched, so evaluating does not change how training goes on. The
     default seeds 10000.. are the benchmark's, kept apart from the training seeds 0..9.
     """
@@ -75,7 +75,7 @@ def value_estimates(
 ) -> tuple[np.ndarray, np.ndarray]:
     """What the agent predicts its first state is worth, and what it then actually got.
 
-    Taught in notebooks/08_double_dqn.py. For each of ``episodes`` greedy episodes (reset with
+    Taught in notebooks/09_double_dqn.py. For each of ``episodes`` greedy episodes (reset with
     seed ``seed + i``, as in ``evaluate``): the predicted value ``max_a Q(first observation, a)``
     and the discounted return the greedy policy then obtained from that state,
     ``sum_t gamma**t * reward_t`` with the environment's +1 reward. A prediction above what was
@@ -88,7 +88,18 @@ def value_estimates(
         raise ValueError(f"gamma must be in [0, 1), got {gamma!r}.")
     if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
         raise ValueError(f"episodes must be a positive int, got {episodes!r}.")
+    _, predicted, obtained = _valued_episodes(agent, gamma, episodes, seed)
+    return predicted, obtained
+
+
+def _valued_episodes(
+    agent: Agent, gamma: float, episodes: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The greedy episodes of ``evaluate`` and ``value_estimates`` played once: each episode's
+    return (as ``evaluate`` gives it), predicted value and obtained discounted return. ``train``
+    uses it when it records both, so the same 20 episodes are not played twice."""
     env = make_env()
+    returns = np.zeros(episodes)
     predicted, obtained = np.zeros(episodes), np.zeros(episodes)
     for i in range(episodes):
         observation, _ = env.reset(seed=seed + i)
@@ -98,9 +109,10 @@ def value_estimates(
             observation, reward, terminated, truncated, _ = env.step(
                 agent.act(observation, greedy=True)
             )
+            returns[i] += reward
             obtained[i] += discount * float(reward)
             discount *= gamma
             if terminated or truncated:
                 break
     env.close()
-    return predicted, obtained
+    return returns, predicted, obtained

@@ -1,6 +1,6 @@
 """Writing files so that a crash never leaves one half-written.
 
-Used by the checkpoints (notebooks/08_double_dqn.py) and the GIFs (notebooks/01_cartpole.py).
+Used by the checkpoints (notebooks/09_double_dqn.py) and the GIFs (notebooks/01_cartpole.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Looking inside a trained agent: Q-value maps, an episode to scrub through, training diagnostics.
 
-Taught in notebooks/09_inside.py. Three tools:
+Taught in notebooks/10_inside.py. Three tools:
 
 - ``q_value_grid`` and ``plot_q_maps``: the Q-network's values over a grid of pole angles and
   angular velocities, with the cart's position and velocity held fixed (one *slice* of the
@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 ACTION_COLORS = ("#4c72b0", "#dd8452")
-"""The colour of each action in every figure of lesson 9: push left blue, push right orange."""
+"""The colour of each action in every figure of lesson 10: push left blue, push right orange."""
 
 _POSITION, _VELOCITY, _ANGLE, _ANGULAR_VELOCITY = range(4)  # the order of OBSERVATION_NAMES
 
@@ -106,7 +106,7 @@ def q_value_grid(
 ) -> np.ndarray:
     """The Q-values of every (pole angle, angular velocity) pair, the cart's state held fixed.
 
-    Taught in notebooks/09_inside.py. ``angles`` are in radians, ``angular_velocities`` in
+    Taught in notebooks/10_inside.py. ``angles`` are in radians, ``angular_velocities`` in
     radians per second, as in an observation. Returns an array of shape
     ``(len(angular_velocities), len(angles), n_actions)``: row ``i`` is angular velocity ``i``,
     column ``j`` angle ``j``, so ``plt.imshow(grid[..., a], origin="lower")`` puts the angle on
@@ -133,7 +133,7 @@ def q_value_grid(
 def greedy_action_map(q_grid: np.ndarray) -> np.ndarray:
     """The greedy action at every point of a ``q_value_grid``: its argmax over the last axis.
 
-    Taught in notebooks/09_inside.py.
+    Taught in notebooks/10_inside.py.
 
     >>> greedy_action_map(np.array([[[1.0, 2.0], [3.0, 0.0]]])).tolist()
     [[1, 0]]
@@ -157,7 +157,7 @@ def plot_q_maps(
 ) -> Figure:
     """One row per slice: the state's value ``max_a Q`` as a heatmap, and the greedy action map.
 
-    Taught in notebooks/09_inside.py. ``slices`` are ``(cart_position, cart_velocity)`` pairs
+    Taught in notebooks/10_inside.py. ``slices`` are ``(cart_position, cart_velocity)`` pairs
     (metres, metres per second); each row holds them fixed and varies the pole angle (x-axis,
     degrees) and angular velocity (y-axis, degrees per second) over ``+-angle_limit_degrees``
     and ``+-angular_velocity_limit_degrees``. The heatmaps share one colour scale; the black line
@@ -246,7 +246,7 @@ def plot_q_maps(
 class InspectedEpisode:
     """One greedy episode with what the agent thought at every step.
 
-    Taught in notebooks/09_inside.py. Step ``t`` shows ``frames[t]`` (the state
+    Taught in notebooks/10_inside.py. Step ``t`` shows ``frames[t]`` (the state
     ``observations[t]``), the agent's ``q_values[t]`` there (shape ``(n_actions,)``), the action
     it chose, ``actions[t]``, and the reward that action earned, ``rewards[t]``. There is one more
     frame and observation than actions: the state the episode ended in.
@@ -279,7 +279,7 @@ def inspect_episode(
 ) -> InspectedEpisode:
     """Play one greedy episode of ``agent`` and keep its frames, Q-values, actions and rewards.
 
-    Taught in notebooks/09_inside.py. The agent needs a ``q_network`` (a ``DQNAgent`` or an
+    Taught in notebooks/10_inside.py. The agent needs a ``q_network`` (a ``DQNAgent`` or an
     ``OnlineAgent``); it chooses the argmax of its Q-values, as ``agent.act(greedy=True)``
     does. ``rewards`` are ``reward_fn``'s, the reward the agent learned from (CartPole's +1 a
     step by default). The environment is reset with ``seed``; ``start_state``, four numbers in
@@ -347,7 +347,7 @@ class EpisodeScrubber:
     """An ipywidgets slider over an episode's steps: the frame, the Q-values, the action chosen
     and the return so far of the step it points at.
 
-    Taught in notebooks/09_inside.py. ``scrubber.slider`` is an ``IntSlider`` (a ``Play``
+    Taught in notebooks/10_inside.py. ``scrubber.slider`` is an ``IntSlider`` (a ``Play``
     button beside it runs through the steps in JupyterLab); moving it calls ``show(step)``,
     which updates ``scrubber.image`` (the frame, PNG) and ``scrubber.text`` (an ``HTML`` line).
     Set ``scrubber.slider.value = 42`` to move it from code. A notebook read without a kernel
@@ -408,7 +408,7 @@ def plot_episode_steps(episode: InspectedEpisode, steps: Sequence[int], title: s
     """A static strip of an episode: for each of ``steps``, the frame above and the Q-values
     below (the chosen action's bar outlined), titled with the angle and the return so far.
 
-    Taught in notebooks/09_inside.py: what ``EpisodeScrubber`` shows, for a few steps at once.
+    Taught in notebooks/10_inside.py: what ``EpisodeScrubber`` shows, for a few steps at once.
     """
     if not steps:
         raise ValueError("plot_episode_steps needs at least one step to draw.")
@@ -463,7 +463,7 @@ def plot_episode_steps(episode: InspectedEpisode, steps: Sequence[int], title: s
 def mean_max_q(q_network: nn.Module, observations: np.ndarray) -> float:
     """The mean over ``observations`` (shape ``(n, 4)``) of ``max_a Q(observation, a)``.
 
-    Taught in notebooks/09_inside.py. On a fixed set of states, it shows how the network's
+    Taught in notebooks/10_inside.py. On a fixed set of states, it shows how the network's
     estimate of what those states are worth moves during training.
 
     >>> network = nn.Linear(4, 2)
@@ -485,7 +485,7 @@ def mean_max_q(q_network: nn.Module, observations: np.ndarray) -> float:
 def terminal_share(replay_buffer: ReplayBuffer) -> float:
     """The fraction of the transitions stored in ``replay_buffer`` that are terminations.
 
-    Taught in notebooks/09_inside.py. Only the first ``size`` slots hold transitions; a
+    Taught in notebooks/10_inside.py. Only the first ``size`` slots hold transitions; a
     truncated transition (the 500-step time limit) is not a termination. An empty buffer gives
     0.0.
 
@@ -509,7 +509,7 @@ def terminal_share(replay_buffer: ReplayBuffer) -> float:
 class Diagnostics:
     """What ``DiagnosedAgent`` measured, one entry every ``every`` environment steps.
 
-    Taught in notebooks/09_inside.py. ``td_loss`` is the mean loss of the gradient steps since
+    Taught in notebooks/10_inside.py. ``td_loss`` is the mean loss of the gradient steps since
     the previous entry (NaN before learning starts).
     """
 
@@ -522,7 +522,7 @@ class Diagnostics:
 class DiagnosedAgent:
     """A DQN agent that measures itself while ``dqn_lib.train`` trains it.
 
-    Taught in notebooks/09_inside.py. Pass it to ``train`` in place of the agent: it acts and
+    Taught in notebooks/10_inside.py. Pass it to ``train`` in place of the agent: it acts and
     learns exactly as the agent would (same calls, same random draws), and every ``every``
     environment steps it appends to ``diagnostics`` the mean max-Q on ``probe_observations``, the
     mean TD loss since the last entry, and the share of terminations in the replay buffer.
@@ -593,7 +593,7 @@ def plot_diagnostics(
     the probe states, the TD loss (log scale) and the share of terminal transitions in the
     buffer (percent).
 
-    Taught in notebooks/09_inside.py. ``runs`` maps a label to the ``History`` that ``train``
+    Taught in notebooks/10_inside.py. ``runs`` maps a label to the ``History`` that ``train``
     returned (with ``eval_every``) and the ``DiagnosedAgent``'s ``diagnostics``.
     """
     if not runs:
@@ -633,7 +633,7 @@ class DiagnosedRun:
     """One preset trained on one seed under ``DiagnosedAgent``: the trained agent (replay buffer
     included), the ``History`` of ``train`` and the ``Diagnostics``.
 
-    Taught in notebooks/09_inside.py.
+    Taught in notebooks/10_inside.py.
     """
 
     preset: str
@@ -683,7 +683,7 @@ def train_diagnosed(
     runs side by side, each in a process of its own with one torch thread; return the runs by
     preset name, in the order given.
 
-    Taught in notebooks/09_inside.py. Each run is the one ``presets.train_preset`` makes (same
+    Taught in notebooks/10_inside.py. Each run is the one ``presets.train_preset`` makes (same
     agent, environment, reward and starts; ``DiagnosedAgent`` changes nothing in it), with the
     diagnostics measured every ``every`` steps and a greedy evaluation of ``eval_episodes``
     episodes every ``eval_every`` steps.

@@ -1,6 +1,6 @@
 """The Q-network: an observation in, one value per action out.
 
-Taught in notebooks/02_q_network.py.
+Taught in notebooks/03_q_network.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dqn_lib.seeding import check_seed
 class QNet(nn.Module):
     """A small multilayer perceptron that estimates Q(observation, action) for every action.
 
-    Taught in notebooks/02_q_network.py. The default ``hidden=(32, 32)`` is the original
+    Taught in notebooks/03_q_network.py. The default ``hidden=(32, 32)`` is the original
     notebook's 4-32-32-2 network for CartPole.
 
     Args:
@@ -64,7 +64,7 @@ def new_q_network(
 ) -> QNet:
     """A ``QNet`` whose initial weights depend on ``seed`` only.
 
-    Taught in notebooks/02_q_network.py. The weights are drawn inside ``torch.random.fork_rng``,
+    Taught in notebooks/03_q_network.py. The weights are drawn inside ``torch.random.fork_rng``,
     so torch's global random state is the same afterwards as before: creating a network in one
     cell does not change what ``torch.rand`` gives in another.
     """

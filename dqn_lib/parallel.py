@@ -1,6 +1,6 @@
 """Training runs side by side: each in a fresh process of its own, with one torch thread.
 
-Taught in notebooks/05_training.py (the online agent's seeds) and used by
+Taught in notebooks/06_training.py (the online agent's seeds) and used by
 ``dqn_lib.presets.train_seeds`` (the ladder's). A seeded single-threaded run gives the same
 result whichever process trains it and whatever runs beside it, so running two at a time on a
 two-core machine halves the wait and changes no number.
@@ -80,7 +80,7 @@ def train_online_agent(
     bootstrap_through_termination: bool = False,
 ) -> tuple[OnlineAgent, History]:
     """``OnlineAgent(seed=seed, bootstrap_through_termination=...)`` trained by
-    ``train(agent, episodes=episodes, reward_fn=reward_fn, seed=seed)``: lesson 5's run, as a
+    ``train(agent, episodes=episodes, reward_fn=reward_fn, seed=seed)``: lesson 6's run, as a
     function a new process can import. Returns the trained agent and its ``History``."""
     agent = OnlineAgent(seed=seed, bootstrap_through_termination=bootstrap_through_termination)
     history = train(agent, episodes=episodes, reward_fn=reward_fn, seed=seed, progress=False)

@@ -1,6 +1,6 @@
 """The playground: widgets to change DQN's settings, train short runs, compare them, watch one.
 
-Taught in notebooks/10_playground.py. The logic (``config_from_widgets``, ``train_once``,
+Taught in notebooks/11_playground.py. The logic (``config_from_widgets``, ``train_once``,
 ``runs``, ``draw``, ``watch``) is plain Python that runs and is tested without a browser; the
 buttons only call it and put what comes back in the page.
 
@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 COURSE_PRESET = "double"
-"""The preset the playground starts from: the course's DQN (notebooks/08_double_dqn.py)."""
+"""The preset the playground starts from: the course's DQN (notebooks/09_double_dqn.py)."""
 
 DEFAULT_STEPS = 8_000
 """The playground's training budget, in environment steps (about 10 seconds of training on one
@@ -83,7 +83,7 @@ class RunSettings:
     """Everything one playground run needs: the agent's config, the reward, whether training
     uses exploring starts, the budget, the seed.
 
-    Taught in notebooks/10_playground.py. Checked when built, like ``DQNConfig``. The defaults
+    Taught in notebooks/11_playground.py. Checked when built, like ``DQNConfig``. The defaults
     are the course's DQN, the ``"double"`` preset (``COURSE_PRESET``).
     """
 
@@ -191,7 +191,7 @@ def _short(value: object) -> str:
 class PlaygroundRun:
     """One run: its settings, its History, the agent at its end (or as far as it got).
 
-    Taught in notebooks/10_playground.py. ``agent`` is ``None`` until the first chunk of
+    Taught in notebooks/11_playground.py. ``agent`` is ``None`` until the first chunk of
     training ends; ``error`` says why a run stopped early (``None`` for a run that used its
     whole budget).
     """
@@ -220,7 +220,7 @@ def train_in_chunks(
     """``train`` a new ``DQNAgent`` for ``settings.steps`` steps, stopping every ``eval_every``
     steps (after the evaluation) to call ``on_chunk(agent, history)``.
 
-    Taught in notebooks/10_playground.py. The agent, the training environment (with exploring
+    Taught in notebooks/11_playground.py. The agent, the training environment (with exploring
     starts or without) and the reward come from ``settings.preset()``, as in ``train_preset``.
     Each chunk saves a checkpoint with the replay buffer and the loop's state to a temporary
     folder, and the next one resumes from it, so the run is the same as one
@@ -268,7 +268,7 @@ def draw_runs(runs: list[PlaygroundRun], ax: Axes, eval_every: int, window: int 
     """Every run on one set of axes: its greedy evaluations (solid, with markers) and the
     moving average of its training episodes (faint), in one colour a run.
 
-    Taught in notebooks/10_playground.py.
+    Taught in notebooks/11_playground.py.
     """
     for k, run in enumerate(runs):
         color = f"C{k % 10}"
@@ -305,7 +305,7 @@ class Playground:
     """Widgets for DQN's settings, a Train button with a live learning curve that keeps earlier
     runs for comparison, a Clear button, and a Watch button that plays the latest agent.
 
-    Taught in notebooks/10_playground.py. Show it as the last expression of a cell
+    Taught in notebooks/11_playground.py. Show it as the last expression of a cell
     (``Playground()``), or use it from code: set a widget's ``value``, call ``train_once()``,
     read ``runs``, ``draw(ax)``, ``watch()``; or ``train_button.click()`` as a user would.
 

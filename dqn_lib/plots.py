@@ -1,6 +1,6 @@
 """Learning curves: one run, or the mean and a band over several seeds.
 
-Taught in notebooks/05_training.py.
+Taught in notebooks/06_training.py.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def plot_learning_curve(
 ) -> Axes:
     """One run: every episode's return (faint) and its moving average over ``window`` episodes.
 
-    Taught in notebooks/05_training.py.
+    Taught in notebooks/06_training.py.
     """
     ax = _new_axes(ax)
     episodes = np.arange(1, history.episodes + 1)
@@ -78,7 +78,7 @@ def plot_runs(
     """Several seeds of one agent: the mean of their smoothed returns over environment steps,
     and a band from the worst to the best seed.
 
-    Taught in notebooks/05_training.py. Runs are compared by environment steps, not episodes,
+    Taught in notebooks/06_training.py. Runs are compared by environment steps, not episodes,
     because a good agent's episodes are long: 100 episodes can be 1,000 steps or 50,000. The
     curves stop where the shortest run's last finished episode ends, so every point averages
     every seed.
@@ -115,7 +115,7 @@ def plot_evaluations(
     """Greedy evaluations over training, several presets side by side: each seed as a thin
     line, the median over seeds as a thick one, one color a preset.
 
-    Taught in notebooks/06_replay.py. ``runs`` maps a label to the histories of its seeds
+    Taught in notebooks/07_replay.py. ``runs`` maps a label to the histories of its seeds
     (trained with ``eval_every``). The dashed line is CartPole's solved mark.
     """
     if not runs or any(not histories for histories in runs.values()):

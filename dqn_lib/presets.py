@@ -1,7 +1,7 @@
 """Named training setups: the DQN ladder, one change per rung, and the steps beside it.
 
-Taught in notebooks/06_replay.py, notebooks/07_target_network.py and
-notebooks/08_double_dqn.py. A *preset* is everything a training run needs besides its seed and
+Taught in notebooks/07_replay.py, notebooks/08_target_network.py and
+notebooks/09_double_dqn.py. A *preset* is everything a training run needs besides its seed and
 its budget: the agent's settings, the reward, and where episodes start. The benchmark
 (``benchmarks/solve.py --preset NAME``) and the lessons train the same presets, so a number in a
 lesson and a row of the README's ladder come from the same setup.
@@ -56,7 +56,7 @@ __all__ = [
 class Preset:
     """A named training setup: settings, reward and starts (everything but seed and budget).
 
-    Taught in notebooks/06_replay.py.
+    Taught in notebooks/07_replay.py.
     """
 
     name: str
@@ -125,7 +125,7 @@ to 0.01 over 10,000 steps, a gradient step every environment step, soft target u
 START_FRACTION = 0.5
 """The share of training episodes that start anywhere on the track (``TRAINING_STARTS``): on
 CartPole's +1 reward, an agent that only ever starts at the centre rarely sees the track's ends
-until it drives off them (notebooks/09_inside.py measures it)."""
+until it drives off them (notebooks/10_inside.py measures it)."""
 
 _double = Preset(
     "double",
@@ -223,7 +223,7 @@ def train_preset(
     """Train ``preset`` on ``seed`` for ``steps`` environment steps, on one torch thread, with the
     benchmark's greedy evaluation every ``eval_every`` steps.
 
-    Taught in notebooks/06_replay.py. The same run as ``benchmarks/solve.py --preset NAME``
+    Taught in notebooks/07_replay.py. The same run as ``benchmarks/solve.py --preset NAME``
     trains (without its final evaluations).
     """
     preset = get_preset(preset) if isinstance(preset, str) else preset
@@ -256,7 +256,7 @@ def train_seeds(
     """Train every preset on every seed, ``workers`` runs side by side, each in a process of its
     own with one torch thread; return the runs by preset name, in seed order.
 
-    Taught in notebooks/06_replay.py. A run gives the same result whichever process trains it
+    Taught in notebooks/07_replay.py. A run gives the same result whichever process trains it
     and whatever else runs beside it: each is seeded and single-threaded.
     """
     presets = [get_preset(p) if isinstance(p, str) else p for p in presets]
@@ -283,7 +283,7 @@ def summarise_runs(runs: dict[str, list[SeedRun]], last: int = 3) -> dict[str, d
     step of the first such evaluation, the mean of the last evaluation, and the share of the
     ``last`` evaluations that are solved ("stays solved"). Prints one line a preset.
 
-    Taught in notebooks/06_replay.py.
+    Taught in notebooks/07_replay.py.
     """
     summary = {}
     print(
@@ -325,7 +325,7 @@ repository, beside ``dqn_lib`` (installed editable by ``make lab``)."""
 def load_results(name: str) -> list[dict]:
     """The benchmark's committed records of preset ``name``, one a seed.
 
-    Taught in notebooks/06_replay.py. Found from the library's own location, so a lesson reads
+    Taught in notebooks/07_replay.py. Found from the library's own location, so a lesson reads
     them wherever the notebook runs (the teacher's or the student's edition).
     """
     path = RESULTS_FOLDER / f"{name}.json"

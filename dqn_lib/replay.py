@@ -1,6 +1,6 @@
 """Experience replay: a fixed-size memory of transitions, sampled uniformly at random.
 
-Taught in notebooks/06_replay.py.
+Taught in notebooks/07_replay.py.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class Batch:
 class ReplayBuffer:
     """A ring buffer of the last ``capacity`` transitions in preallocated NumPy arrays.
 
-    Taught in notebooks/06_replay.py. ``terminated`` and ``truncated`` are stored apart: only a
+    Taught in notebooks/07_replay.py. ``terminated`` and ``truncated`` are stored apart: only a
     termination stops the TD target's bootstrap. A truncated transition keeps its true final
     observation (the one ``env.step`` returned), never the next episode's reset observation.
 

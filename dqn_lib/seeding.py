@@ -1,6 +1,6 @@
 """Seeds: one checked integer, turned into the generators the library uses.
 
-Taught in notebooks/01_cartpole.py (seeding the environment) and notebooks/03_agent.py (the
+Taught in notebooks/01_cartpole.py (seeding the environment) and notebooks/04_agent.py (the
 agent's own generators). The library never touches numpy's or torch's global random state, so a
 stray ``np.random.rand()`` in a notebook cell does not change a training run.
 """

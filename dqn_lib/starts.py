@@ -1,7 +1,7 @@
 """Where episodes start: CartPole's reset box, wider boxes set after ``reset``, and the
 four-gain linear policy that a trained agent is judged against from them.
 
-Taught in notebooks/09_inside.py. CartPole's ``reset`` draws every state variable uniformly in
+Taught in notebooks/10_inside.py. CartPole's ``reset`` draws every state variable uniformly in
 [-0.05, 0.05]: an agent evaluated only there has been tested on a cart that starts at the centre
 and a pole that starts upright and still. A *start box* gives the half-width of the uniform
 draw for each of the four state variables, in the observation's order and units (m, m/s, rad,
@@ -98,7 +98,7 @@ def set_start(env: gym.Env, box: StartBox) -> np.ndarray:
 class ExploringStarts(gym.Wrapper):
     """Start a share of the episodes from a wider box: "exploring starts" (Sutton & Barto, 5.3).
 
-    Taught in notebooks/09_inside.py. After each ``reset``, with probability ``fraction``, the
+    Taught in notebooks/10_inside.py. After each ``reset``, with probability ``fraction``, the
     state is redrawn from ``box`` with ``set_start``. The other episodes start as CartPole's own.
 
     Args:
@@ -132,7 +132,7 @@ def linear_policy(observation: np.ndarray) -> int:
     """Push right when ``LINEAR_POLICY_GAINS @ observation > 0``: four numbers, no learning.
 
     Taught in notebooks/01_cartpole.py (the hand-written policies) and used in
-    notebooks/09_inside.py as the reference a trained agent is judged against from perturbed
+    notebooks/10_inside.py as the reference a trained agent is judged against from perturbed
     starts. The position and velocity gains are positive: to bring a cart back from the right,
     it first pushes further right, so the pole leans left and the balancing pushes that follow
     carry the cart left (CartPole is non-minimum-phase).

@@ -1,6 +1,6 @@
 """Interval estimates over seeds: the interquartile mean and its bootstrap confidence interval.
 
-Taught in notebooks/08_double_dqn.py. A thin wrapper around rliable (Agarwal et al., 2021,
+Taught in notebooks/09_double_dqn.py. A thin wrapper around rliable (Agarwal et al., 2021,
 "Deep RL at the Edge of the Statistical Precipice"), the field's library for reporting results
 over few seeds: the interquartile mean (IQM, the mean of the middle half of the runs) with a 95%
 stratified-bootstrap confidence interval, seeded so that a table repeats exactly.
@@ -26,7 +26,7 @@ def iqm_interval(
 ) -> tuple[float, float, float]:
     """The IQM of ``values`` (one a seed) and the low and high ends of its 95% interval.
 
-    Taught in notebooks/08_double_dqn.py.
+    Taught in notebooks/09_double_dqn.py.
 
     >>> iqm_interval([1.0, 2.0, 3.0, 4.0])[0]
     2.5

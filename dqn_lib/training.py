@@ -1,6 +1,6 @@
 """The training loop and the history it returns.
 
-Taught in notebooks/05_training.py. The loop is the original notebook's ``train``, made
+Taught in notebooks/06_training.py. The loop is the original notebook's ``train``, made
 general: any agent, any reward function, a budget in episodes or in environment steps.
 """
 
@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from dqn_lib.agents import Agent
 from dqn_lib.checkpoint import Checkpoint, save_checkpoint
 from dqn_lib.env import make_env
-from dqn_lib.evaluation import evaluate, value_estimates
+from dqn_lib.evaluation import _valued_episodes, evaluate
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import check_seed
 
@@ -34,7 +34,7 @@ from dqn_lib.seeding import check_seed
 class History:
     """What happened during training, one entry per finished episode or per update.
 
-    Taught in notebooks/05_training.py. ``returns`` are the environment's returns (steps the
+    Taught in notebooks/06_training.py. ``returns`` are the environment's returns (steps the
     pole stayed up, whatever reward the agent learned from), so runs trained with different
     reward functions compare on one scale; ``shaped_returns`` sum the reward the agent saw.
     """
@@ -93,7 +93,7 @@ def train(
 ) -> History:
     """Act, step, reward, learn, repeated for ``episodes`` episodes or ``steps`` steps.
 
-    Taught in notebooks/05_training.py; checkpoints and resuming in notebooks/08_double_dqn.py.
+    Taught in notebooks/06_training.py; checkpoints and resuming in notebooks/09_double_dqn.py.
 
     Args:
         agent: anything with ``act(observation)`` and ``observe(...)`` (see ``Agent``).
@@ -171,21 +171,20 @@ def train(
                 bar.update(1)
             if eval_every is not None and history.steps % eval_every == 0:
                 history.train_seconds += time.perf_counter() - start
-                mean_return = float(
-                    np.mean(evaluate(agent, episodes=eval_episodes, seed=eval_seed))
-                )
-                history.eval_steps.append(history.steps)
-                history.eval_returns.append(mean_return)
-                history.eval_seconds.append(history.train_seconds)
-                if eval_values:
-                    predicted, obtained = value_estimates(
+                if eval_values:  # the same greedy episodes, played once for both records
+                    returns, predicted, obtained = _valued_episodes(
                         agent,
-                        agent.config.gamma,
+                        agent.config.gamma,  # type: ignore[attr-defined]
                         eval_episodes,
-                        eval_seed,  # type: ignore[attr-defined]
+                        eval_seed,
                     )
                     history.eval_predicted_values.append(float(predicted.mean()))
                     history.eval_obtained_values.append(float(obtained.mean()))
+                else:
+                    returns = evaluate(agent, episodes=eval_episodes, seed=eval_seed)
+                history.eval_steps.append(history.steps)
+                history.eval_returns.append(float(np.mean(returns)))
+                history.eval_seconds.append(history.train_seconds)
                 start = time.perf_counter()
             if checkpoint_every is not None and history.steps % checkpoint_every == 0:
                 history.train_seconds += time.perf_counter() - start

@@ -162,7 +162,7 @@ print(f"seed {SEED}: {first_again}\nseed {SEED + 1}: {first_other}")
 # estimates the value of a state as "reward now plus the value of what comes next". After a
 # termination nothing comes next, so that value is zero; after a truncation the next state still
 # has value. Treat a time-out as a fall (the old `done` flag did just that) and the agent learns
-# that balancing for a long time leads to disaster. Lessons 3 and 4 come back to this.
+# that balancing for a long time leads to disaster. Lessons 4 and 5 come back to this.
 
 # %%
 print("MAX_EPISODE_STEPS =", MAX_EPISODE_STEPS)
@@ -352,7 +352,7 @@ plt.show()
 # %% [markdown]
 # ### Check: the inline loop agrees with `dqn_lib.evaluate`
 #
-# From lesson 5 on, `dqn_lib.evaluate(policy, episodes, seed)` plays these episodes for us:
+# From lesson 6 on, `dqn_lib.evaluate(policy, episodes, seed)` plays these episodes for us:
 # episode `i` reset with `seed + i`, returns summed. For a deterministic policy it must give
 # exactly what our loop gave. (The random policy's draws would depend on how many it made
 # before, so we check with the hand-written one.)
@@ -554,6 +554,101 @@ from dqn_lib.checks import check_episode_length
 
 check_episode_length(episode_length)
 
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-01-3-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 1.3: predict, then run: always push right (warm-up, about 5 minutes)
+#
+# Predicting before you measure is how you find out what you really expected. A policy that
+# ignores the observation and always pushes right: how long does it keep the pole up, on the same
+# 100 starts as the random policy above? Longer than the coin, about as long, or shorter?
+#
+# Write your prediction in `my_prediction()` *before* you run the next cell: return a pair, the
+# mean number of steps you expect and, as a string, one sentence of why. Then run the cell that
+# measures it, and the check. The check says how close you were (within a factor of 1.5 counts as
+# close); a wrong prediction does not fail it, a missing one or one without a reason does.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-01-3-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def my_prediction():
+    """Before running the next cell: (mean steps of always pushing right, why)."""
+    ### BEGIN SOLUTION
+    return 10, "one push tips the pole the other way and nothing ever pushes back"
+    ### END SOLUTION
+
+
+# %%
+push_right_returns = episode_returns(lambda observation: 1)
+print(
+    f"always push right over {len(push_right_returns)} episodes: mean "
+    f"{push_right_returns.mean():.1f}, min {push_right_returns.min():.0f}, max "
+    f"{push_right_returns.max():.0f}; the random policy: mean {random_returns.mean():.1f}"
+)
+
+# %% nbgrader={"grade": true, "grade_id": "ex-01-3-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks_experiments import check_push_right_prediction
+
+check_push_right_prediction(my_prediction, push_right_returns)
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-01-4-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 1.4: find the bug: a transition recorder (core, about 15 minutes)
+#
+# From lesson 4 on, an agent learns from *transitions*, one per step: `(observation, action,
+# reward, next_observation, terminated)`, what it saw, what it did, what it got, where that led,
+# and whether the episode ended there for good. The recorder below plays a policy for a number of
+# steps, across as many episodes as that takes. It runs without an error, and yet a DQN that
+# learned from its transitions would learn two wrong things.
+#
+# Find both bugs, and write the corrected `record_transitions(policy, steps, seed)` in the cell
+# after it: reset with `seed` first, and without a seed after each episode (as the recorder
+# does); return a list of `steps` tuples, with the arrays and the bool `env.step` returned.
+#
+# Hints: look at what is stored at the step that ends an episode, and re-read "Terminated or
+# truncated" above. The check plays a policy that falls within a few steps (many episode ends)
+# and the four-gain linear policy, which reaches the 500-step time limit, and compares every
+# transition; if your answer still has one of the bugs, it names it.
+
+
+# %%
+def buggy_record_transitions(policy, steps, seed):
+    """Play `policy` for `steps` steps, resetting when an episode ends; return the transitions.
+    It has two bugs."""
+    env = dqn_lib.make_env()
+    observation, _ = env.reset(seed=seed)
+    transitions = []
+    for _ in range(steps):
+        action = policy(observation)
+        next_observation, reward, terminated, truncated, _ = env.step(action)
+        if terminated or truncated:
+            next_observation, _ = env.reset()  # the next episode starts here
+        transitions.append((observation, action, reward, next_observation, terminated or truncated))
+        observation = next_observation
+    return transitions
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-01-4-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def record_transitions(policy, steps, seed):
+    """`steps` transitions (observation, action, reward, next_observation, terminated)."""
+    ### BEGIN SOLUTION
+    env = dqn_lib.make_env()
+    observation, _ = env.reset(seed=seed)
+    transitions = []
+    for _ in range(steps):
+        action = policy(observation)
+        next_observation, reward, terminated, truncated, _ = env.step(action)
+        # the state this step ended in, and whether the pole fell or the cart left (not the
+        # time limit: a truncated episode's last state still has a future)
+        transitions.append((observation, action, reward, next_observation, terminated))
+        if terminated or truncated:
+            next_observation, _ = env.reset()  # only the *next* step starts from here
+        observation = next_observation
+    return transitions
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-01-4-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks_experiments import check_transition_recorder
+
+check_transition_recorder(record_transitions)
+
 # %% [markdown]
 # ## Summary
 #
@@ -577,5 +672,5 @@ check_episode_length(episode_length)
 # episodes were unseeded; here every episode comes from a seed, so the numbers above repeat. Its
 # animation was JavaScript (`to_jshtml`), which shows nothing in a saved notebook; ours is a GIF.
 #
-# Next, lesson 2 (`02_q_network`): a neural network that takes these four numbers and returns one
-# value per action.
+# Next, lesson 2 (`02_q_table`): a table with one value per state and action, learned by
+# Q-learning from these four numbers cut into bins.

@@ -1,5 +1,5 @@
 """Bad input is refused at the boundary with a message that says what was expected, what was
-given and how to fix it (lessons 1, 3, 5 and 6). Config values: tests/test_config.py."""
+given and how to fix it (lessons 1, 4, 6 and 7). Config values: tests/test_config.py."""
 
 from __future__ import annotations
 

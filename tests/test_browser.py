@@ -11,6 +11,13 @@ One JupyterLab serves a temporary copy of notebooks/ on 127.0.0.1 for the whole 
 cells would otherwise rewrite the committed notebooks. It gets its own config, settings and
 runtime folders (tests/browser_helpers.py), so the user's Jupyter setup plays no part.
 
+The student edition is opened the way `make student-lab` opens it: tools/make_student.py writes
+it into a folder of its own, and JupyterLab serves that folder as its root, so each lesson's
+kernel runs there and finds dqn_lib installed in .venv and the checkpoint in data/. "Run All"
+stops at the first failing cell; the test goes on from the cell after it ("Run Selected Cell and
+All Below", as the student README says) until the lesson's end, and every stop must be an
+exercise's check saying "not implemented yet" in one line.
+
 Needs Debian's chromium (`bash tools/install_browser.sh`, which `make test` runs) and playwright
 (requirements-dev.txt). Without them the test is skipped, with the reason, except in CI (the
 environment variable CI set and not empty/0/false), where it fails.
@@ -21,16 +28,20 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from browser_helpers import (
     CHROMIUM_ARGS,
+    JS_RUN_FINISHED,
     LabServer,
     find_chromium,
     full_screenshot,
     missing_browser_parts,
     move_first_slider,
+    open_notebook,
     run_lesson,
     screenshot_slider_cell,
 )
@@ -39,11 +50,11 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "screenshots"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-# Lessons 9 (inside the network) and 10 (the playground) are built around sliders.
-SLIDER_LESSONS = ("09", "10")
-# Lesson 10's widgets carry this CSS class; its first slider is the one moved.
+# Lessons 10 (inside the network) and 10 (the playground) are built around sliders.
+SLIDER_LESSONS = ("10", "11")
+# Lesson 11's widgets carry this CSS class; its first slider is the one moved.
 PLAYGROUND = ".dqn-playground"
-RUN_TIMEOUT_MS = 420_000  # one lesson's "Run All"; lessons 5 and 6 train for 50-90 s
+RUN_TIMEOUT_MS = 420_000  # one lesson's "Run All"; lessons 6 and 7 train for 50-90 s
 SLIDER_TIMEOUT_MS = 90_000  # after a slider moves, until the outputs show the change
 WIDTH = 1280
 
@@ -63,23 +74,35 @@ def has_slider(lesson: Path) -> bool:
     return re.search(r"Slider\(|\binteract(ive)?\b", code) is not None
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def skip_without_a_browser() -> None:
     missing = missing_browser_parts()
     if missing:
         needs = "; ".join(missing)
         if in_ci():
             pytest.fail(f"CI is set, so the browser test must run, but it needs {needs}")
         pytest.skip(f"browser test needs {needs}")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One chromium for the whole module: Playwright's sync API allows one running instance per
+    thread, so the teacher's and the student's JupyterLab share it."""
+    skip_without_a_browser()
     from playwright.sync_api import sync_playwright
 
-    workdir = tmp_path_factory.mktemp("jupyterlab")
-    with LabServer(NOTEBOOKS, workdir) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
         try:
-            yield server, browser
+            yield chromium
         finally:
-            browser.close()
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def lab(browser, tmp_path_factory):
+    """A JupyterLab serving a copy of the lessons as its root, and the browser to drive it."""
+    with LabServer(NOTEBOOKS, tmp_path_factory.mktemp("jupyterlab")) as server:
+        yield server, browser
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[path.stem for path in LESSONS])
@@ -170,6 +193,149 @@ def test_the_browser_test_catches_a_failing_cell_and_a_slider_that_changes_nothi
         moved = move_first_slider(page, None, timeout_ms=3_000)
         assert moved.found and moved.before_value != moved.after_value, moved
         assert not moved.changed, "a slider that drives nothing must not count as a change"
+    finally:
+        page.close()
+        server.shutdown_kernels()
+
+
+# --- The student edition, as `make student-lab` opens it ------------------------------------------
+
+# A quick lesson, and lesson 10, which reads data/cartpole_dqn.ckpt next to itself and the
+# benchmark's results through dqn_lib.
+STUDENT_LESSONS = ("05_reward", "10_inside")
+
+
+@pytest.fixture(scope="module")
+def student_lab(browser, tmp_path_factory):
+    edition = tmp_path_factory.mktemp("edition") / "student"
+    lessons = [str(NOTEBOOKS / f"{lesson}.ipynb") for lesson in STUDENT_LESSONS]
+    subprocess.run(  # as `make student-lab` runs it, into a folder of its own
+        [sys.executable, str(ROOT / "tools" / "make_student.py"), "--keep", "--out", str(edition)]
+        + lessons,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    with LabServer(edition, tmp_path_factory.mktemp("jupyterlab-student")) as server:
+        yield server, browser
+
+
+# Starts a notebook command (run all, run all below) and records how its promise resolved; the
+# wait is JS_RUN_FINISHED: the promise settled, the kernel idle, no cell waiting ([*]).
+JS_START_COMMAND = """(command) => {
+    window.__dqnRun = {done: false, error: null, result: null};
+    window.jupyterapp.commands.execute(command).then(
+        (result) => { window.__dqnRun = {done: true, error: null, result: String(result)}; },
+        (reason) => { window.__dqnRun = {done: true, error: String(reason), result: null}; });
+}"""
+
+# Makes cell `index` the active (and only selected) one, as a click on it does.
+JS_SELECT_CELL = """(index) => {
+    const notebook = window.jupyterapp.shell.currentWidget.content;
+    notebook.activeCellIndex = index;
+    notebook.deselectAll();
+}"""
+
+# Every cell, read from the notebook model: its nbgrader metadata, count, errors and stderr.
+JS_CELLS = """() => {
+    const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+    const found = [];
+    for (let i = 0; i < cells.length; i++) {
+        const cell = cells.get(i);
+        const nbgrader = (cell.getMetadata ? cell.getMetadata('nbgrader') : null) || {};
+        const item = {index: i, code: cell.type === 'code', grade: !!nbgrader.grade,
+                      gradeId: nbgrader.grade_id || null, count: null, errors: [], stderr: []};
+        if (item.code) {
+            item.count = cell.executionCount === undefined ? null : cell.executionCount;
+            for (let j = 0; j < cell.outputs.length; j++) {
+                const out = cell.outputs.get(j).toJSON();
+                if (out.output_type === 'error') {
+                    item.errors.push({ename: out.ename, evalue: out.evalue,
+                                      traceback: out.traceback || []});
+                } else if (out.output_type === 'stream' && out.name === 'stderr') {
+                    item.stderr.push([].concat(out.text).join(''));
+                }
+            }
+        }
+        found.push(item);
+    }
+    return found;
+}"""
+
+
+def run_command(page, command: str, timeout_ms: int) -> str:
+    """Runs a notebook command and waits until every cell it started has run; its result."""
+    page.evaluate(JS_START_COMMAND, command)
+    page.wait_for_function(JS_RUN_FINISHED, timeout=timeout_ms, polling=500)
+    run = page.evaluate("() => window.__dqnRun")
+    assert not run["error"], f"{command} failed: {run['error']}"
+    return run["result"]
+
+
+def run_past_open_exercises(page, lesson: str, timeout_ms: int) -> list[dict]:
+    """Runs every cell as a student does: Run All Cells, then, after each cell that stops the
+    run, Run Selected Cell and All Below from the next cell, to the end; the cells as they end."""
+    result = run_command(page, "notebook:run-all-cells", timeout_ms)
+    stopped_at = -1
+    while result != "true":
+        cells = page.evaluate(JS_CELLS)
+        failed = [c["index"] for c in cells if c["errors"] and c["index"] > stopped_at]
+        assert failed, f"{lesson}: the run resolved {result} but no new cell shows an error"
+        stopped_at = failed[0]
+        if stopped_at + 1 >= len(cells):
+            break
+        page.evaluate(JS_SELECT_CELL, stopped_at + 1)
+        result = run_command(page, "notebook:run-all-below", timeout_ms)
+    return page.evaluate(JS_CELLS)
+
+
+@pytest.mark.parametrize("lesson", STUDENT_LESSONS)
+def test_student_lesson_in_jupyterlab_stops_only_at_open_exercises(student_lab, lesson: str):
+    server, browser = student_lab
+    page = browser.new_page(viewport={"width": WIDTH, "height": 900})
+    page_errors: list[str] = []
+    page.on("pageerror", lambda error: _record_page_error(page_errors, str(error)))
+    shot = SCREENSHOTS / f"student_{lesson}.png"
+    try:
+        try:
+            open_notebook(page, server, f"{lesson}.ipynb", timeout_ms=RUN_TIMEOUT_MS)
+            cells = run_past_open_exercises(page, lesson, RUN_TIMEOUT_MS)
+        except Exception as error:  # a timeout, mostly: show the page and the server's log
+            _try_screenshot(page, shot)
+            pytest.fail(
+                f"student {lesson}: the run in JupyterLab did not finish: {error}\n"
+                f"Screenshot: {shot}\nJupyterLab log:\n{server.log_tail()}\n"
+                f"Errors in the page: {page_errors}"
+            )
+        full_screenshot(page, shot, WIDTH)
+        code = [c for c in cells if c["code"]]
+        assert code, f"student {lesson}: no code cell found in JupyterLab"
+        never_ran = [c["index"] for c in code if not c["count"]]
+        assert not never_ran, f"student {lesson}: cells that never ran: {never_ran}"
+        stderr = [f"cell {c['index']}: {''.join(c['stderr'])[:500]}" for c in code if c["stderr"]]
+        assert not stderr, f"student {lesson} wrote to stderr:\n" + "\n".join(stderr)
+        stopped = set()
+        for cell in (c for c in code if c["errors"]):
+            (error,) = cell["errors"]
+            where = f"student {lesson} cell {cell['index']} ({cell['gradeId']})"
+            assert cell["grade"], (
+                f"{where} failed but is not an exercise's check: {error['ename']}: "
+                f"{error['evalue']}"
+            )
+            assert error["ename"] == "ExerciseError" and "not implemented yet" in error["evalue"], (
+                f"{where}: expected 'not implemented yet', got {error['ename']}: {error['evalue']}"
+            )
+            assert len(error["traceback"]) == 1, f"{where} shows a traceback: {error['traceback']}"
+            stopped.add(cell["gradeId"])
+        checks = {c["gradeId"] for c in code if c["grade"]}
+        assert checks and stopped == checks, (
+            f"student {lesson}: checks that did not say 'not implemented': {checks - stopped}"
+        )
+        assert not page_errors, f"student {lesson}: errors thrown in the page: {page_errors}"
+        dialogs = page.locator(".jp-Dialog")
+        assert dialogs.count() == 0, (
+            f"student {lesson}: a dialog is open: {dialogs.first.inner_text()}"
+        )
     finally:
         page.close()
         server.shutdown_kernels()

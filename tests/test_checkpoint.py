@@ -1,5 +1,5 @@
 """save_checkpoint and load_checkpoint: an agent saved is the agent loaded, and every bad file is
-refused with one CheckpointError that names the file and the cause (lesson 6)."""
+refused with one CheckpointError that names the file and the cause (lesson 7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The trained checkpoint lesson 9 starts from: it loads, it solves, it holds from perturbed
+"""The trained checkpoint lesson 10 starts from: it loads, it solves, it holds from perturbed
 starts, and a tool makes it."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dqn_lib.starts import PERTURBED_STARTS
 ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINT = ROOT / "notebooks" / "data" / "cartpole_dqn.ckpt"
 TOOL = ROOT / "tools" / "make_checkpoint.py"
-LESSON = ROOT / "notebooks" / "09_inside.py"
+LESSON = ROOT / "notebooks" / "10_inside.py"
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def test_committed_checkpoint_loads_with_the_default_settings(tool):
     checkpoint = dqn_lib.load_checkpoint(CHECKPOINT, expect_config=dqn_lib.DQNConfig())
     assert isinstance(checkpoint.agent, dqn_lib.DQNAgent)
     assert checkpoint.agent.steps == tool.STEPS == 30_000, (
-        "lesson 9 says the agent trained for 30,000 steps"
+        "lesson 10 says the agent trained for 30,000 steps"
     )
     assert CHECKPOINT.stat().st_size < 1_000_000, "keep the committed checkpoint small"
 

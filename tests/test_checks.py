@@ -116,7 +116,7 @@ def test_cartpole_policy_names_the_mistake(policy, message):
         check_cartpole_policy(policy)
 
 
-# --- check_q_network (lesson 2) ---------------------------------------------------------------
+# --- check_q_network (lesson 3) ---------------------------------------------------------------
 
 
 class SequentialQNet(nn.Module):
@@ -222,7 +222,7 @@ def test_q_network_names_a_final_relu_even_when_every_output_is_cut_to_zero():
         check_q_network(network)
 
 
-# --- check_epsilon_greedy (lesson 3) ----------------------------------------------------------
+# --- check_epsilon_greedy (lesson 4) ----------------------------------------------------------
 
 
 def choice_epsilon_greedy(q_values, epsilon, rng):
@@ -277,7 +277,7 @@ def test_epsilon_greedy_names_the_mistake(epsilon_greedy, message):
         check_epsilon_greedy(epsilon_greedy)
 
 
-# --- check_td_target (lesson 3) ---------------------------------------------------------------
+# --- check_td_target (lesson 4) ---------------------------------------------------------------
 
 
 def where_td_target(reward, next_q, terminated, gamma):
@@ -325,7 +325,7 @@ def test_td_target_names_the_truncated_row():
         check_td_target(bootstraps_only_the_first_rows)
 
 
-# --- check_reward_function (lesson 4) ---------------------------------------------------------
+# --- check_reward_function (lesson 5) ---------------------------------------------------------
 
 
 def pole_angle_reward_alt(next_observation, env_reward, terminated):
@@ -424,15 +424,15 @@ def test_an_index_swap_is_named_only_when_it_explains_every_wrong_step():
     assert "see the docstring of dqn_lib.angle_and_position_reward" in str(raised.value)
 
 
-def test_a_check_error_raised_from_another_names_its_cause():
+def test_a_check_error_raised_from_another_names_its_cause_on_the_same_line():
     try:
         try:
             raise KeyError("your dict")
         except KeyError as error:
             raise ExerciseError("check_x: wrong") from error
     except ExerciseError as error:
-        lines = error._render_traceback_()
-    assert lines[-1] == "(caused by KeyError: 'your dict')"
+        (line,) = error._render_traceback_()
+    assert line.endswith("check_x: wrong (caused by KeyError: 'your dict')")
 
 
 def test_a_check_shows_its_message_not_a_traceback_in_a_notebook():
@@ -445,7 +445,7 @@ def test_a_check_shows_its_message_not_a_traceback_in_a_notebook():
     assert "ExerciseError" in line and "it ignores the cart" in line and "Traceback" not in line
 
 
-# --- check_training_step (lesson 5) -----------------------------------------------------------
+# --- check_training_step (lesson 6) -----------------------------------------------------------
 
 
 def train_step(
@@ -524,7 +524,7 @@ def test_training_step_names_the_mistake(mistake, message):
         check_training_step(wrong_train_step(**{mistake: True}))
 
 
-# --- check_replay_sample (lesson 6) -----------------------------------------------------------
+# --- check_replay_sample (lesson 7) -----------------------------------------------------------
 
 
 def sample(observations, actions, rewards, next_observations, terminated, size, batch_size, rng):
@@ -604,7 +604,7 @@ def test_replay_sample_names_the_mistake(sample_fn, message):
         check_replay_sample(sample_fn)
 
 
-# --- check_soft_update (lesson 6) -------------------------------------------------------------
+# --- check_soft_update (lesson 7) -------------------------------------------------------------
 
 
 def state_dict_soft_update(target_network, q_network, tau):

@@ -1,4 +1,4 @@
-"""Lesson 9's exercise checks: right answers pass, each usual wrong answer is named in words."""
+"""Lesson 10's exercise checks: right answers pass, each usual wrong answer is named in words."""
 
 from __future__ import annotations
 

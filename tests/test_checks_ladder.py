@@ -1,4 +1,4 @@
-"""The checks of lessons 6-8's exercises: the reference answer passes, every wrong one fails with
+"""The checks of lessons 7-9's exercises: the reference answer passes, every wrong one fails with
 a message that names the mistake."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The exercise checks added with the classroom exercises: episode length (lesson 1), greedy
-action (lesson 2), moving average (lesson 5). A right answer, written two ways, passes; each
+action (lesson 3), moving average (lesson 6). A right answer, written two ways, passes; each
 usual wrong answer is rejected with a message that names it."""
 
 from __future__ import annotations
@@ -93,7 +93,10 @@ def test_episode_length_accepts_two_spellings(capsys):
 @pytest.mark.parametrize(
     "answer, message",
     [
-        (stops_only_on_terminated, "called env.step again. Stop when terminated OR truncated"),
+        (
+            stops_only_on_terminated,
+            r"called env.step again \(at .*, line \d+: .*\)\. Stop when terminated OR truncated",
+        ),
         (one_too_few, "returned 10. Likely mistake: one too few"),
         (no_seed, r"never called env.reset\(seed=0\)"),
         (returns_float, "expected the number of steps as an int"),
@@ -104,7 +107,7 @@ def test_episode_length_names_the_mistake(answer, message):
         check_episode_length(answer)
 
 
-# --- check_greedy_action (lesson 2) -----------------------------------------------------------
+# --- check_greedy_action (lesson 3) -----------------------------------------------------------
 
 
 def greedy_action(q_network, observation):
@@ -172,7 +175,7 @@ def test_greedy_action_names_the_mistake(answer, message):
         check_greedy_action(answer)
 
 
-# --- check_moving_average (lesson 5) ----------------------------------------------------------
+# --- check_moving_average (lesson 6) ----------------------------------------------------------
 
 
 def moving_average_loop(values, window):  # another correct answer: a plain loop

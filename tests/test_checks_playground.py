@@ -1,4 +1,4 @@
-"""The checks of lesson 10's exercises: a stub is "not implemented yet", the reference and another
+"""The checks of lesson 11's exercises: a stub is "not implemented yet", the reference and another
 correct spelling pass, and each usual wrong answer is named in words."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""DQNConfig: one frozen dataclass, every value checked when it is built or replaced (lesson 6)."""
+"""DQNConfig: one frozen dataclass, every value checked when it is built or replaced (lesson 7)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """DQNAgent: probe environments whose Q-values are known, then its schedules, target network
-and seeds (lesson 6).
+and seeds (lesson 7).
 
 Each probe is a tiny environment with the gymnasium API whose true Q-values can be worked out by
 hand; a few hundred steps of DQN must find them. A probe isolates one part of the algorithm, so a

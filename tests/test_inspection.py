@@ -1,4 +1,4 @@
-"""Lesson 9's tools: Q-value grids, inspected episodes, the scrubber widget, diagnostics."""
+"""Lesson 10's tools: Q-value grids, inspected episodes, the scrubber widget, diagnostics."""
 
 from __future__ import annotations
 

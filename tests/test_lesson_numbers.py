@@ -33,7 +33,7 @@ NOT_A_STATEMENT = re.compile(
     r"|et\s+al\.,?\s+\(?\d{4}\)?"  # citations
     r"|\(\d{4}\)"
     r"|^#+\s+\d+\."  # heading numbers
-    r"|\d\d_\w+"  # file names such as 06_replay
+    r"|\d\d_\w+"  # file names such as 07_replay
     r"|about\s+\d+\s+minutes"  # an exercise's time estimate
     r"|\b\d+(?:-\d+)+\b",  # a network's shape (4-32-32-2) or a range of seeds (0-9)
     re.MULTILINE,
@@ -51,57 +51,62 @@ FACTS: dict[str, dict[str, str]] = {
         "7": "a seed exercise 1.2's check tries",
         "123": "a seed exercise 1.2's check tries",
     },
-    "02_q_network": {
+    "03_q_network": {
         "15": "the index range of a 16-element tensor in the text's example",
         "-12": "the termination angle, in degrees",
         "+12": "the termination angle, in degrees",
         "-5": "the original's fall penalty (FALL_PENALTY)",
         "99": "a 500-step episode's discounted worth with gamma 0.99",
     },
-    "03_agent": {
-        "0.005": "the standard deviation of a share over 10,000 draws, in exercise 3.1's check",
+    "04_agent": {
+        "0.005": "the standard deviation of a share over 10,000 draws, in exercise 4.1's check",
         "-5": "the original's fall penalty (FALL_PENALTY)",
     },
-    "05_training": {
+    "06_training": {
         "1000": "the original notebook's saved progress bar",
         "1,000": "the original notebook's saved progress bar",
         "41": "the original notebook's execution counts",
         "46": "the original notebook's execution counts",
-        "60": "what exercise 5.2's check tries",
+        "60": "what exercise 6.2's check tries",
     },
-    "06_replay": {
+    "07_replay": {
         "0.02": "CartPole's time step (tau in cartpole.py), in seconds",
         "2,000": "the benchmark's evaluation interval (train_preset's eval_every)",
         "20": "the benchmark's evaluation episodes (train_preset's eval_episodes)",
         "10019": "the last of the benchmark's evaluation seeds",
         "20,000": "the benchmark's budget for the ladder (README)",
-        "40": "a buffer size exercise 6.1's check tries",
-        "32": "a batch size exercise 6.1's check tries",
-        "150": "how many batches exercise 6.1's check draws",
+        "40": "a buffer size exercise 7.1's check tries",
+        "32": "a batch size exercise 7.1's check tries",
+        "150": "how many batches exercise 7.1's check draws",
     },
-    "07_target_network": {
+    "08_target_network": {
         "100": "1 / (1 - gamma), the value of surviving forever with +1 a step and gamma 0.99",
+        "10,000": "Mnih et al. 2015's target update period C, in parameter updates (their "
+        "Extended Data Table 1)",
+        "4": "Mnih et al. 2015's update frequency: environment steps between parameter updates "
+        "(their Extended Data Table 1)",
         "475": "CartPole-v1's reward threshold (SOLVED)",
         "20,000": "the benchmark's budget for the ladder (README)",
-        "0.1": "a tau exercise 7.1's check tries",
-        "0.5": "a tau exercise 7.1's check tries",
-        "0.005": "a tau exercise 7.1's check tries",
+        "0.1": "a tau exercise 8.1's check tries",
+        "0.5": "a tau exercise 8.1's check tries",
+        "0.005": "a tau exercise 8.1's check tries",
         "20": "the benchmark's evaluation episodes (train_preset's eval_episodes)",
     },
-    "08_double_dqn": {
+    "09_double_dqn": {
         "2,000": "the benchmark's evaluation interval (train_preset's eval_every)",
+        "100": "1 / (1 - gamma), the value of +1 forever with gamma 0.99 (lesson 10's ceiling)",
         "99.3": "(1 - 0.99**500) / (1 - 0.99), a perfect episode's discounted return",
-        "0.5": "a gamma exercise 8.1's check tries; a choice offered in exercise 8.2's question",
-        "0.9": "a gamma exercise 8.1's check tries",
-        "200,000": "the draws of exercise 8.2's check's own experiment",
+        "0.5": "a gamma exercise 9.1's check tries; a choice offered in exercise 9.2's question",
+        "0.9": "a gamma exercise 9.1's check tries",
+        "200,000": "the draws of exercise 9.2's check's own experiment",
     },
-    "10_playground": {
+    "11_playground": {
         "12": "the termination angle, in degrees",
         "2.4": "the end of the track (POSITION_LIMIT), in metres",
         "40,000": "a setting the experiments ask the student to try",
         "5,000": "a setting the experiments ask the student to try",
     },
-    "04_reward": {
+    "05_reward": {
         "-0.21": "the angle reward at the 12-degree limit",
         "99": "a 500-step episode's discounted worth with gamma 0.99",
         "0.26": "the gym version that changed step's return values",
@@ -174,9 +179,9 @@ def test_the_rule_catches_a_stale_number():
     notebook = {
         "cells": [
             {"cell_type": "code", "source": ["print(solved)"], "outputs": [{"text": "4/5 solved"}]},
-            {"cell_type": "markdown", "source": ["Five seeds: 3/5 solved in lesson 6."]},
+            {"cell_type": "markdown", "source": ["Five seeds: 3/5 solved in lesson 7."]},
         ]
     }
     assert [p.split()[0] for p in unsupported(notebook)] == ["'3'"]
-    notebook["cells"][1]["source"] = ["Five seeds: 4/5 solved in lesson 6 (Mnih et al., 2015)."]
+    notebook["cells"][1]["source"] = ["Five seeds: 4/5 solved in lesson 7 (Mnih et al., 2015)."]
     assert unsupported(notebook) == []

@@ -29,7 +29,7 @@ def test_doctests(module):
 
 
 # The modules a lesson imports from directly, beside the package's own names: the exercise
-# checks of lessons 7 and 8, and the widgets and inspection tools (kept out of dqn_lib's
+# checks of lessons 8 and 9, and the widgets and inspection tools (kept out of dqn_lib's
 # namespace so that the core never imports ipywidgets).
 SUBMODULES = [
     "checks",

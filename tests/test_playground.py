@@ -1,4 +1,4 @@
-"""Lesson 10's playground: its widgets set, its buttons clicked from code, as a learner would.
+"""Lesson 11's playground: its widgets set, its buttons clicked from code, as a learner would.
 
 The budgets are a few hundred steps, below ``learning_starts``, so a click takes well under a
 second; what is tested is the plumbing from widgets to ``DQNConfig``, to ``train`` and back to

@@ -1,4 +1,4 @@
-"""ReplayBuffer: a ring of preallocated arrays, sampled with its own generator (lesson 6)."""
+"""ReplayBuffer: a ring of preallocated arrays, sampled with its own generator (lesson 7)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Same seed, versions and threads: the same actions, losses and weights, for both agents; a
-different seed differs; stray global random draws between steps change nothing (lessons 3, 5
-and 6). DQNAgent's losses and weights through train: tests/test_dqn_probes.py."""
+different seed differs; stray global random draws between steps change nothing (lessons 4, 6
+and 7). DQNAgent's losses and weights through train: tests/test_dqn_probes.py."""
 
 from __future__ import annotations
 

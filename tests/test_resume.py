@@ -1,5 +1,5 @@
 """Resuming: N steps straight equal N/2 steps, a checkpoint, and N/2 more in a new process; a
-crash or an interrupt leaves the last checkpoint loadable and the History so far (lesson 6)."""
+crash or an interrupt leaves the last checkpoint loadable and the History so far (lesson 7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The two reward functions of lesson 4."""
+"""The two reward functions of lesson 5."""
 
 from __future__ import annotations
 

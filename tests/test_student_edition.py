@@ -4,6 +4,11 @@ The student edition is generated here, in the test run, by the same command as `
 It must equal what nbgrader's own ``generate_assignment`` makes of the lessons (so nbgrader accepts
 the lessons as they are), and, executed from top to bottom, fail only at the exercises' check
 cells, each with "not implemented yet".
+
+It is the students' door too (issue 11): ``make student-lab`` sets up ``.venv``, writes the lessons
+``student/`` lacks (never overwriting one, with its answers) and opens JupyterLab there. The
+edition is executed in a folder of its own, outside the repository, as it runs from ``student/``:
+``dqn_lib`` comes from ``.venv``, the checkpoint from the copied ``data/``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from exercise_table import END, START, all_exercises, exercises, table  # noqa: E402
-from make_student import student_notebook  # noqa: E402
+from make_student import make_student, student_notebook  # noqa: E402
 
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 BIN = Path(sys.executable).parent
@@ -167,6 +172,67 @@ def test_student_edition_runs_and_stops_only_at_the_checks_with_not_implemented(
     )
 
 
+def test_student_readme_says_how_to_set_up_work_and_start_over(student):
+    readme = (student / "README.md").read_text()
+    for needed in (
+        "git clone",
+        "make student-lab",  # the one command: set up, write student/, open JupyterLab
+        "not implemented yet",
+        "Run Selected Cell and All Below",  # past a check that is not answered yet
+        "Cell In[12], line 4",  # how an error in the student's own code is reported
+        "pip install -e .",  # where dqn_lib comes from
+        "rename your copy",  # a fresh copy of a lesson
+    ):
+        assert needed in readme, f"student/README.md does not say {needed!r}"
+
+
+def test_student_edition_holds_the_data_the_lessons_read(student):
+    """Lesson 10 opens data/cartpole_dqn.ckpt next to itself: the student edition carries a copy,
+    so it runs from its own folder (the run above executes it there)."""
+    data = ROOT / "notebooks" / "data"
+    files = sorted(p.relative_to(data) for p in data.rglob("*") if p.is_file())
+    assert files, "notebooks/data/ is empty"
+    for relative in files:
+        copy = student / "data" / relative
+        assert copy.read_bytes() == (data / relative).read_bytes(), f"student/data/{relative}"
+
+
+def test_keep_leaves_a_students_lessons_and_writes_the_missing_ones(tmp_path):
+    """`make student-lab` runs make_student.py --keep: a second run must not erase answers."""
+    lessons = [ROOT / "notebooks" / "05_reward.ipynb", ROOT / "notebooks" / "01_cartpole.ipynb"]
+    (tmp_path / "05_reward.ipynb").write_text("my answers")
+    written = make_student(tmp_path, lessons, keep=True)
+    assert written == [tmp_path / "01_cartpole.ipynb"]
+    assert (tmp_path / "05_reward.ipynb").read_text() == "my answers"
+    assert (tmp_path / "README.md").is_file() and (tmp_path / "data").is_dir()
+    assert make_student(tmp_path, lessons[:1]) == [tmp_path / "05_reward.ipynb"]
+    assert (tmp_path / "05_reward.ipynb").read_text() != "my answers"
+
+
+def make_dry_run(*args: str) -> str:
+    if shutil.which("make") is None:
+        pytest.skip("no make here")
+    result = subprocess.run(
+        ["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+def test_make_student_lab_sets_up_writes_and_opens_the_student_edition():
+    # -W: as if requirements.txt had changed, so the whole set-up shows.
+    commands = make_dry_run("-W", "requirements.txt", "student-lab").splitlines()
+    steps = [
+        "-m pip install --quiet -r requirements.txt",
+        "-m pip install --quiet --no-deps -e .",  # dqn_lib, importable from student/
+        "nbgrader==",  # its preprocessors write the edition
+        "tools/make_student.py --keep",
+        "jupyter lab --ServerApp.root_dir=student",
+    ]
+    found = [next((i for i, c in enumerate(commands) if step in c), None) for step in steps]
+    assert None not in found and found == sorted(found), "\n".join(commands)
+    assert "student" not in make_dry_run("clean"), "make clean must keep a student's answers"
+
+
 def test_hidden_tests_and_mark_schemes_are_dropped_from_the_student_edition(tmp_path):
     """No lesson has hidden tests yet; a teacher who adds some must not hand them out."""
 
@@ -212,7 +278,7 @@ def test_hidden_tests_and_mark_schemes_are_dropped_from_the_student_edition(tmp_
 def test_nbgrader_autograde_gives_the_solutions_full_marks_and_the_blank_edition_none(tmp_path):
     """A real nbgrader round trip on one quick lesson: release it, submit the teacher's edition
     (every solution) as one student and the untouched student edition as another, autograde."""
-    lesson = ROOT / "notebooks" / "04_reward.ipynb"
+    lesson = ROOT / "notebooks" / "05_reward.ipynb"
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
 
     def nbgrader_run(*args: str) -> None:

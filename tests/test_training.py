@@ -1,4 +1,4 @@
-"""train, History and evaluate: the loop of lesson 5."""
+"""train, History and evaluate: the loop of lesson 6."""
 
 from __future__ import annotations
 
@@ -46,6 +46,36 @@ def test_train_evaluates_periodically():
     assert history.eval_steps == [100, 200, 300]
     assert len(history.eval_returns) == 3 and all(r >= 8 for r in history.eval_returns)
     assert history.eval_seconds == sorted(history.eval_seconds)
+
+
+def test_value_records_come_from_the_evaluation_episodes_themselves():
+    """With eval_values, train plays each evaluation's greedy episodes once for both records:
+    the returns are evaluate's, the values value_estimates', and training is unchanged."""
+    from dqn_lib import DQNAgent, DQNConfig, value_estimates
+
+    config = DQNConfig(learning_starts=50, batch_size=16)
+    runs = {}
+    for eval_values in (False, True):
+        agent = DQNAgent(config, seed=2)
+        history = train(
+            agent,
+            steps=300,
+            seed=2,
+            eval_every=150,
+            eval_episodes=3,
+            eval_values=eval_values,
+            progress=False,
+        )
+        runs[eval_values] = (agent, history)
+    (plain, plain_history), (valued, valued_history) = runs[False], runs[True]
+    assert plain_history.eval_returns == valued_history.eval_returns
+    assert plain_history.losses == valued_history.losses
+    assert float(np.mean(evaluate(valued, episodes=3))) == valued_history.eval_returns[-1]
+    predicted, obtained = value_estimates(valued, config.gamma, episodes=3)
+    assert valued_history.eval_predicted_values[-1] == float(predicted.mean())
+    assert valued_history.eval_obtained_values[-1] == float(obtained.mean())
+    for a, b in zip(plain.q_network.parameters(), valued.q_network.parameters(), strict=True):
+        assert torch.equal(a, b)
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Rebuild the committed outputs of the lessons from one clean run of their current code.
 
     .venv/bin/python tools/build_outputs.py                       # every lesson
-    .venv/bin/python tools/build_outputs.py notebooks/03_agent.py # one lesson
+    .venv/bin/python tools/build_outputs.py notebooks/04_agent.py # one lesson
 
 The percent-format ``.py`` of a lesson is the source: it is read with jupytext, executed top to
 bottom in a fresh kernel (nbclient, no timing metadata, so execution counts run 1..N and diffs

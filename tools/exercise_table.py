@@ -4,7 +4,7 @@
     .venv/bin/python tools/exercise_table.py --write README.md  # put it in the README
 
 An exercise is a markdown cell whose nbgrader ``grade_id`` ends in ``-text`` and whose title reads
-``### Exercise 3.2: the TD target (core, about 15 minutes)``, then its solution cell and its grade
+``### Exercise 4.2: the TD target (core, about 15 minutes)``, then its solution cell and its grade
 cell (which calls a ``check_...`` function). With ``--write`` the table replaces what stands between
 the README's exercise markers, so the README always lists the exercises the lessons have (a test
 checks it).
@@ -50,6 +50,13 @@ def nbgrader(cell: nbformat.NotebookNode) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+def _next_exercise_cell(cells: list, start: int) -> int:
+    """The index of the first cell from ``start`` on that belongs to an exercise (nbgrader's)."""
+    while start < len(cells) and not nbgrader(cells[start]):
+        start += 1
+    return start
+
+
 def exercises(lesson: Path) -> list[Exercise]:
     """The exercises of one lesson notebook, in order; ValueError if one is malformed."""
     cells = nbformat.read(lesson, as_version=4).cells
@@ -66,11 +73,17 @@ def exercises(lesson: Path) -> list[Exercise]:
                 f"name (warm-up|core|stretch, about M minutes)', got {first_line!r}"
             )
         stem = grade_id.removesuffix("-text")
-        solution, grade = (cells[i + 1], cells[i + 2]) if i + 2 < len(cells) else (None, None)
-        if solution is None or nbgrader(solution).get("grade_id") != f"{stem}-solution":
+        # Between text, solution and check may stand the lesson's own plain cells, never
+        # another exercise's: find the bug shows the buggy code before the solution, and predict,
+        # then run runs the experiment between the prediction and its check.
+        solution_at = _next_exercise_cell(cells, i + 1)
+        solution = cells[solution_at] if solution_at < len(cells) else {}
+        if nbgrader(solution).get("grade_id") != f"{stem}-solution":
             raise ValueError(
                 f"{lesson.name}, cell {i}: {stem}-text is not followed by its solution"
             )
+        grade_at = _next_exercise_cell(cells, solution_at + 1)
+        grade = cells[grade_at] if grade_at < len(cells) else {}
         if nbgrader(grade).get("grade_id") != f"{stem}-check" or not nbgrader(grade).get("grade"):
             raise ValueError(
                 f"{lesson.name}, cell {i}: {stem}'s solution is not followed by a check"

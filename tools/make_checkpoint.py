@@ -1,4 +1,4 @@
-"""Make notebooks/data/cartpole_dqn.ckpt, the trained agent lesson 9 looks inside.
+"""Make notebooks/data/cartpole_dqn.ckpt, the trained agent lesson 10 looks inside.
 
     .venv/bin/python tools/make_checkpoint.py
 

@@ -14,9 +14,9 @@
 # ---
 
 # %% [markdown]
-# # Lesson 5: training the original agent, honestly
+# # Lesson 6: training the original agent, honestly
 #
-# We put the pieces of lessons 2-4 into a training loop and train the original notebook's online
+# We put the pieces of lessons 3-5 into a training loop and train the original notebook's online
 # agent for real: we watch it before and after, plot its learning curve, and evaluate it greedily.
 # Then we train it again with other seeds, because one run can flatter (or slander) an algorithm,
 # and we train the original exactly as it was written, bug included, beside the corrected one to
@@ -37,7 +37,7 @@ torch.set_num_threads(1)
 # %% [markdown]
 # ## The agent and the reward
 #
-# The agent is lesson 3's `OnlineAgent`, the original notebook's agent: a 4-32-32-2 Q-network,
+# The agent is lesson 4's `OnlineAgent`, the original notebook's agent: a 4-32-32-2 Q-network,
 # epsilon-greedy exploration, and one Huber-loss Adam step on every transition, as soon as it
 # happens. It differs from the original in one place: its TD target stops at a fall instead of
 # bootstrapping through it (near the end of the lesson we train the original's version too). The
@@ -58,7 +58,7 @@ assert agent.q_network.hidden == (32, 32), (
 
 # %% [markdown]
 # The agent learns from the original notebook's reward, `dqn_lib.pole_angle_reward`:
-# `-|pole angle|` on every step and a penalty on a fall (lesson 4 explained what it teaches, and
+# `-|pole angle|` on every step and a penalty on a fall (lesson 5 explained what it teaches, and
 # why only a fall, never the time limit, is punished). A reward function sees the step the
 # environment just made: `reward_fn(next_observation, env_reward, terminated)`.
 
@@ -401,13 +401,31 @@ print(
 # The original notebook's update computes its target as `r + gamma * max Q(next_s)` on *every*
 # transition: it never looks at `done`. At a fall its target is therefore
 # `-5 + 0.99 * max Q(fallen state)`, as if the episode went on after the pole hit the ground.
-# Lesson 3 corrected that. How much does the correction matter? We measure it: the agent as
+# Lesson 4 corrected that. How much does the correction matter? We measure it: the agent as
 # written is `OnlineAgent(bootstrap_through_termination=True)`, the original's target and nothing
 # else changed. We train it on the same seeds, with the same reward, for the same number of
 # episodes, and evaluate it on the same starts as the corrected agent above. The same seed gives
 # both versions the same initial weights (the cell checks it), so the target is the only
 # difference. These four runs, two at a time again, take longer than the seeds above: their
 # episodes turn out longer (the table below counts the steps).
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-06-3-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 6.3: predict, then run: what does the bug cost? (warm-up, about 5 minutes)
+#
+# Before the next cell trains the original as written, predict: over these four seeds, will its
+# mean final greedy return be `"lower"` than the corrected agent's, `"about the same"` (within
+# 10 steps), or `"higher"`? Return the pair `(answer, why)` from `my_prediction()`, the reason
+# as one sentence in a string, then run on. The check after the comparison table says what the
+# runs measured; a wrong prediction does not fail it, a missing one does.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-06-3-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def my_prediction():
+    """Before the as-written runs: ("lower" | "about the same" | "higher", why)."""
+    ### BEGIN SOLUTION
+    return "lower", "a target that pretends a fall has a future should teach it not to avoid falls"
+    ### END SOLUTION
+
 
 # %%
 for seed in SEEDS:
@@ -493,6 +511,11 @@ print(
     f"\nLargest difference on one seed: {np.abs(as_written_means - corrected_finals).max():.1f}; "
     f"between the corrected agent's best and worst seeds: {corrected_spread:.1f}"
 )
+
+# %% nbgrader={"grade": true, "grade_id": "ex-06-3-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks_experiments import check_bootstrap_bug_prediction
+
+check_bootstrap_bug_prediction(my_prediction, corrected_finals, as_written_means)
 
 # %% [markdown]
 # On this budget the bug costs nothing we can measure, each claim checked by the cell below:
@@ -612,7 +635,7 @@ print(
 #   future that never happens, and that value contains falls of its own, so the error feeds on
 #   itself.
 #
-# So lesson 3's correction makes the values mean what they say, but on this budget and with this
+# So lesson 4's correction makes the values mean what they say, but on this budget and with this
 # reward it is not what holds the online agent back. That is thanks to the reward, not to a
 # harmless bug: with CartPole's own +1 reward the target at a fall would be
 # `1 + 0.99 * max Q(fallen state)`, the same formula as for any step that goes on, and nothing in
@@ -660,8 +683,8 @@ print(
 #   copy of the network that is updated only now and then (a **target network**) should help.
 #
 # These are the two ideas of DQN (Mnih et al., 2015). The next lessons test one change at a time
-# against a fixed base, on several seeds, as this lesson did: [lesson 6](06_replay.ipynb) adds
-# experience replay, lesson 7 a target network, lesson 8 Double DQN. Whether each change helps,
+# against a fixed base, on several seeds, as this lesson did: [lesson 7](07_replay.ipynb) adds
+# experience replay, lesson 8 a target network, lesson 9 Double DQN. Whether each change helps,
 # and by how much, is what they measure.
 #
 # ## A note on the original notebook's training cell
@@ -680,8 +703,8 @@ print(
 # Each exercise has a cell to complete and a check cell that tells you in words what is right or
 # wrong. Nothing after this section uses your answers.
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-05-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 5.1: one training step (stretch, about 25 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-06-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 6.1: one training step (stretch, about 25 minutes)
 #
 # This is the whole of what the online agent learns from a transition, and each of its lines
 # hides a mistake that trains without an error message and only shows in a worse curve.
@@ -690,7 +713,8 @@ print(
 # terminated, gamma) -> float`, one gradient step on one transition as `OnlineAgent.observe`
 # takes it: the prediction `Q(observation)[action]`, the TD target
 # `reward + gamma * max_a Q(next_observation, a)` (the reward alone if `terminated`), the Huber
-# loss between them (`nn.SmoothL1Loss()`), then one step of the `optimizer` you are given.
+# loss between them (`torch.nn.SmoothL1Loss()`), then one step of the `optimizer` you are
+# given.
 # Return the loss as a Python `float`. The observations are float32 NumPy arrays of shape `(4,)`.
 #
 # Hints: compute the target under `torch.no_grad()`, it is a label, not something to fit;
@@ -705,7 +729,7 @@ print(
 # missing `gamma`, or no step at all.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-05-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-06-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def train_step(
     q_network, optimizer, observation, action, reward, next_observation, terminated, gamma
 ):
@@ -723,15 +747,15 @@ def train_step(
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-05-1-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-06-1-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 from dqn_lib.checks import check_training_step
 
 check_training_step(train_step)
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-05-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 5.2: the moving average of a learning curve (warm-up, about 10 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-06-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 6.2: the moving average of a learning curve (warm-up, about 10 minutes)
 #
-# Every learning curve in lessons 5 and 6 is drawn through this average, and knowing that it
+# Every learning curve in lessons 6 and 7 is drawn through this average, and knowing that it
 # looks only backwards explains why the curve lags behind the returns it smooths.
 #
 # Write `moving_average(values, window) -> np.ndarray` as `dqn_lib.moving_average` computes it:
@@ -748,7 +772,7 @@ check_training_step(train_step)
 # the full window at the start, a centred window, the wrong length, and a window one off.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-05-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-06-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def moving_average(values, window):
     """Point i: the mean of values[i] and the window - 1 values before it (fewer at the start)."""
     ### BEGIN SOLUTION
@@ -761,10 +785,71 @@ def moving_average(values, window):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-05-2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-06-2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from dqn_lib.checks import check_moving_average
 
 check_moving_average(moving_average)
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-06-4-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 6.4: find the bug: a greedy evaluation (core, about 15 minutes)
+#
+# Every "greedy" number in this lesson comes from an evaluation like the one below, and an
+# evaluation with a bug flatters or slanders an agent without an error message. This one runs,
+# returns a plausible number, and has two bugs: one makes it measure something other than the
+# greedy policy, the other makes its 20 episodes fewer than they look.
+#
+# Find both, and write the corrected `greedy_mean_return(agent, episodes, seed)`: the mean
+# return of the agent's greedy policy over `episodes` episodes, episode `i` reset with
+# `seed + i` (as `dqn_lib.evaluate` does), as a Python `float`.
+#
+# Hints: read `OnlineAgent.act`'s signature (`help(dqn_lib.OnlineAgent.act)`); and print the
+# first observation of each episode. The check uses scripted agents whose exploring policy
+# differs from their greedy one, on several seeds, and names either bug if it is still there.
+
+
+# %%
+def buggy_greedy_mean_return(agent, episodes, seed):
+    """The mean greedy return over `episodes` episodes. It has two bugs."""
+    env = dqn_lib.make_env()
+    total = 0.0
+    for _ in range(episodes):
+        observation, _ = env.reset(seed=seed)
+        terminated = truncated = False
+        while not (terminated or truncated):
+            action = agent.act(observation)
+            observation, reward, terminated, truncated, _ = env.step(action)
+            total += reward
+    return total / episodes
+
+
+print(
+    f"seed {SEED}'s trained agent, {EVAL_EPISODES} episodes from seed {EVAL_SEED}: the buggy "
+    f"evaluation says {buggy_greedy_mean_return(agent, EVAL_EPISODES, EVAL_SEED):.1f}, "
+    f"dqn_lib.evaluate said {returns_after.mean():.1f}"
+)
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-06-4-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def greedy_mean_return(agent, episodes, seed):
+    """The mean return of `agent`'s greedy policy, episode i reset with seed + i."""
+    ### BEGIN SOLUTION
+    env = dqn_lib.make_env()
+    total = 0.0
+    for i in range(episodes):
+        observation, _ = env.reset(seed=seed + i)  # a new start each episode
+        terminated = truncated = False
+        while not (terminated or truncated):
+            action = agent.act(observation, greedy=True)  # no exploration while measuring
+            observation, reward, terminated, truncated, _ = env.step(action)
+            total += reward
+    return float(total / episodes)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ex-06-4-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks_experiments import check_greedy_mean_return
+
+check_greedy_mean_return(greedy_mean_return)
 
 # %% [markdown]
 # ## Summary
@@ -787,5 +872,5 @@ check_moving_average(moving_average)
 #   repeats; evaluation is greedy and separate from training; the animation is a GIF that plays
 #   in a saved notebook; and we look at several seeds, not one.
 #
-# Next, [lesson 6](06_replay.ipynb) tests the first hypothesis: experience replay, added alone to a
+# Next, [lesson 7](07_replay.ipynb) tests the first hypothesis: experience replay, added alone to a
 # fixed base and trained on several seeds.

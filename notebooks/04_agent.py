@@ -14,10 +14,11 @@
 # ---
 
 # %% [markdown]
-# # Lesson 3: an agent that acts and learns
+# # Lesson 4: an agent that acts and learns
 #
 # We build the two halves of a learning agent: how it picks an action (epsilon-greedy), and how
-# one transition turns into a gradient step on its Q-network (the TD target and the Huber loss).
+# one transition turns into a gradient step on its Q-network (the Bellman optimality equation,
+# the TD target that estimates it, and the Huber loss).
 # This is the whole of the original notebook's `Agent`, piece by piece, with the bug in its TD
 # target fixed.
 
@@ -70,7 +71,7 @@ print(
 )
 
 # %% [markdown]
-# And an untrained Q-network (lesson 2's `QNet`, the original's 4-32-32-2). Its weights are drawn
+# And an untrained Q-network (lesson 3's `QNet`, the original's 4-32-32-2). Its weights are drawn
 # from torch's generator; seeding it right before makes them repeat (these are the same weights
 # `OnlineAgent(seed=0)` starts from, as we check at the end).
 
@@ -176,13 +177,52 @@ for i in range(N_DRAWS):
 print(f"epsilon=0 never explored, and the inline and library versions agreed on {N_DRAWS} draws")
 
 # %% [markdown]
-# ## The TD target: what Q(s, a) should have been
+# ## The Bellman optimality equation: what Q(s, a) should satisfy
 #
-# Q(s, a) estimates the discounted sum of rewards from taking action `a` in observation `s`. After
-# one step we know the first reward for sure, and we estimate the rest with the network itself at
-# the next observation, assuming the best action from there on:
+# Write `Q*(s, a)` for the discounted sum of rewards collected by taking action `a` in state `s`
+# and acting as well as possible from then on: the values an ideal Q-network would output. They
+# are tied to one another by the **Bellman optimality equation** ([Sutton & Barto, 2nd
+# edition](http://incompleteideas.net/book/the-book-2nd.html), section 3.6):
+#
+# `Q*(s, a) = E[ r + gamma * max_a' Q*(s', a') ]`
+#
+# where `r` is the reward of the step and `s'` the state it leads to, and the expectation is
+# over whatever is random in that step. In words: acting well from `s` with `a` is worth the first
+# reward plus the discounted worth of acting well from wherever you land. When the step ends the
+# episode (a fall), nothing follows it, and the second term is 0.
+
+# %% [markdown]
+# ## The TD target: a one-sample estimate of the right-hand side
+#
+# We cannot compute the right-hand side: we know neither the expectation nor `Q*`. Q-learning
+# (Sutton & Barto, section 6.5), and DQN after it ([Mnih et al.,
+# 2015](https://www.nature.com/articles/nature14236)), replace the expectation by the one
+# transition just observed, and `Q*` by the network's current `Q`:
 #
 # `td_target = reward + gamma * (1 - terminated) * max_a Q(next_observation, a)`
+#
+# Each update moves `Q(s, a)` towards its target; if `Q` were `Q*`, every target would equal
+# `Q(s, a)` on average, and the updates would have nothing left to correct. On CartPole the
+# physics are deterministic (the same state and action always give the same next state and
+# reward), so the single transition is exact about the environment: the error of the target is
+# all in the network's guess about the next state.
+
+# %% [markdown]
+# ### Why gamma is just below 1
+#
+# The agent does not see the clock: a time-out is not the end of its future (we come back to this
+# below). So for it, a state it never falls from starts an endless run of +1 rewards. With
+# `gamma = 1` that sum, and `Q*` with it, would be infinite; with `gamma` below 1 it is
+# `1 + gamma + gamma**2 + ... = 1 / (1 - gamma)`. Gamma also sets how far ahead the agent
+# looks: a reward `k` steps away counts `gamma**k`.
+
+# %%
+GAMMA = 0.99  # the original notebook's discount, and the course's
+print(f"+1 a step forever, discounted by gamma = {GAMMA}: 1 / (1 - gamma) = {1 / (1 - GAMMA):.0f}")
+print(f"a reward 100 steps ahead counts gamma**100 = {GAMMA**100:.2f} of one received now")
+
+# %% [markdown]
+# ### The target, in code
 #
 # The factor `(1 - terminated)` is the one that matters: when the pole has fallen (or the cart has
 # left the track) the episode is over and there *is* no future reward, so the target is the
@@ -206,7 +246,6 @@ def td_target(
 # might say about each next observation; round numbers keep the arithmetic easy to follow.
 
 # %%
-GAMMA = 0.99
 labels = ["ongoing", "terminated (pole fell)", "truncated (500 steps)"]
 worked_reward = torch.tensor([1.0, 1.0, 1.0])  # (3,)
 worked_next_q = torch.tensor([[10.0, 20.0], [18.0, 15.0], [40.0, 50.0]])  # (3, n_actions)
@@ -256,7 +295,7 @@ for i, label in enumerate(labels):
 # after a fall is a made-up number (the agent never acts from there), and it is close to the
 # values of the nearby states where the pole was still up, so the bootstrap hides most of the
 # difference between falling and not falling. In the original the -5 fall penalty was the only
-# sign of a fall, and this bootstrap blurred it; lesson 4 looks at rewards in detail.
+# sign of a fall, and this bootstrap blurred it; lesson 5 looks at rewards in detail.
 #
 # Check: the inline `td_target` and `dqn_lib.td_target` agree on the worked batch, and each row is
 # what the formula gives when written out with plain Python floats.
@@ -281,14 +320,20 @@ assert float(worked_target[1]) == float(worked_reward[1]), (
 print("inline and library td_target agree; every row matches the formula; the fall is its reward")
 
 # %% [markdown]
-# ## The Huber loss: how far to move towards the target
+# ## The Huber loss: how much one transition weighs
 #
-# The difference `Q(s, a) - td_target` is the *TD error*. Squared error punishes it by its square,
-# so its gradient grows with the error: one surprising transition (an early, badly wrong
-# Q-value, or the -5 of a fall) makes a huge step that can undo much of what was learned. The
-# Huber loss (`nn.SmoothL1Loss`, the original's choice, and the error clipping of Mnih et al.
-# 2015) is squared near zero and linear beyond 1, so its gradient never exceeds 1 in size.
+# The difference `Q(s, a) - td_target` is the *TD error*, and an update lowers a loss of it,
+# averaged over the batch. What decides how hard a transition pulls on its `Q(s, a)` is the
+# loss's slope there, `d loss / d Q(s, a)`. For squared error (halved, as drawn below) the slope
+# is the TD error itself: a transition ten times as wrong pulls ten times as hard, so one
+# surprising transition (an early, badly wrong Q-value, or the -5 of a fall) can outweigh the
+# rest of its batch. The Huber loss (`nn.SmoothL1Loss`, the original's choice; Mnih et al. clip
+# the error term to [-1, 1], which amounts to the same) is squared near zero and linear beyond
+# 1, so its slope is never more than 1 in size.
+#
 # Below, the squared error is halved (`0.5 * error**2`) so that both curves match near zero.
+# PyTorch's `nn.MSELoss`, which the course's DQN uses from lesson 7 on (`loss="mse"`), is the
+# mean of `error**2` without the half: its slope is `2 * error`, the same shape, twice as steep.
 
 # %%
 td_errors = torch.linspace(-4, 4, 401, requires_grad=True)  # (401,) Q(s, a) - td_target
@@ -310,7 +355,7 @@ ax_loss.set(
 ax_grad.plot(x, squared_grad.numpy(), label="squared error: gradient = error")
 ax_grad.plot(x, huber_grad.numpy(), label="Huber: gradient capped at ±1")
 ax_grad.set(
-    title="Its gradient: how hard one update pushes",
+    title="Its slope: how hard one transition pulls on Q(s, a)",
     xlabel="TD error  Q(s, a) - td_target  (reward units)",
     ylabel="d loss / d Q(s, a)",
 )
@@ -333,6 +378,39 @@ print(
     f"TD error 10: gradient of the squared error {grad_squared.item():.1f}, "
     f"of the Huber loss {grad_huber.item():.1f}"
 )
+
+# %% [markdown]
+# What the Huber loss does *not* bound is the size of the step. Adam divides each weight's
+# gradient by a running average of that gradient's size, so a loss ten times larger moves the
+# weights by about as much (the update below shows it: Adam's first step moves every weight that
+# has a gradient by about the learning rate, whatever the gradient's size). For the same reason
+# the factor 2 of `nn.MSELoss` changes little. What the loss decides is the *direction* of the
+# step, and so how much each transition counts in it. Here is a batch of 32 TD errors, all 0.5
+# but one of 10, and the share of the batch's total slope that the one transition gets:
+
+# %%
+batch_errors = torch.full((32,), 0.5)  # (32,) TD errors of a batch
+batch_errors[0] = 10.0  # one surprising transition
+batch_losses = {
+    "squared error, 0.5 * error²": lambda errors: 0.5 * errors**2,
+    "nn.MSELoss, error²": lambda errors: errors**2,
+    "Huber, nn.SmoothL1Loss": lambda errors: nn.SmoothL1Loss(reduction="none")(
+        errors, torch.zeros_like(errors)
+    ),
+}
+shares = {}
+for name, loss_of in batch_losses.items():
+    errors = batch_errors.clone().requires_grad_(True)
+    (slopes,) = torch.autograd.grad(loss_of(errors).mean(), errors)  # (32,) d loss / d Q per row
+    shares[name] = (slopes[0].abs() / slopes.abs().sum()).item()
+    print(f"{name:<28} the one transition's share of the batch's slope: {shares[name]:.0%}")
+assert shares["Huber, nn.SmoothL1Loss"] < shares["squared error, 0.5 * error²"] / 5
+assert abs(shares["nn.MSELoss, error²"] - shares["squared error, 0.5 * error²"]) < 1e-6
+
+# %% [markdown]
+# With squared error, halved or not, the one transition out of 32 gets 39% of the batch's pull;
+# with Huber, 6%. That is what the Huber loss does: it caps how much one transition weighs inside
+# a batch, not how far the weights move.
 
 # %% [markdown]
 # ## One update, worked by hand
@@ -409,7 +487,7 @@ print(
 
 # %% [markdown]
 # With the original's learning rate the change is small but visible, so we keep 1e-4 here: one
-# update nudges the network, and it takes thousands of them to learn (lesson 5). Two more things
+# update nudges the network, and it takes thousands of them to learn (lesson 6). Two more things
 # show in the output:
 #
 # - Adam's first step moves every weight by about the learning rate, whatever the size of its
@@ -418,7 +496,7 @@ print(
 #   out of units that were off on the batch's observations get none.
 # - The targets moved too, although we held them fixed for the step: they come from the same
 #   network we just changed. Chasing a target that moves with every step is one reason this
-#   agent is unstable; lesson 6's target network holds it still.
+#   agent is unstable; lesson 8's target network holds it still.
 #
 # Check: the single update lowered the loss on its batch.
 
@@ -551,8 +629,8 @@ print(
 # Each exercise has a cell to complete and a check cell that tells you in words what is right or
 # wrong. Nothing after this section uses your answers.
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-03-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 3.1: epsilon-greedy (core, about 10 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-04-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 4.1: epsilon-greedy (core, about 10 minutes)
 #
 # Exploration is how the agent learns about the actions its network does not (yet) prefer, and a
 # seed fixes it only if every random draw comes from the agent's own generator.
@@ -573,7 +651,7 @@ print(
 # the same actions whatever the global random state.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-03-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-04-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def epsilon_greedy(q_values: torch.Tensor, epsilon: float, rng: np.random.Generator) -> int:
     """With probability `epsilon` a uniformly random action, otherwise the argmax of `q_values`.
 
@@ -587,13 +665,13 @@ def epsilon_greedy(q_values: torch.Tensor, epsilon: float, rng: np.random.Genera
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-03-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-04-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from dqn_lib.checks import check_epsilon_greedy
 
 check_epsilon_greedy(epsilon_greedy)
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-03-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 3.2: the TD target (core, about 15 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-04-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 4.2: the TD target (core, about 15 minutes)
 #
 # The TD target is the label every update of every agent in this course moves Q(s, a) towards,
 # and one missing factor in it taught the original notebook that a fall was almost as good as
@@ -613,7 +691,7 @@ check_epsilon_greedy(epsilon_greedy)
 # batches with 2 to 4 actions and random `gamma`, and names the row that differs.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-03-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-04-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def td_target(
     reward: torch.Tensor, next_q: torch.Tensor, terminated: torch.Tensor, gamma: float
 ) -> torch.Tensor:
@@ -627,7 +705,7 @@ def td_target(
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-03-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-04-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from dqn_lib.checks import check_td_target
 
 check_td_target(td_target)
@@ -638,11 +716,17 @@ check_td_target(td_target)
 # - **Epsilon-greedy** explores so the agent learns about actions its network does not (yet)
 #   prefer. With 2 actions a non-greedy action shows up `epsilon / 2` of the time, because half of
 #   the random picks are the greedy action anyway.
-# - **The TD target** `reward + gamma * (1 - terminated) * max_a Q(next_observation, a)` is one
-#   real reward plus the network's own estimate of the rest. A fall ends the future, so its target
-#   is the reward alone; a time-out does not, so it still bootstraps.
-# - **The Huber loss** is squared error for small TD errors and linear for large ones, so no single
-#   transition can push the network harder than a gradient of 1.
+# - **The Bellman optimality equation** `Q*(s, a) = E[r + gamma * max_a' Q*(s', a')]` says what
+#   the ideal Q-values satisfy; `gamma` below 1 keeps them finite (+1 forever is worth
+#   `1 / (1 - gamma)`).
+# - **The TD target** `reward + gamma * (1 - terminated) * max_a Q(next_observation, a)` is its
+#   one-sample estimate: one real transition, and the network's own estimate of the rest. A fall
+#   ends the future, so its target is the reward alone; a time-out does not, so it still
+#   bootstraps.
+# - **The Huber loss** is squared error for small TD errors and linear for large ones, so
+#   `d loss / d Q(s, a)` is at most 1 in size: a surprising transition counts in its batch's
+#   gradient no more than one with a TD error of 1. Adam sets the size of each step; the loss
+#   sets how much each transition counts in it.
 # - **One update**: Q(s, a) of the actions taken, the target under `torch.no_grad()` (a label, not
 #   something to fit), the loss, one Adam step; the loss on the batch goes down a little, and the
 #   targets move too because they come from the same network.
@@ -653,5 +737,5 @@ check_td_target(td_target)
 # a fall was worth almost as much as staying up), and the agent draws its random numbers from its
 # own seeded generator instead of torch's global one, so a seed fixes its behaviour.
 #
-# Next, lesson 4 (`04_reward`): what the agent is rewarded for, the environment's +1 a step versus
+# Next, lesson 5 (`05_reward`): what the agent is rewarded for, the environment's +1 a step versus
 # the original's `-|pole angle|` with -5 on a fall.

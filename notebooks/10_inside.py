@@ -14,9 +14,9 @@
 # ---
 
 # %% [markdown]
-# # Lesson 9: inside the agent
+# # Lesson 10: inside the agent
 #
-# We open up a trained DQN agent, the course's DQN of lesson 8: its Q-values over slices of the
+# We open up a trained DQN agent, the course's DQN of lesson 9: its Q-values over slices of the
 # state space, an episode you can scrub through step by step with what the agent thought at each
 # step, and how it does from starts the evaluation never uses, against a policy of four numbers.
 # Then we ask why: which states an agent is trained on, and what changes that. Knowing what the
@@ -69,7 +69,7 @@ SEED = 0
 torch.set_num_threads(1)
 
 CHECKPOINT = Path("data") / "cartpole_dqn.ckpt"  # next to this notebook
-EVAL_SEED = 10_000  # the benchmark's evaluation starts, as in lessons 5 to 8
+EVAL_SEED = 10_000  # the benchmark's evaluation starts, as in lessons 6 to 9
 PERTURBED_SEED, WIDE_SEED = 30_000, 40_000  # the benchmark's perturbed and wide starts
 SOLVED = 475
 POSITION, VELOCITY, ANGLE, ANGULAR_VELOCITY = range(4)  # places in an observation
@@ -80,7 +80,7 @@ PUSH_LEFT, PUSH_RIGHT = ACTION_NAMES.index("push left"), ACTION_NAMES.index("pus
 #
 # Training takes a while, so this lesson starts from a checkpoint kept in the repository,
 # `notebooks/data/cartpole_dqn.ckpt`. The script `tools/make_checkpoint.py` made it: the course's
-# DQN (lesson 8's `double` preset: `DQNConfig()`'s settings, CartPole's own +1 reward a step) with
+# DQN (lesson 9's `double` preset: `DQNConfig()`'s settings, CartPole's own +1 reward a step) with
 # one change, which sections 5 to 7 explain: *every* training episode started from a state drawn
 # anywhere on the track (within 2 m of the centre), where the preset starts half of them there.
 # Seed 0, 30,000 steps, saved with `dqn_lib.save_checkpoint` without its replay buffer, so the
@@ -110,7 +110,7 @@ assert returns.mean() >= SOLVED, f"the checkpoint's agent is not solved: {return
 # over a grid: a two-dimensional *slice* of the state space. At every point of the slice the
 # network gives one Q-value per action. `q_value_grid` builds one observation per grid point,
 # `(cart position, cart velocity, angle, angular velocity)`, and passes them all through the
-# network in one batch; you write it yourself in exercise 9.1. Row `i` of the result is angular
+# network in one batch; you write it yourself in exercise 10.1. Row `i` of the result is angular
 # velocity `i`, column `j` angle `j`, so that `imshow` puts the angle on the x-axis.
 #
 # The check: a few points of a small grid equal the network applied to that one observation.
@@ -150,7 +150,7 @@ plt.show()
 # Before reading the shapes, the numbers on the colour scale. They are mostly above 100, the most
 # any state can be worth. The check below puts what the network predicts for the evaluation's
 # 20 start states beside the discounted return the greedy policy then obtains from them
-# (`dqn_lib.value_estimates`, lesson 8), and asks the network about two states from which the
+# (`dqn_lib.value_estimates`, lesson 9), and asks the network about two states from which the
 # pole falls within two steps whatever the agent does.
 
 # %%
@@ -179,7 +179,7 @@ assert all(value > 10 * worth for value, worth in doomed_values.values()), doome
 
 # %% [markdown]
 # The network overestimates: for the evaluation's starts it predicts nearly 40% more than the
-# policy obtains, and more than any policy could (lesson 8 measured this bias over training;
+# policy obtains, and more than any policy could (lesson 9 measured this bias over training;
 # Double DQN shrinks it but does not remove it). For the two doomed states, far from the white
 # dots, it is off by more than ten times their worth. The greedy action only needs the *order* of
 # the two Q-values at a state, and that order can be right while both numbers are wrong. So read
@@ -420,6 +420,25 @@ plt.show()
 # start_box=...)` does, and keeps, besides the return, the start state and how the episode
 # ended; the check compares its returns with the library's on the first ten starts.
 
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-10-3-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 10.3: predict, then run: how often does each policy hold? (warm-up, about 5 minutes)
+#
+# The checkpoint's agent scores 500 from CartPole's own starts, and it was trained with every
+# episode starting anywhere on the track. The linear policy has four fixed numbers. Before the
+# next cell runs them, predict: of the 100 wide starts (the cart up to 1.8 m off centre), in how
+# many episodes will each keep the pole up and the cart on the track for all 500 steps? Return
+# `((dqn_count, linear_count), why)` from `my_prediction()`, the reason as a sentence. The check
+# after the cell compares (within 10 of each counts as close); a wrong prediction does not fail
+# it, a missing one does.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-10-3-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def my_prediction():
+    """Before the next cell: ((episodes the DQN holds, episodes the linear policy holds), why)."""
+    ### BEGIN SOLUTION
+    return (95, 100), "the DQN trained on such starts; the linear policy brings the cart home"
+    ### END SOLUTION
+
 
 # %%
 def perturbed_episodes(policy, box, episodes, seed):
@@ -497,6 +516,15 @@ assert all(
     for (policy_name, _), (_, returns, _, _) in perturbed.items()
     if policy_name == "linear policy"
 ), "the linear policy should reach 500 from every perturbed start"
+
+# %% nbgrader={"grade": true, "grade_id": "ex-10-3-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks_experiments import check_wide_starts_prediction
+
+check_wide_starts_prediction(
+    my_prediction,
+    perturbed["DQN (the checkpoint)", "within 1.8 m"][1],
+    perturbed["linear policy", "within 1.8 m"][1],
+)
 
 # %% [markdown]
 # Where do the DQN's failures start? Each dot below is one of the 100 wide starts: where the cart
@@ -871,12 +899,12 @@ dqn_lib.animate_episode(
 # plays 100 episodes from new CartPole starts, 100 from the 1 m perturbed starts and 100 from
 # the wide ones. Its records are committed as JSON, one a seed. Beside `double` and
 # `reset_starts`, one more preset: `shaped`, the course's DQN (exploring starts included) on
-# lesson 4's shaped reward, `-|pole angle| - 0.1 * |cart position|` a step and -5 on a fall
+# lesson 5's shaped reward, `-|pole angle| - 0.1 * |cart position|` a step and -5 on a fall
 # (`angle_and_position_reward`). It is the other way to tell the agent about the track: not by
 # showing it the ends, but by charging for the distance from the centre at every step.
 #
 # For each preset and measure, the interquartile mean over the ten seeds (IQM: the mean of the
-# middle half, as in lesson 8) with its 95% stratified bootstrap confidence interval (rliable),
+# middle half, as in lesson 9) with its 95% stratified bootstrap confidence interval (rliable),
 # and every seed as a dot:
 
 # %%
@@ -1064,12 +1092,22 @@ assert (
 # Every failure of the shaped agent is the pole falling, a few steps after the start, and every
 # one starts more than 0.5 m from the centre; from the starts it keeps, it brings the cart back to
 # within 0.25 m of the centre. Where it fails, its own Q-values at the start average about -6: the
-# fall's -5 and the few costly steps before it. The agent expects the fall, and lesson 4's
-# arithmetic (its break-even lean, here for the cart) says why this reward asks for it. The
-# shaped reward charges 0.1 a step per metre from the centre; with gamma 0.99, a cart held
-# `x` metres out forever costs `10 * x`, and a fall costs 5. Beyond 0.5 m (less with the pole's
-# own term), ending the episode is the *cheaper* choice, and a good learner takes it. The +1
-# reward never says that: on it, every step is worth having, wherever the cart is.
+# fall's -5 and the few costly steps before it. The agent expects the fall. Why would it choose
+# it? The shaped reward charges 0.1 a step per metre from the centre, and is never positive. A
+# cart held `x` metres out *forever* would cost `10 * x` with gamma 0.99, against 5 for a fall:
+# equal at 0.5 m (lesson 5's break-even arithmetic, here for the cart). That comparison is only
+# an upper bound on the stakes: an agent that can bring the cart back pays only for the steps on
+# the way, so near 0.5 m it never faces that choice. But from far out the way back is long, every
+# step of it is charged, and a fall stops the charges at once; with a reward that is never
+# positive and a penalty that ends the episode, ending it early is the cheap way out, and this
+# agent learned to take it where it could not see the way back. The +1 reward never says that:
+# on it, every step is worth having, wherever the cart is.
+#
+# Lowering gamma would not fix this: it changes what the agent is asked to optimise. A shaping
+# term that cannot reward ending would: potential-based shaping adds `gamma * phi(s') - phi(s)`
+# to the reward, for any function `phi` of the state, and leaves the best policy unchanged
+# ([Ng, Harada and Russell](https://people.eecs.berkeley.edu/~pabbeel/cs287-fa09/readings/NgHaradaRussell-shaping-ICML1999.pdf),
+# ICML (1999)).
 #
 # That is the lesson of reward design: an agent optimises the reward you wrote, not the task you
 # meant. The shaped reward was meant to say "keep the cart near the centre"; it also says "if the
@@ -1082,8 +1120,8 @@ assert (
 # The checks run your function against the library's version on fixed cases and tell you what
 # differs.
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-09-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 9.1: a Q-value grid (core, about 15 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-10-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 10.1: a Q-value grid (core, about 15 minutes)
 #
 # Write `q_value_grid(q_network, angles, angular_velocities, cart_position, cart_velocity)`, the
 # function behind the maps of section 2. It returns a NumPy array of shape
@@ -1098,7 +1136,7 @@ assert (
 # as angular velocities (so swapped axes show), three with the cart away from the centre.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-09-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-10-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def q_value_grid(q_network, angles, angular_velocities, cart_position, cart_velocity):
     """Q-values of every (angular velocity, angle) pair: (n_velocities, n_angles, n_actions)."""
     ### BEGIN SOLUTION
@@ -1118,11 +1156,11 @@ def q_value_grid(q_network, angles, angular_velocities, cart_position, cart_velo
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-09-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-10-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check_q_value_grid(q_value_grid)
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-09-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 9.2: the share of terminal transitions (warm-up, about 5 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-10-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 10.2: the share of terminal transitions (warm-up, about 5 minutes)
 #
 # Write `terminal_share(replay_buffer)`, the fourth diagnostic of section 6: the fraction (between
 # 0 and 1) of the transitions stored in a `dqn_lib.ReplayBuffer` that are terminations. The buffer
@@ -1135,7 +1173,7 @@ check_q_value_grid(q_value_grid)
 # transitions, one of them overwritten. Every reward in them is CartPole's own +1.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-09-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-10-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def terminal_share(replay_buffer):
     """The fraction of the stored transitions that are terminations, a float in [0, 1]."""
     ### BEGIN SOLUTION
@@ -1144,7 +1182,7 @@ def terminal_share(replay_buffer):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-09-2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-10-2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_terminal_share(terminal_share)
 
 # %% [markdown]
@@ -1174,5 +1212,5 @@ check_terminal_share(terminal_share)
 #   CartPole's own starts and worse from perturbed ones: far from the centre, a fall costs less
 #   than staying, and the agent drops the pole. A reward says more than you meant it to.
 #
-# Next, lesson 10 (`10_playground`): widgets to change the settings, the reward and the starts,
+# Next, lesson 11 (`11_playground`): widgets to change the settings, the reward and the starts,
 # train, and compare runs yourself.

@@ -14,10 +14,11 @@
 # ---
 
 # %% [markdown]
-# # Lesson 6: experience replay
+# # Lesson 7: experience replay
 #
-# Lesson 5's online agent learned a little, then lost it, and its seeds disagreed. Lessons 6, 7
-# and 8 build DQN (Mnih et al., 2015) from it one idea at a time, and *measure* each idea: every
+# Lesson 6's online agent learned a little, then lost it, and its seeds disagreed. Lessons 7, 8
+# and 8 build DQN ([Mnih et al., 2015](https://www.nature.com/articles/nature14236)) from it one
+# idea at a time, and *measure* each idea: every
 # lesson adds one idea to a fixed base, trains the result on five seeds beside the rung before
 # it, and says what the measurement says. This lesson builds the first idea,
 # experience replay, inline, checks it against `dqn_lib`, and then trains the online agent and
@@ -42,18 +43,18 @@ torch.set_num_threads(1)
 config = dqn_lib.DQNConfig()  # the course's DQN settings (section 3 prints them)
 
 # %% [markdown]
-# ## Where lesson 5 left us
+# ## Where lesson 6 left us
 #
 # The online agent takes one gradient step on each transition as it happens, then forgets the
-# transition, and it computes its TD target with the very network it is updating. Lesson 5 ended
+# transition, and it computes its TD target with the very network it is updating. Lesson 6 ended
 # with two hypotheses for why it is unstable; the next three lessons test them one at a time:
 #
 # 1. **Consecutive transitions are nearly the same, and each is used once** (this lesson). The
 #    fix proposed by Mnih et al. is *experience replay*: remember many transitions and learn from
 #    random batches of them.
-# 2. **Every update moves its own target** (lesson 7). The fix is a *target network*.
+# 2. **Every update moves its own target** (lesson 8). The fix is a *target network*.
 #
-# Lesson 8 adds a third idea, Double DQN, against a bias of the `max` in the target.
+# Lesson 9 adds a third idea, Double DQN, against a bias of the `max` in the target.
 #
 # ## 1. Experience replay
 #
@@ -61,8 +62,8 @@ config = dqn_lib.DQNConfig()  # the course's DQN settings (section 3 prints them
 #
 # To look at what an agent learns from, we record 5,000 transitions the way a half-trained agent
 # collects them: lesson 1's hand-written policy (push toward the side the pole is falling), with a
-# random action one time in five, like lesson 5's `epsilon` of 0.2. The reward is the original
-# notebook's, lesson 4's `pole_angle_reward` (it does not matter for what we look at here).
+# random action one time in five, like lesson 6's `epsilon` of 0.2. The reward is the original
+# notebook's, lesson 5's `pole_angle_reward` (it does not matter for what we look at here).
 #
 # Each transition keeps `terminated` and `truncated` apart, and the `next_observation` that
 # `env.step` returned, *before* any reset: for the last step of an episode that is the state the
@@ -222,7 +223,9 @@ print(
 # The other waste is that the online agent learns from each transition once and throws it away.
 # A replay buffer keeps the last `buffer_size` transitions, and every gradient step draws a batch
 # of `batch_size` of them, so the same transition is learned from many times, each time beside
-# others from other moments and other episodes. With the settings we will train with:
+# others from other moments and other episodes. How often the agent learns is set by two more
+# settings: every `train_every` environment steps it takes `gradient_steps` gradient steps, each
+# on a fresh batch. With the settings we will train with:
 
 # %%
 samples_per_step = config.batch_size * config.gradient_steps / config.train_every
@@ -234,6 +237,22 @@ print(
 )
 
 # %% [markdown]
+# ### Why old transitions are still good data: off-policy learning
+#
+# A replay batch mixes transitions collected by the agent's older selves, with a larger epsilon
+# and a worse network than today's. Why may the agent learn from them? Because Q-learning is
+# *off-policy* ([Sutton & Barto, 2nd edition](http://incompleteideas.net/book/the-book-2nd.html),
+# section 6.5). Its target, `reward + gamma * (1 - terminated) * max_a' Q(next_observation, a')`,
+# asks what the best action from the next state is worth, never which action the policy that
+# collected the transition took there. A transition `(s, a, r, s')` records what the environment
+# did after action `a` in state `s`, whoever chose `a`, so it stays a sample of lesson 4's Bellman
+# optimality equation for as long as the buffer keeps it; the policy that collected it only
+# decides which states and actions the buffer holds. Mnih et al. chose Q-learning for exactly
+# this reason. A method that learns the value of the policy that is acting, such as lesson 5's
+# Monte Carlo returns, could not reuse old transitions like this without corrections: what
+# followed an old transition is what the *old* policy did.
+
+# %% [markdown]
 # ### A replay buffer, written out
 #
 # The buffer is a *ring*: a fixed number of slots, and when they are full the next transition
@@ -242,7 +261,7 @@ print(
 # preallocated NumPy array, so adding a transition writes one row of each, and sampling a batch is
 # one fancy index per field, with no Python object per transition.
 #
-# Two details carry over from lessons 3-5. `terminated` and `truncated` are stored apart: only a
+# Two details carry over from lessons 4-6. `terminated` and `truncated` are stored apart: only a
 # termination stops the TD target's bootstrap (a time-out is not a fall), so merging them into
 # one `done` here would undo that fix. And `next_observation` is the one `env.step` returned, so a
 # truncated transition keeps its true final state. The batch comes back as tensors in the
@@ -365,12 +384,12 @@ print(
 # lesson, the benchmark (`benchmarks/solve.py --preset NAME`) and the README's table all train
 # the same thing. The ladder has four rungs, each one idea more than the one before:
 #
-# `online` -> `replay` (this lesson) -> `target` (lesson 7) -> `double` (lesson 8)
+# `online` -> `replay` (this lesson) -> `target` (lesson 8) -> `double` (lesson 9)
 #
 # Every rung is a `dqn_lib.DQNAgent`, built from a `dqn_lib.DQNConfig`, a typed dataclass of every
 # setting, checked when it is built. The online rung is the DQN agent with a buffer of one
-# transition and a batch of one: lesson 5's agent's way of learning (one gradient step on the
-# latest transition, then nothing remembered), though not lesson 5's settings. Every rung shares
+# transition and a batch of one: lesson 6's agent's way of learning (one gradient step on the
+# latest transition, then nothing remembered), though not lesson 6's settings. Every rung shares
 # one base, `DQNConfig()`'s defaults and the `double` preset's reward and starts, and that base
 # was chosen for the *final* rung: in exploratory runs of the final rung (seeds 0 to 5, 20,000
 # steps, CartPole's +1 reward), these settings solved fastest and stayed solved. The lower rungs
@@ -385,6 +404,28 @@ print(
     f"{'exploring starts':>26} = {base.start_fraction:.0%} of the training episodes start "
     f"anywhere in the box {base.start_box}"
 )
+
+# %% [markdown]
+# The ladder's ideas come one a lesson: `buffer_size`, `batch_size`, `train_every` and
+# `gradient_steps` in this one, `target_update` and `tau` in lesson 8, `double_dqn` in lesson 9
+# (`gamma` and epsilon came in lesson 4, the `hidden` widths in lesson 3). The others are not
+# ideas of DQN but practical settings, the same on every rung:
+#
+# - **`epsilon_start` to `epsilon_end`**: lesson 4's epsilon on a schedule, falling in a straight
+#   line over `epsilon_decay_steps` environment steps, from acting at random to almost never.
+# - **`learning_starts`**: the agent acts, almost at random since epsilon starts at 1, for this
+#   many environment steps before its first gradient step, so that the first batches are drawn
+#   from more than a handful of transitions.
+# - **`learning_rate` to `final_learning_rate`**: Adam's step size falls in a straight line over
+#   `learning_rate_decay_steps` environment steps: large steps while the values are far off,
+#   smaller ones once the policy is good.
+# - **`loss = 'mse'`**: PyTorch's `nn.MSELoss`, the mean of the squared TD errors *without* the
+#   half of lesson 4's plot, so its slope is twice the TD error; `'huber'` is the other choice.
+# - **`max_grad_norm`**, gradient clipping: before each Adam step, if the gradient of all the
+#   weights together, seen as one long vector, is longer than this, it is scaled down to this
+#   length, its direction unchanged (`torch.nn.utils.clip_grad_norm_`). It guards against a
+#   batch whose gradient is far larger than usual: unclipped, it would enter Adam's running
+#   averages in full and push the weights further than usual for several steps.
 
 # %% [markdown]
 # A config is checked when it is built, so a typo or an impossible value fails at once, with a
@@ -414,11 +455,11 @@ assert "gamma" in no_gamma, f"the message does not name gamma: {no_gamma}"
 # Two things in the base come from measurements you will see later, and hold for every rung:
 #
 # - **The reward is CartPole's own +1 a step**, the reward every other library is measured on.
-#   Lesson 4's shaped reward is one of the variants measured in lesson 9, not a requirement.
+#   Lesson 5's shaped reward is one of the variants measured in lesson 10, not a requirement.
 # - **Exploring starts** (Sutton & Barto, section 5.3): half of the training episodes start from
 #   a state drawn anywhere on the track (`dqn_lib.starts.ExploringStarts`), the other half from
 #   CartPole's own starts, all within 0.05 of the centre. The evaluation always uses CartPole's own
-#   starts. Without them, on the +1 reward, this DQN never learns where the track ends: lesson 9
+#   starts. Without them, on the +1 reward, this DQN never learns where the track ends: lesson 10
 #   shows why and what it costs.
 #
 # What each rung changes, printed from the presets themselves:
@@ -515,8 +556,8 @@ for name, seed_runs in runs.items():
 # well, three to four times the 99.3 that even a perfect episode is worth, yet its greedy
 # policy balances to the time limit: acting well needs the right *order* of the two actions'
 # values in each state, not the right level. Values that run away from the returns they are
-# meant to predict are a warning all the same; lesson 7 measures what a target network does to
-# them, and lesson 8 looks at the bias of the `max`.
+# meant to predict are a warning all the same; lesson 8 measures what a target network does to
+# them, and lesson 9 looks at the bias of the `max`.
 
 # %%
 PERFECT = (1 - config.gamma**500) / (1 - config.gamma)  # a 500-step episode, about 99.3
@@ -567,10 +608,11 @@ for name in ("online", "small_buffer", "replay"):
     )
 
 # %% [markdown]
-# Both, in different ways. The batch alone, drawn from only the last 128 transitions (nearly as
-# alike as section 1's consecutive batch), already turns the online rung's failure into
-# learning: every `small_buffer` seed solved. So on this base it is the batch, not the breaking
-# of correlations, that makes learning happen. The memory adds the rest: with 50,000
+# Both, in different ways. The batch alone, drawn from only the last 128 transitions (a narrow
+# window of recent states, like section 1's consecutive batch), already turns the online rung's
+# failure into learning: every `small_buffer` seed solved. So on this base it is the batch, not
+# a wide memory of uncorrelated transitions, that makes learning happen. The memory adds the
+# rest: with 50,000
 # transitions to draw from, the replay rung solved sooner, stayed solved in more of its last
 # five evaluations, and ended higher, where some `small_buffer` seeds fell back from solved by
 # the end of the budget. The check cell pins these statements to the table.
@@ -588,8 +630,8 @@ print("checked: the batch alone learns; the memory makes it faster and steadier"
 # Each exercise has a cell to complete and a check cell that tells you in words what is right or
 # wrong. Nothing after this section uses your answers.
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-06-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 6.1: sampling a replay batch (core, about 15 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-07-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 7.1: sampling a replay batch (core, about 15 minutes)
 #
 # A batch drawn uniformly from everything the buffer holds is what breaks the likeness of
 # consecutive transitions; a batch that mixes fields of different transitions teaches nonsense.
@@ -612,7 +654,7 @@ print("checked: the batch alone learns; the memory makes it faster and steadier"
 # rows.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-06-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-07-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def sample_batch(
     observations, actions, rewards, next_observations, terminated, size, batch_size, rng
 ):
@@ -633,13 +675,13 @@ def sample_batch(
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-06-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-07-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from dqn_lib.checks import check_replay_sample
 
 check_replay_sample(sample_batch)
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-06-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 6.2: the online rung, as a config (warm-up, about 5 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-07-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 7.2: the online rung, as a config (warm-up, about 5 minutes)
 #
 # A ladder is only a fair test if each rung changes one idea. The online rung is the replay rung
 # with its memory taken away: a buffer that holds one transition and a batch of one, so every
@@ -662,7 +704,7 @@ check_replay_sample(sample_batch)
 # cases in all.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-06-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-07-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def online_rung(config):
     """The config that learns like the online agent: `config` with a memory of one transition."""
     ### BEGIN SOLUTION
@@ -670,7 +712,7 @@ def online_rung(config):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-06-2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-07-2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from dqn_lib.checks_ladder import check_online_rung
 
 check_online_rung(online_rung)
@@ -685,6 +727,9 @@ check_online_rung(online_rung)
 #   arrays, with `terminated` apart from `truncated` and the true final observation, and every
 #   gradient step learns from a random batch: neighbouring rows unrelated, the whole buffer
 #   covered, each transition reused many times.
+# - **Off-policy learning is what allows it**: Q-learning's target takes the `max` over the next
+#   actions, so a transition collected by an older, more random policy is still a sample of the
+#   Bellman optimality equation.
 # - **The ladder** (`dqn_lib.presets`) adds one idea a rung on a fixed base, tuned for the final
 #   rung. Replay moves two settings at once, the memory and the batch; the benchmark's
 #   `small_buffer` preset separates them: the batch makes learning happen, the memory makes it
@@ -694,5 +739,5 @@ check_online_rung(online_rung)
 #   still several times too high: a good policy needs the right order of the values, not the
 #   right level.
 #
-# Next, [lesson 7](07_target_network.ipynb): the second hypothesis, a target that moves with
+# Next, [lesson 8](08_target_network.ipynb): the second hypothesis, a target that moves with
 # every update, and the target network that holds it still.

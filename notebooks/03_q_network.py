@@ -14,11 +14,16 @@
 # ---
 
 # %% [markdown]
-# # Lesson 2: the Q-function as a network
+# # Lesson 3: the Q-function as a network
+#
+# Lesson 2's table had one number per cell of a cut-up state, and learned each cell alone: a
+# finer table stayed mostly empty. A network replaces the table by a function of the
+# observation itself, so that nearby observations get nearby values.
 #
 # We build the network at the heart of DQN: an observation goes in, one value per action comes
-# out, and the agent acts by picking the largest. Every later lesson trains this network, so here
-# we take it apart: its layers, its shapes, its 1,282 parameters, and what it says before training.
+# out, and the agent acts by picking the largest. Lessons 4 and 6 train this very network, and
+# the DQN of lessons 7 to 11 a wider one of the same design, so here we take it apart: its layers,
+# its shapes, its 1,282 parameters, and what it says before training.
 
 # %%
 import matplotlib.pyplot as plt
@@ -44,12 +49,14 @@ print(f"{n_actions} actions: {ACTION_NAMES}")
 #
 # Q(s, a) answers one question: *if I am in observation s, take action a now, and act well
 # from then on, how much reward will I collect?* On CartPole the environment gives +1 for every
-# step the pole stays up, so Q(s, a) is, roughly, "how many more steps will the pole stay up if
-# I push this way now". An agent that knows Q does not need to plan: it compares the values of
-# pushing left and pushing right, and picks the larger.
+# step the pole stays up ([Gymnasium's CartPole
+# page](https://gymnasium.farama.org/environments/classic_control/cart_pole/)), so Q(s, a) is,
+# roughly, "how many more steps will the pole stay up if I push this way now". An agent that
+# knows Q does not need to plan: it compares the values of pushing left and pushing right, and
+# picks the larger.
 #
 # DQN discounts the future: a reward k steps away counts `gamma ** k`, with `gamma` just below
-# 1 (lesson 3 explains why). That sets the scale a trained network's outputs should reach: a pole
+# 1 (lesson 4 explains why). That sets the scale a trained network's outputs should reach: a pole
 # kept up for the whole 500-step episode is worth about this much.
 
 # %%
@@ -85,7 +92,7 @@ print(
 #   upright pole is not linear.
 # - `nn.Linear(32, 32)` and a second ReLU: features of features.
 # - `nn.Linear(32, n_actions)`: one number per action, and **no** activation after it, because a
-#   Q-value can be any real number (negative too, with the reward of lesson 4).
+#   Q-value can be any real number (negative too, with the reward of lesson 5).
 
 
 # %%
@@ -139,7 +146,7 @@ print(q_network)
 # %% [markdown]
 # Check: the same seed gives the same weights, another seed different ones, the global generator
 # is exactly as it was, and the library's helper `dqn_lib.new_q_network` (which the agents
-# of lesson 3 use) builds the very same network.
+# of lesson 4 use) builds the very same network.
 
 
 # %%
@@ -187,7 +194,7 @@ print("observation:", observation, observation.dtype, tuple(observation_tensor.s
 print("Q-values:   ", q_values, tuple(q_values.shape))
 
 # %% [markdown]
-# Training (lesson 6) feeds the network many observations at once: a **batch**, stacked along a
+# Training (lesson 7) feeds the network many observations at once: a **batch**, stacked along a
 # first dimension. `nn.Linear` acts on the last dimension only, so the same network turns
 # `(batch, 4)` into `(batch, 2)`. Here are 8 consecutive observations of an episode played with
 # random actions (from the environment's seeded action space), followed layer by layer.
@@ -257,7 +264,7 @@ print(f"the network has {n_parameters:,} parameters, as counted by hand")
 # %% [markdown]
 # ## The library's `QNet` is this network
 #
-# From lesson 3 on, the network comes from the library: `dqn_lib.QNet(n_observations, n_actions,
+# From lesson 4 on, the network comes from the library: `dqn_lib.QNet(n_observations, n_actions,
 # hidden=(32, 32))`, the same layers with the hidden widths as a parameter. Check: it has the same
 # parameter names and shapes (loading our weights with `strict=True` would fail otherwise), and
 # with our weights it gives exactly our outputs.
@@ -274,8 +281,8 @@ assert torch.equal(ours, theirs), (
 print("dqn_lib.QNet(4, 2) with the inline network's weights gives identical Q-values")
 
 # %% [markdown]
-# A wider network, `hidden=(64, 64)`, counted by the same rule, one `n_in * n_out + n_out` per
-# layer:
+# The DQN of lessons 7 to 11 uses a wider network of the same design, `hidden=(64, 64)` (lesson 7
+# says how that width was chosen). Counted by the same rule, one `n_in * n_out + n_out` per layer:
 
 
 # %%
@@ -400,9 +407,9 @@ assert largest < 1.0, f"Untrained Q-values should be near zero, got |Q| up to {l
 # and whether the winner ever changes with the angle, depends on the seed and not on CartPole.
 # None of this is a mistake. The initial weights are small random numbers (PyTorch draws each
 # layer's from a range of about `±1/sqrt(n_in)`), so the outputs are sums of small random terms,
-# and nothing about the pole has reached the weights yet. Training (lessons 3 to 6) is what turns
-# this arbitrary function into an estimate of the return; until then the greedy action is no
-# better than a fixed or random choice.
+# and nothing about the pole has reached the weights yet. Training (lesson 4's update, run for
+# real from lesson 6 on) is what turns this arbitrary function into an estimate of the return;
+# until then the greedy action is no better than a fixed or random choice.
 
 # %% [markdown]
 # ## Q-values are not probabilities
@@ -410,7 +417,7 @@ assert largest < 1.0, f"Untrained Q-values should be near zero, got |Q| up to {l
 # The two outputs look like a classifier's scores, but they are estimates of a *return*, in the
 # units of reward: they need not be positive, need not sum to 1, and after training on
 # CartPole's +1 a step they grow to tens. With the original notebook's reward (`-|pole angle|`,
-# and -5 for a fall, lesson 4) every Q-value is negative. Only their order matters for acting:
+# and -5 for a fall, lesson 5) every Q-value is negative. Only their order matters for acting:
 # adding the same number to both leaves the greedy action unchanged. (Networks that output
 # probabilities, with a softmax at the end, are *policy* networks, a different family of methods.)
 
@@ -433,11 +440,11 @@ print(
 # Each exercise has a cell to complete and a check cell that tells you in words what is right or
 # wrong. Nothing after this section uses your answers.
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-02-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 2.1: the Q-network, layer by layer (core, about 15 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-03-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 3.1: the Q-network, layer by layer (core, about 15 minutes)
 #
-# Every later lesson trains this network, and writing its `forward` by hand shows exactly where
-# the non-linearity goes and where it must not.
+# Lessons 4 and 6 train this network (and lessons 7 to 11 the same design, wider), and writing its
+# `forward` by hand shows exactly where the non-linearity goes and where it must not.
 #
 # Write the class `QNetwork(n_observations, n_actions)`, an `nn.Module` with the 4-32-32-2 shape
 # of `QNet` above, but this time without `nn.Sequential`: create three `nn.Linear` layers as
@@ -455,7 +462,7 @@ print(
 # ReLU), and feeds it huge inputs to catch a softmax, tanh, sigmoid or ReLU at the end.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-02-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-03-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class QNetwork(nn.Module):
     """Q-values of every action: (batch, n_observations) -> (batch, n_actions), 32-32 hidden."""
 
@@ -476,13 +483,13 @@ class QNetwork(nn.Module):
         ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-02-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-03-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from dqn_lib.checks import check_q_network
 
 check_q_network(QNetwork)
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-02-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 2.2: the greedy action of one observation (warm-up, about 5 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-03-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 3.2: the greedy action of one observation (warm-up, about 5 minutes)
 #
 # This is how every agent in the course acts when it does not explore, and how it is evaluated.
 #
@@ -502,7 +509,7 @@ check_q_network(QNetwork)
 # Q-values.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-02-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-03-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def greedy_action(q_network: nn.Module, observation: np.ndarray) -> int:
     """The action with the largest Q-value for one observation, as a Python int."""
     ### BEGIN SOLUTION
@@ -512,7 +519,7 @@ def greedy_action(q_network: nn.Module, observation: np.ndarray) -> int:
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-02-2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-03-2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from dqn_lib.checks import check_greedy_action
 
 check_greedy_action(greedy_action)
@@ -535,4 +542,4 @@ check_greedy_action(greedy_action)
 # seeded without touching torch's global generator, where the original's depended on whatever
 # ran before. From now on the network is `dqn_lib.QNet`, shown above to match this one exactly.
 #
-# **Next**, lesson 3 (`03_agent`): acting with epsilon-greedy and learning from the TD target.
+# **Next**, lesson 4 (`04_agent`): acting with epsilon-greedy and learning from the TD target.

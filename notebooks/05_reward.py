@@ -14,10 +14,11 @@
 # ---
 
 # %% [markdown]
-# # Lesson 4: reward design
+# # Lesson 5: reward design
 #
 # You will write two reward functions for CartPole, the environment's own +1 a step and the
-# original notebook's `-|pole angle|` with -5 on a fall, and score the same episodes with both.
+# original notebook's `-|pole angle|` with -5 on a fall, score the same episodes with both, and
+# compare two ways of estimating what a state is worth: the Monte Carlo return and the TD target.
 # The agent never sees the task, only the reward: what the reward says is what it will learn, so
 # it pays to read a reward function as a message before training on it.
 
@@ -38,9 +39,10 @@ torch.set_num_threads(1)
 # %% [markdown]
 # ## Two reward functions
 #
-# The training loop (lesson 5) calls a reward function after every step with what the step
+# The training loop (lesson 6) calls a reward function after every step with what the step
 # returned: `reward_fn(next_observation, env_reward, terminated) -> float`. The first one passes
-# CartPole's own reward through: +1 for every step, the last one included.
+# CartPole's own reward through: +1 for every step, the last one included ([Gymnasium's CartPole
+# page](https://gymnasium.farama.org/environments/classic_control/cart_pole/)).
 
 
 # %%
@@ -241,10 +243,12 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The +1 reward is the same on every step: it carries no information until the episode ends,
-# and then only by stopping. The angle reward changes every step (it is *denser*), and the fall
-# stands out at -5. Note its scale: a step's angle reward is never below -0.21 (the 12-degree
-# limit in radians), so one fall weighs as much as this many steps at the very edge:
+# The +1 reward is the same on every step: only the end of the episode tells one step from
+# another. The angle reward changes every step (it is *denser*), and the fall stands out at -5.
+# Denser does not mean easier to learn from, though: the course's DQN learns CartPole on the +1
+# reward on every seed of the benchmark (lesson 9), and lesson 10 measures what a shaped reward
+# changes. Note the angle reward's scale: a step's angle reward is never below -0.21 (the
+# 12-degree limit in radians), so one fall weighs as much as this many steps at the very edge:
 
 # %%
 print(
@@ -332,35 +336,196 @@ plt.show()
 # slides from about 99 to 1, as if the last steps were as bad as the steps before a fall. The
 # pole was fine; the sum stops only because the clock ran out. The agent does not see the
 # clock, so for it those last states look like any others, worth about 100. That is why a
-# truncated step must still bootstrap in the TD target (lesson 3): the target adds
+# truncated step must still bootstrap in the TD target (lesson 4): the target adds
 # `gamma * max Q(next_observation)` for the value the episode did not get to collect. (The
 # bottom right panel climbs to 0 at the end for the same reason: fewer steps left to be charged.)
+
+# %% [markdown]
+# ## Two estimates of a value: the Monte Carlo return and the TD target
+#
+# The return-to-go is what a state turned out to be worth in *one* episode. An agent that wants
+# the value of a state, the return it can *expect* from there, has two ways to estimate it from
+# experience ([Sutton & Barto, 2nd edition](http://incompleteideas.net/book/the-book-2nd.html),
+# chapter 5 for Monte Carlo methods, chapter 6 for TD learning):
+#
+# - the **Monte Carlo return**: wait for the episode to end, and take the return-to-go itself;
+# - the **TD target** of lesson 4: take one step's reward, and add the discounted *estimate* of
+#   the value of the state it led to, `reward + gamma * V(next_observation)`, without waiting.
+#
+# To compare them we need many episodes from one state. We play the random policy from the same
+# start, `reset(seed=SEED)`, a thousand times: CartPole's physics are deterministic, so all the
+# variety comes from the coin flips. (Here both estimate the value of the start for the policy
+# that plays, the random one, as a single number `V(s)` per state; lesson 4's Q-learning target
+# asks about acting well instead, with a `max`, but the trade between the two is the same.)
+
+# %%
+N_EPISODES = 1_000
+coin_rng = np.random.default_rng(SEED + 1)  # coin flips of their own, apart from `rng` above
+
+
+def coin_flip_policy(observation):
+    return int(coin_rng.integers(2))
+
+
+episodes = [record_transitions(coin_flip_policy, seed=SEED) for _ in range(N_EPISODES)]
+returns_to_go = [  # one array per episode: the +1 reward's return-to-go at every step
+    discounted_return_to_go(rewards_of(environment_reward, episode), GAMMA) for episode in episodes
+]
+mc_returns = np.array([returns[0] for returns in returns_to_go])  # (1000,) Monte Carlo, start
+
+# The first push decides the next state: one for push left, one for push right.
+env = make_env()
+next_states = {}
+for action in (0, 1):
+    env.reset(seed=SEED)
+    next_states[action] = env.step(action)[0]  # (4,)
+env.close()
+first_actions = np.array(
+    [
+        next(
+            a for a, state in next_states.items() if np.array_equal(state, e[0]["next_observation"])
+        )
+        for e in episodes
+    ]
+)  # (1000,)
+returns_from_next = np.array([returns[1] for returns in returns_to_go])  # (1000,) from step 2 on
+# Two estimates V(next state): 0 everywhere, where a fresh estimate starts (lesson 3's untrained
+# networks said about 0), and the mean return from that next state over these episodes.
+value_measured = {
+    action: returns_from_next[first_actions == action].mean() for action in next_states
+}
+first_reward = np.array([e[0]["env_reward"] for e in episodes])  # (1000,) all +1
+td_zero = first_reward + GAMMA * 0.0  # (1000,)
+td_measured = first_reward + GAMMA * np.array([value_measured[a] for a in first_actions])
+
+print(f"{N_EPISODES:,} episodes of the random policy from the start of seed {SEED}\n")
+print(
+    f"{'episode':>7} {'first push':>10} {'length':>6} {'MC return':>10} {'TD, V = 0':>10} {'TD, V measured':>15}"
+)
+for i in range(8):
+    push = "left" if first_actions[i] == 0 else "right"
+    print(
+        f"{i:>7} {push:>10} {len(episodes[i]):>6} {mc_returns[i]:>10.2f} {td_zero[i]:>10.2f} "
+        f"{td_measured[i]:>15.2f}"
+    )
+for label, statistic in (("mean", np.mean), ("std", np.std)):
+    print(
+        f"{label + ' of all':>25} {statistic(mc_returns):>10.2f} {statistic(td_zero):>10.2f} "
+        f"{statistic(td_measured):>15.2f}"
+    )
+standard_error = mc_returns.std() / np.sqrt(N_EPISODES)
+print(
+    f"\nthe value of the start for the random policy: {mc_returns.mean():.2f} "
+    f"(the mean Monte Carlo return, give or take {standard_error:.2f})"
+)
+
+# %% [markdown]
+# Check: the two kinds of target are what the table says they are.
+
+# %%
+assert np.allclose(mc_returns, (1 - GAMMA ** np.array([len(e) for e in episodes])) / (1 - GAMMA))
+assert np.all(td_zero == 1.0), "with V = 0 every TD target should be the first reward, +1"
+assert td_measured.std() < mc_returns.std() / 3, "the TD targets should spread much less"
+assert abs(td_measured.mean() - mc_returns.mean()) < 1e-9, "same mean, by construction"
+assert mc_returns.mean() - td_zero.mean() > 5 * standard_error, "V = 0 should be far off"
+print("checked: the Monte Carlo returns spread widely; V = 0 makes every TD target +1")
+
+# %%
+fig, ax = plt.subplots(figsize=(9, 4))
+values, counts = np.unique(mc_returns, return_counts=True)  # one value per episode length
+ax.vlines(
+    values,
+    0,
+    counts,
+    color="C0",
+    linewidth=3,
+    label="Monte Carlo returns, a bar per episode length",
+)
+for action, name in ((0, "left"), (1, "right")):
+    ax.axvline(
+        1 + GAMMA * value_measured[action],
+        color="C2",
+        linestyle="-" if action == 0 else "--",
+        label=f"TD target after a push {name}, V measured",
+    )
+ax.axvline(1.0, color="C3", linewidth=2, label="TD target with V = 0 (every episode)")
+ax.axvline(mc_returns.mean(), color="black", linestyle=":", label="mean Monte Carlo return")
+ax.set(
+    title=f"Estimates of the start's value, random policy, {N_EPISODES:,} episodes from seed {SEED}",
+    xlabel=f"estimated value of the start (discounted, gamma = {GAMMA})",
+    ylabel="episodes",
+)
+ax.grid(alpha=0.3)
+ax.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Read the table by columns. Each Monte Carlo return is a fair sample of the start's value, and
+# their mean, 19.22, is the best estimate we have; but one episode's return is spread widely
+# (a standard deviation of 8.92), because it depends on every coin flip of the episode. The TD
+# target depends on one coin flip, the first push, and then on the estimate `V`. With `V`
+# measured from these same episodes it takes only two values, one after each push, and spreads
+# far less (1.63); its mean is the Monte Carlo mean by construction, since that `V` came from
+# these returns. With `V = 0`, where a fresh estimate starts, it is +1 in every episode: no
+# spread at all, and wrong by nearly the whole value.
+#
+# That is the trade (Sutton & Barto, chapter 6): the Monte Carlo return has no bias but much
+# variance; the TD target has little variance but inherits the bias of the estimate it
+# bootstraps from, a bias that shrinks as learning improves the estimate. DQN's targets are TD
+# targets: they start as wrong as the `V = 0` column and climb as the network learns (lesson 8
+# watches them climb).
 
 # %% [markdown]
 # ## What the angle reward says: keep the pole upright
 #
 # The angle reward grades every step, which gives the agent a direction long before a fall.
-# But all its values are negative, so the best it can promise is 0, and a long life at a small
-# lean adds up: surviving forever at an average lean of `a` radians is worth `-a / (1 - gamma)`,
-# while falling at once costs -5. Below a certain lean, living is worth more than falling;
-# above it, the reward says the opposite.
+# But it is never positive: every step alive costs something, and the only way to stop paying
+# is to end the episode, at a one-off cost of 5. Put two futures side by side: holding a lean of
+# `a` radians forever costs `a / (1 - gamma)` in discounted reward, falling now costs 5. They
+# cost the same at a lean of `5 * (1 - gamma)`:
 
 # %%
-break_even_lean = -FALL_PENALTY * (1 - GAMMA)  # -a / (1 - gamma) == FALL_PENALTY
+break_even_lean = -FALL_PENALTY * (1 - GAMMA)  # a / (1 - gamma) == -FALL_PENALTY
 print(
-    f"break-even average lean: {break_even_lean:.3f} rad "
+    f"a lean held forever costs as much as a fall at {break_even_lean:.3f} rad "
     f"({np.degrees(break_even_lean):.1f} degrees)"
 )
 for trajectory_name, transitions in trajectories.items():
     leans = np.abs([s["next_observation"][2] for s in transitions if not s["terminated"]])
-    side = "above" if leans.mean() > break_even_lean else "below"
-    print(f"{trajectory_name}: average lean {leans.mean():.3f} rad, {side} the break-even")
+    print(
+        f"{trajectory_name}: average lean {leans.mean():.3f} rad, "
+        f"largest {leans.max():.3f} rad, over {len(leans)} steps"
+    )
 
 # %% [markdown]
-# A careful balancer is told to live; a clumsy one is told that, at the lean it keeps, carrying
-# on costs more than dropping the pole. With +1 a step every extra step is worth more than
-# stopping, whatever the lean. An early, clumsy agent can read the angle reward as "end it".
-#
+# Read that comparison for what it is: it holds only for a lean that lasts forever. An agent
+# that can bring the pole back upright never faces the choice: a few steps at a lean cost a
+# few hundredths each, and then next to nothing. The random policy's average lean is above the
+# line, but it is not a lean it holds: it swings up to 0.190 rad before the pole falls, which
+# happens anyway. The hand-written policy's is far below it.
+
+# %% [markdown]
+# The trouble is the shape of the reward, not the number: a reward that is never positive,
+# plus a penalty that ends the episode. Under such a reward, ending the episode is a way to stop
+# paying, and whether it is the cheaper way depends on how bad the states ahead look to the
+# agent's estimates. Early in training, before it has learned to straighten the pole, they can
+# say that ending it is cheaper, and the agent learns from that. With +1 a step there is no such
+# trade: every step alive adds to the return. Lowering `gamma` is no fix either: it makes the
+# far future count less in *every* decision, a different objective.
+
+# %% [markdown]
+# A reward can grade every step without changing which policy is best. Ng, Harada & Russell
+# showed how: add to the task's reward a *potential-based* term,
+# `gamma * Phi(next_observation) - Phi(observation)` for any function `Phi` of the state (with
+# `Phi` taken as 0 once the episode has terminated), and the best policy stays the best ([Ng,
+# Harada & Russell
+# (1999)](https://people.eecs.berkeley.edu/~pabbeel/cs287-fa09/readings/NgHaradaRussell-shaping-ICML1999.pdf)).
+# With `Phi = -|pole angle|` that term pays, roughly, for straightening the pole and charges
+# for leaning further. The original's `-|pole angle|` a step, with -5 on a fall, is not of that
+# form.
+
+# %% [markdown]
 # ## The angle reward does not see the cart
 #
 # The angle reward looks only at the pole. Remember the hand-written seed that ended early? It
@@ -415,8 +580,9 @@ plt.show()
 # only warning is the -5 when it leaves. Neither reward says anything about the cart's position
 # along the way, but the angle reward adds a pull towards one goal, an upright pole, that can
 # be met while the cart drifts. (Lesson 1 animated this kind of episode: the pole stays up while
-# the cart slides off the edge of the picture.) Lesson 6 measures what this blind spot costs a
-# DQN agent, and adds a term for the cart: `dqn_lib.angle_and_position_reward`.
+# the cart slides off the edge of the picture.) Exercise 5.2 adds a term for the cart,
+# `dqn_lib.angle_and_position_reward`, and lesson 10 trains the course's DQN on it beside the +1
+# reward.
 
 # %% [markdown]
 # ## A time-out is not a fall
@@ -475,7 +641,7 @@ assert ours == done_as_unpacked == -abs(float(last["next_observation"][2])), (
 # gym 0.26's) five is `terminated`, so as written its `done` was `terminated` and its reward did
 # not punish the time-out (the middle line above). The name is what makes the bug one edit
 # away. Where the original did mix the two endings was its TD target, which ignored `done`
-# altogether and bootstrapped through every fall; lesson 3's `td_target` stops at
+# altogether and bootstrapped through every fall; lesson 4's `td_target` stops at
 # `terminated` and bootstraps through `truncated`.
 
 # %% [markdown]
@@ -505,8 +671,8 @@ assert all(name in message for name in dqn_lib.REWARD_FUNCTIONS), (
 # Each exercise has a cell to complete and a check cell that tells you in words what is right or
 # wrong. Nothing after this section uses your answers.
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-04-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 4.1: the pole-angle reward (warm-up, about 5 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-05-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 5.1: the pole-angle reward (warm-up, about 5 minutes)
 #
 # Porting a reward from old code is where a `done` that covers the time limit slips in and
 # punishes the best episodes like the worst.
@@ -527,7 +693,7 @@ assert all(name in message for name in dqn_lib.REWARD_FUNCTIONS), (
 # time limit.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-04-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-05-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def angle_reward(next_observation, env_reward, terminated):
     """-|pole angle| (radians), and FALL_PENALTY (-5) when the episode terminated."""
     ### BEGIN SOLUTION
@@ -537,13 +703,13 @@ def angle_reward(next_observation, env_reward, terminated):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-04-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-05-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from dqn_lib.checks import check_reward_function
 
 check_reward_function(angle_reward, name="pole_angle")
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-04-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 4.2: a reward that sees the cart (core, about 10 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-05-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 5.2: a reward that sees the cart (core, about 10 minutes)
 #
 # The angle reward stayed near its best while the hand-written policy drove the cart off the
 # track; a reward has to say, at every step, that the centre of the track is the safe place.
@@ -551,18 +717,19 @@ check_reward_function(angle_reward, name="pole_angle")
 # Write `angle_and_position_reward(next_observation, env_reward, terminated) -> float`:
 # `FALL_PENALTY` (-5) when `terminated`, otherwise `-|pole angle| - 0.1 * |cart position|`, the
 # angle in radians and the position in metres, so a cart 1 m off centre costs as much as a lean
-# of 0.1 rad (5.7 degrees). Lesson 6 trains its DQN agent with this reward.
+# of 0.1 rad (5.7 degrees). Lesson 10 trains the course's DQN on this reward (the benchmark's
+# `shaped` preset) and compares it with the +1 reward.
 #
 # Hints: the observation is (cart position, cart velocity, pole angle, pole angular velocity),
 # so the position is `next_observation[0]`, not `[1]`; a cart left of centre has a negative
 # position and must cost as much as one the same distance to the right.
 #
 # The check compares your function with `dqn_lib.angle_and_position_reward` on the same steps as
-# in exercise 4.1, the cart far to the right and the time-limit step included, and when a value
+# in exercise 5.1, the cart far to the right and the time-limit step included, and when a value
 # differs it says which entry of the observation your function seems to read instead.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-04-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-05-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def angle_and_position_reward(next_observation, env_reward, terminated):
     """-|pole angle| - 0.1 * |cart position|, and FALL_PENALTY (-5) when it terminated."""
     ### BEGIN SOLUTION
@@ -573,7 +740,7 @@ def angle_and_position_reward(next_observation, env_reward, terminated):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-04-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-05-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from dqn_lib.checks import check_reward_function
 
 check_reward_function(angle_and_position_reward, name="angle_and_position")
@@ -586,17 +753,23 @@ check_reward_function(angle_and_position_reward, name="angle_and_position")
 # - The environment's +1 a step says "survive". With `gamma = 0.99`, surviving `k` more steps
 #   is worth `(1 - gamma**k) / (1 - gamma)` and surviving forever 100, so states are ranked by
 #   how soon the episode ends. Every step carries the same reward; only the ending informs.
+# - The Monte Carlo return waits for the end of the episode and is right on average, but one
+#   episode's is spread widely; the TD target uses one step and an estimate of the rest, so it
+#   spreads little but is only as right as the estimate.
 # - The original notebook's `-|pole angle|` with -5 on a fall says "keep the pole upright". It
 #   is denser, grading every step, but it ignores the cart (a policy can keep the pole upright
-#   while the cart drifts off the track), and because it is never positive, an agent that keeps
-#   an average lean above 0.05 rad is told that falling would cost less than carrying on.
+#   while the cart drifts off the track), and it is never positive, with a penalty that ends the
+#   episode: ending it is a way to stop paying, the cheaper one for a lean held forever above
+#   0.05 rad. An agent that can straighten the pole never faces that choice; the trouble is the
+#   reward's shape. Potential-based shaping grades every step and keeps the best policy.
 # - A time-out is not a fall. Only `terminated` gets the -5; a `done` that also covers the
 #   500-step limit punishes the best episode like the worst. The return-to-go of a truncated
 #   episode stops at the limit, which is why truncated steps still bootstrap.
 # - What we kept from the original: its reward function and its -5, as `pole_angle_reward`.
 #   What we changed: the penalty looks at `terminated` by name, never at `done` (the original's
 #   `done` was in fact `terminated`; naming it so keeps a port from turning it into
-#   `terminated or truncated`), and the course trains on the environment's +1 by default
-#   (`dqn_lib.environment_reward`).
+#   `terminated or truncated`). Lesson 6 trains the original's agent on its angle reward; the
+#   DQN of lessons 7 to 11 trains on the environment's +1 (`dqn_lib.environment_reward`, the
+#   default of `dqn_lib.train` and of every preset but `shaped`).
 #
-# Next, lesson 5 trains the original notebook's online agent for real.
+# Next, lesson 6 trains the original notebook's online agent for real.

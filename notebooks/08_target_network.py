@@ -14,11 +14,12 @@
 # ---
 
 # %% [markdown]
-# # Lesson 7: the target network
+# # Lesson 8: the target network
 #
-# The second rung of the ladder. Lesson 6 gave the online agent a replay buffer; its TD targets
+# The second rung of the ladder. Lesson 7 gave the online agent a replay buffer; its TD targets
 # still come from the network being trained. This lesson measures how far one update moves those
-# targets, builds the fix, a *target network* (Mnih et al., 2015), inline and checks it against
+# targets, builds the fix, a *target network* ([Mnih et al.,
+# 2015](https://www.nature.com/articles/nature14236)), inline and checks it against
 # `dqn_lib`, then trains the replay rung and the target-network rung side by side on five seeds.
 
 # %%
@@ -37,12 +38,12 @@ SEED = 0
 # (with more threads, float sums can come out in a different order and differ slightly).
 torch.set_num_threads(1)
 
-config = dqn_lib.DQNConfig()  # the course's DQN settings (lesson 6 printed them)
+config = dqn_lib.DQNConfig()  # the course's DQN settings (lesson 7 printed them)
 
 # %% [markdown]
-# We need transitions to learn from. As in lesson 6, we record 5,000 of them the way a
+# We need transitions to learn from. As in lesson 7, we record 5,000 of them the way a
 # half-trained agent collects them, lesson 1's hand-written policy with a random action one time
-# in five, and keep them in the library's `dqn_lib.ReplayBuffer` (lesson 6 wrote it inline). The
+# in five, and keep them in the library's `dqn_lib.ReplayBuffer` (lesson 7 wrote it inline). The
 # reward is CartPole's own +1 a step, the reward the ladder trains on.
 
 # %%
@@ -77,7 +78,7 @@ print(f"{len(buffer)} transitions, {int(buffer.terminated.sum())} of them ending
 # ### Why: every update moves its own target
 #
 # The TD target `reward + gamma * (1 - terminated) * max_a Q(next_observation, a)` uses the
-# Q-network itself. Lesson 3 saw the consequence in one update: the targets moved too, though the
+# Q-network itself. Lesson 4 saw the consequence in one update: the targets moved too, though the
 # step was meant to move only the predictions. Here we measure it on a batch from our buffer, with
 # a fresh Q-network of the size the DQN agent uses, Adam at its learning rate, and a *frozen copy*
 # of the network made before the step.
@@ -129,7 +130,7 @@ assert frozen_target_moved == 0.0, "the frozen copy's targets moved, but it was 
 # %% [markdown]
 # The step was meant to move the predictions towards their targets, and it moved the targets
 # too, a good part as far (the ratio is printed above, and the cell checks it is at least a
-# quarter). The next observation is nearly the current one (lesson 6 measured it), so whatever changes
+# quarter). The next observation is nearly the current one (lesson 7 measured it), so whatever changes
 # Q(s, a) changes Q(next_observation) too, and with it the target. The frozen copy's targets did
 # not move at all. That is the target network: a copy of the Q-network that computes the TD
 # targets and is updated far less often, so that for a while the network chases a target that
@@ -137,8 +138,12 @@ assert frozen_target_moved == 0.0, "the frozen copy's targets moved, but it was 
 #
 # There are two ways to keep the copy up to date, and `dqn_lib` has both:
 #
-# - **Hard copy** (Mnih et al., 2015): copy the Q-network's weights into the target network every
-#   `target_update_every` environment steps, and leave them alone in between.
+# - **Hard copy** (Mnih et al., 2015): copy the Q-network's weights into the target network at
+#   fixed intervals, and leave them alone in between. Mnih et al. count the interval, their `C`,
+#   in parameter updates: 10,000 of them, with one update every 4 environment steps.
+#   `dqn_lib` counts it in environment steps, `target_update_every`; with one gradient step per
+#   environment step (`train_every` and `gradient_steps` both 1), that is the same count of
+#   updates once learning has started.
 # - **Soft update** (Polyak averaging, Lillicrap et al., 2016): after every gradient step, move each
 #   target weight a small fraction `tau` of the way to the online weight,
 #   `target = target + tau * (online - target)`. The target trails the online network smoothly,
@@ -157,9 +162,9 @@ def soft_update(target_network, q_network, tau):
 # To see how each keeps its targets still, we train one Q-network on batches from the buffer for
 # a while, with its own soft-updated target network, and watch the TD targets of a fixed batch
 # of 256 transitions as three networks would compute them: the Q-network itself (what the online
-# agent uses), the soft target, and a target network refreshed by a hard copy every
-# `target_update_every` environment steps (every `target_update_every / train_every` gradient
-# steps).
+# agent uses), the soft target, and a target network refreshed by a hard copy. This loop counts
+# gradient steps, not environment steps, so it copies every `target_update_every / train_every`
+# gradient steps, as often as the agent does once learning has started.
 
 # %%
 hard_every = config.target_update_every // config.train_every  # in gradient steps
@@ -237,7 +242,7 @@ plt.show()
 # be: the cell measures by how much); the hard copy's is exactly zero between copies (the line
 # along the bottom) and jumps at each copy. The cell below checks all three. The course trains with the soft update (the default, printed below); this course
 # has not measured the hard copy against it on the ladder's base, so it makes no claim about
-# which trains better: lesson 10's playground lets you try.
+# which trains better: lesson 11's playground lets you try.
 
 # %%
 online_moves, soft_moves, hard_moves = moved_by.values()
@@ -289,7 +294,7 @@ print("soft_update agrees with dqn_lib.soft_update and with what DQNAgent.learn 
 #
 # The `target` preset is the `replay` preset with one change, a soft-updated target network
 # (`target_update="soft"`, `tau` as printed above); everything else is the same base as in
-# lesson 6. Same seeds, same budget, same evaluation.
+# lesson 7. Same seeds, same budget, same evaluation.
 
 # %%
 print(
@@ -307,7 +312,7 @@ ax.set_title(f"Experience replay vs + a target network: {len(SEEDS)} seeds, {BUD
 plt.show()
 
 # %% [markdown]
-# Lesson 6 found the replay rung's predicted values several times too high. `eval_values=True`
+# Lesson 7 found the replay rung's predicted values several times too high. `eval_values=True`
 # recorded, at every evaluation, the predicted value of the 20 start states and the discounted
 # return obtained from them (`dqn_lib.value_estimates`); here are both at the end of training:
 
@@ -351,9 +356,9 @@ summary = summarise_runs(runs)
 # here instead of leaving the text wrong.
 #
 # Why would a target that holds still make things worse here? This lesson has not measured that,
-# so it does not say. Lesson 8 measures the values of these same two rungs directly, predicted
+# so it does not say. Lesson 9 measures the values of these same two rungs directly, predicted
 # against obtained, and adds the last rung, Double DQN; the benchmark's ten seeds a rung at
-# 20,000 steps (lesson 8, section 4) say whether five seeds told the truth.
+# 20,000 steps (lesson 9, section 4) say whether five seeds told the truth.
 
 # %%
 replay, target = summary["replay"], summary["target"]
@@ -374,8 +379,8 @@ print(
 # Each exercise has a cell to complete and a check cell that tells you in words what is right or
 # wrong. Nothing after this section uses your answers.
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-07-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 7.1: the soft target update (core, about 10 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-08-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 8.1: the soft target update (core, about 10 minutes)
 #
 # The target network keeps the TD targets still only if it trails the Q-network by exactly the
 # fraction `tau` a step: too far and the targets chase the predictions again, not at all and
@@ -396,7 +401,7 @@ print(
 # that the Q-network did not change, and recognises `tau` and `1 - tau` swapped.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-07-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-08-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def soft_update(target_network, q_network, tau):
     """Move every target weight `tau` of the way towards the Q-network's, in place."""
     ### BEGIN SOLUTION
@@ -406,13 +411,13 @@ def soft_update(target_network, q_network, tau):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-07-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-08-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from dqn_lib.checks import check_soft_update
 
 check_soft_update(soft_update)
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-07-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 7.2: find the bug in a target network (core, about 10 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-08-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 8.2: find the bug in a target network (core, about 10 minutes)
 #
 # A classmate builds the target network like this, trains, and sees exactly the online rung's
 # behaviour, as if there were no target network at all:
@@ -439,7 +444,7 @@ check_soft_update(soft_update)
 # then takes a gradient step on the Q-network and checks that your copy did not move.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-07-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-08-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def make_target_network(q_network):
     """An independent, untrainable copy of `q_network` with the same weights."""
     ### BEGIN SOLUTION
@@ -447,7 +452,7 @@ def make_target_network(q_network):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-07-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-08-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 from dqn_lib.checks_ladder import check_target_network_copy
 
 check_target_network_copy(make_target_network)
@@ -458,8 +463,9 @@ check_target_network_copy(make_target_network)
 # - **Every update moves its own target.** One gradient step moved the TD targets computed by the
 #   updated network nearly as far as the predictions that were chasing them; a frozen copy's
 #   targets did not move.
-# - **A target network** is that copy, kept up to date by a hard copy every
-#   `target_update_every` steps or a soft update `target += tau * (online - target)` after every
+# - **A target network** is that copy, kept up to date by a hard copy at fixed intervals (Mnih
+#   et al. count them in parameter updates, `dqn_lib` in environment steps,
+#   `target_update_every`) or a soft update `target += tau * (online - target)` after every
 #   gradient step. With +1 a step all targets must climb towards about 100; a target network
 #   does not stop that climb, it trails it, and it removes most of the step-to-step jitter on
 #   top of it (the soft target's was several times smaller).
@@ -468,5 +474,5 @@ check_target_network_copy(make_target_network)
 #   solved sooner, then fell back on several seeds, where replay alone held on. A textbook fix
 #   is a hypothesis until it is measured on your problem.
 #
-# Next, [lesson 8](08_double_dqn.ipynb): the bias of the `max`, Double DQN, and the whole ladder
+# Next, [lesson 9](09_double_dqn.ipynb): the bias of the `max`, Double DQN, and the whole ladder
 # on ten seeds a rung.

@@ -14,10 +14,10 @@
 # ---
 
 # %% [markdown]
-# # Lesson 10: the playground
+# # Lesson 11: the playground
 #
-# Sliders for the settings that lessons [6](06_replay.ipynb), [7](07_target_network.ipynb) and
-# [8](08_double_dqn.ipynb) built the course's DQN from, a switch for exploring starts, a Train
+# Sliders for the settings that lessons [6](07_replay.ipynb), [7](08_target_network.ipynb) and
+# [8](09_double_dqn.ipynb) built the course's DQN from, a switch for exploring starts, a Train
 # button that draws the learning curve live and keeps earlier runs beside it, and a button to
 # watch the latest agent. Reading in a table that a setting matters is one thing; predicting
 # what a change will do, then seeing whether you were right, is how the settings start to make
@@ -54,7 +54,7 @@ BUDGET = DEFAULT_STEPS  # environment steps a playground run, unless you move th
 # %% [markdown]
 # ## 1. The knobs, and what the benchmark found about each
 #
-# Every knob of the playground is a field of `DQNConfig` ([lesson 6](06_replay.ipynb)), or the
+# Every knob of the playground is a field of `DQNConfig` ([lesson 7](07_replay.ipynb)), or the
 # reward, the starts, the budget and the seed. Several of them the benchmark has measured: it
 # trains the course's DQN (the preset `double`), the rungs of the ladder that led to it, and
 # presets that change one thing of it, ten seeds each, and commits the results to
@@ -69,7 +69,7 @@ BUDGET = DEFAULT_STEPS  # environment steps a playground run, unless you move th
 # - **final 100**: after training, the mean return of 100 greedy episodes from starts never
 #   used before, averaged over the seeds;
 # - **perturbed 100**: the same from perturbed starts (the cart up to 1 m off centre and moving,
-#   the pole tilted and turning: [lesson 9](09_inside.ipynb)).
+#   the pole tilted and turning: [lesson 10](10_inside.ipynb)).
 
 
 # %%
@@ -255,9 +255,9 @@ assert 0.4 < fallen < 0.6, f"the text says the learning rate is about halfway do
 
 # %% [markdown]
 # **`buffer_size`**: how many recent transitions the replay buffer keeps. The ladder's first
-# two rungs ([lesson 6](06_replay.ipynb)) differ by replay alone: `online` learns from each
-# transition once, as it comes, in batches of one, like lesson 5's agent; `replay` keeps the
-# last 50,000 transitions and learns from random batches of 128 of them. Lesson 6's
+# two rungs ([lesson 7](07_replay.ipynb)) differ by replay alone: `online` learns from each
+# transition once, as it comes, in batches of one, like lesson 6's agent; `replay` keeps the
+# last 50,000 transitions and learns from random batches of 128 of them. Lesson 7's
 # `small_buffer` keeps the batches of 128 but a buffer of only one batch, 128 transitions. The
 # online agent never learns to balance on any seed: its greedy agent lasts about as long as one
 # that always pushes the same way. With a buffer of one batch, every seed solves, but later
@@ -287,12 +287,13 @@ assert replay["stays"] >= 0.9, "the text says replay's seeds stay solved"
 # %% [markdown]
 # **`target_update`**: the target network either follows the online one a little after every
 # gradient step (**soft**, a fraction `tau` of the way; the course's DQN, with `tau` 0.01) or is
-# copied outright every `target_update_every` steps (**hard**, as in Mnih et al., 2015). Both
+# copied outright every `target_update_every` steps (**hard**, as in Mnih et al., 2015, who
+# counted that period in parameter updates where `dqn_lib` counts environment steps). Both
 # are meant to keep the TD targets from chasing every update
-# ([lesson 7](07_target_network.ipynb)). The benchmark's `target` rung adds a soft-updated
+# ([lesson 8](08_target_network.ipynb)). The benchmark's `target` rung adds a soft-updated
 # target network to `replay`. It solved sooner, but it did not end steadier: its seeds stayed
 # solved less often than replay's, and ended lower. The next rung, Double DQN's target
-# ([lesson 8](08_double_dqn.ipynb); the playground always uses it), wins back most of that
+# ([lesson 9](09_double_dqn.ipynb); the playground always uses it), wins back most of that
 # steadiness.
 
 # %%
@@ -314,7 +315,7 @@ assert double["final"] - target["final"] > (replay["final"] - target["final"]) /
 # %% [markdown]
 # **`reward`**: the environment's +1 a step (the course's DQN), the original notebook's
 # `-|pole angle|` (`pole_angle`), or `angle_and_position`, which also costs a little at every
-# step the cart is off centre ([lesson 4](04_reward.ipynb)). The benchmark's `shaped` trains the
+# step the cart is off centre ([lesson 5](05_reward.ipynb)). The benchmark's `shaped` trains the
 # course's DQN, exploring starts and all, on `angle_and_position` (its returns are still
 # counted in steps, so the rows compare). From CartPole's own starts it did at least as well:
 # it solved sooner, and stayed solved at least as often. From perturbed starts it did worse. A
@@ -451,11 +452,34 @@ history = playground.train_once()
 # it, near the centre, and the greedy evaluations start there too. Section 1 printed what the
 # benchmark found over ten seeds; what will this seed do, and when?
 
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-11-3-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 11.3: predict, then run: without exploring starts (warm-up, about 5 minutes)
+#
+# Before the next cell trains run 3, write down what its *final* greedy evaluation (at 8,000
+# steps) will be: `"solved"` (475 or more), `"in between"` (100 to 475) or `"failing"` (under
+# 100). Return `(answer, why)` from `my_prediction()`, the reason as a sentence; section 1's table
+# is fair evidence. The check after the run says what happened; a wrong prediction does not fail
+# it, a missing one does.
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-11-3-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def my_prediction():
+    """Before run 3: ("solved" | "in between" | "failing", why)."""
+    ### BEGIN SOLUTION
+    return "in between", "it balances the pole but has rarely seen the cart far out, so it drifts"
+    ### END SOLUTION
+
+
 # %%
 playground.learning_rate.value = config.learning_rate
 playground.learning_rate_decay.value = True
 playground.exploring_starts.value = False
 history = playground.train_once()
+
+# %% nbgrader={"grade": true, "grade_id": "ex-11-3-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks_experiments import check_run_3_prediction
+
+check_run_3_prediction(my_prediction, history.eval_returns)
 
 # %% [markdown]
 # The playground's own figure of the three runs: solid lines are the greedy evaluations (the
@@ -628,8 +652,8 @@ playground.watch(seed=EVAL_SEED + endings[3].index("cart left the track"))
 # %% [markdown]
 # ## Exercises
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-10-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 10.1: the epsilon schedule (warm-up, about 10 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-11-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 11.1: the epsilon schedule (warm-up, about 10 minutes)
 #
 # Write `linear_schedule(start, end, duration, step)`, the function behind the epsilon and
 # learning-rate sliders: it returns `start` at step 0, `end` from step `duration` on, and values
@@ -640,7 +664,7 @@ playground.watch(seed=EVAL_SEED + endings[3].index("cart left the track"))
 # step 0, 1, halfway, one step before the end, the end, one step past it and far past it.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-10-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-11-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def linear_schedule(start, end, duration, step):
     """`start` at step 0, `end` from step `duration` on, a straight line between."""
     ### BEGIN SOLUTION
@@ -649,11 +673,11 @@ def linear_schedule(start, end, duration, step):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-10-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-11-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_linear_schedule(linear_schedule)
 
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-10-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 10.2: the hard target update (core, about 15 minutes)
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-11-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 11.2: the hard target update (core, about 15 minutes)
 #
 # Write `hard_update(target_network, q_network)`, what the "hard (copy)" setting does every
 # `target_update_every` steps: afterwards, every weight and bias of `target_network` equals
@@ -665,7 +689,7 @@ check_linear_schedule(linear_schedule)
 # whether any tensor is shared.
 
 
-# %% nbgrader={"grade": false, "grade_id": "ex-10-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "ex-11-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def hard_update(target_network, q_network):
     """Copy every weight of `q_network` into `target_network`, in place."""
     ### BEGIN SOLUTION
@@ -673,7 +697,7 @@ def hard_update(target_network, q_network):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "ex-10-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ex-11-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 check_hard_update(hard_update)
 
 # %% [markdown]
