@@ -145,7 +145,7 @@ def _record(policy: Callable, steps: int, seed: int, *, bug: str | None = None) 
 _RECORDER_CASES = (
     ("always push left, 40 steps (episodes end by a fall)", _always_left, 40, 3),
     (
-        "the four-gain linear policy, 520 steps (the first episode hits the time limit)",
+        "a linear policy of all four numbers, 520 steps (the first episode hits the time limit)",
         _linear_policy,
         520,
         0,
@@ -214,8 +214,9 @@ def check_transition_recorder(record_transitions: Callable[[Callable, int, int],
                 "after_reset",
                 "at the step that ends an episode, your next_observation is the first "
                 "observation of the *next* episode (taken after env.reset()), not the state the "
-                "step ended in. A DQN would learn that falling leads to a fresh upright start. "
-                "Keep what env.step returned, and reset only for the next step's observation",
+                "step ended in. At a time limit the TD target bootstraps from next_observation, "
+                "so a DQN would value the end of a long episode as a fresh upright start. Keep "
+                "what env.step returned, and reset only for the next step's observation",
             ),
             (
                 "time_limit",
@@ -288,7 +289,7 @@ def _greedy_mean(policy: Callable, episodes: int, seed: int, *, same_seed: bool 
 
 _GREEDY_CASES = (
     ("the lean policy", _lean_policy, 0.5, 5, 100),
-    ("the four-gain linear policy", _linear_policy, 0.5, 3, 2_000),
+    ("a linear policy of all four numbers", _linear_policy, 0.5, 3, 2_000),
     ("the lean policy, one episode", _lean_policy, 0.5, 1, 7),
 )
 
@@ -312,7 +313,7 @@ def check_greedy_mean_return(greedy_mean_return: Callable[[Any, int, int], Any])
                 f"{case}: your function called agent.act(observation) {agent.explored} times "
                 "without greedy=True, so the agent explored (a random action one time in "
                 f"{1 / epsilon:g}) during its evaluation. Pass greedy=True: an evaluation "
-                "measures the policy the agent would follow, not its exploration",
+                "measures the policy the agent would follow, not its exploration.",
             )
         if type(result) is not float:
             raise _fail(

@@ -559,12 +559,15 @@ check_episode_length(episode_length)
 #
 # Predicting before you measure is how you find out what you really expected. A policy that
 # ignores the observation and always pushes right: how long does it keep the pole up, on the same
-# 100 starts as the random policy above? Longer than the coin, about as long, or shorter?
+# 100 starts as the random policy above? Longer than the coin, about as long, or shorter? Answer
+# with a number of steps.
 #
 # Write your prediction in `my_prediction()` *before* you run the next cell: return a pair, the
 # mean number of steps you expect and, as a string, one sentence of why. Then run the cell that
 # measures it, and the check. The check says how close you were (within a factor of 1.5 counts as
 # close); a wrong prediction does not fail it, a missing one or one without a reason does.
+# (If you used Run All, the cells below have already run: write your prediction before you
+# scroll down to what they printed.)
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-01-3-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -594,8 +597,9 @@ check_push_right_prediction(my_prediction, push_right_returns)
 # From lesson 4 on, an agent learns from *transitions*, one per step: `(observation, action,
 # reward, next_observation, terminated)`, what it saw, what it did, what it got, where that led,
 # and whether the episode ended there for good. The recorder below plays a policy for a number of
-# steps, across as many episodes as that takes. It runs without an error, and yet a DQN that
-# learned from its transitions would learn two wrong things.
+# steps, across as many episodes as that takes. It runs without an error, and yet it stores two
+# wrong things, and a DQN that learned from them would be misled: fix one, and the other starts
+# to hurt.
 #
 # Find both bugs, and write the corrected `record_transitions(policy, steps, seed)` in the cell
 # after it: reset with `seed` first, and without a seed after each episode (as the recorder
@@ -603,7 +607,8 @@ check_push_right_prediction(my_prediction, push_right_returns)
 #
 # Hints: look at what is stored at the step that ends an episode, and re-read "Terminated or
 # truncated" above. The check plays a policy that falls within a few steps (many episode ends)
-# and the four-gain linear policy, which reaches the 500-step time limit, and compares every
+# and a linear policy that weighs all four numbers (a good answer to Exercise 1.1 is one), which
+# reaches the 500-step time limit, and compares every
 # transition; if your answer still has one of the bugs, it names it.
 
 

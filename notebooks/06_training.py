@@ -417,6 +417,8 @@ print(
 # 10 steps), or `"higher"`? Return the pair `(answer, why)` from `my_prediction()`, the reason
 # as one sentence in a string, then run on. The check after the comparison table says what the
 # runs measured; a wrong prediction does not fail it, a missing one does.
+# (If you used Run All, the cells below have already run: write your prediction before you
+# scroll down to what they printed.)
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-06-3-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -518,7 +520,8 @@ from dqn_lib.checks_experiments import check_bootstrap_bug_prediction
 check_bootstrap_bug_prediction(my_prediction, corrected_finals, as_written_means)
 
 # %% [markdown]
-# On this budget the bug costs nothing we can measure, each claim checked by the cell below:
+# On this budget the bug makes no difference these four seeds can resolve, each claim checked by
+# the cell below:
 #
 # - Averaged over the four seeds, the as-written agent's final greedy return is not lower than
 #   the corrected agent's, and on every seed the two versions differ by less than the corrected
@@ -805,6 +808,10 @@ check_moving_average(moving_average)
 # Hints: read `OnlineAgent.act`'s signature (`help(dqn_lib.OnlineAgent.act)`); and print the
 # first observation of each episode. The check uses scripted agents whose exploring policy
 # differs from their greedy one, on several seeds, and names either bug if it is still there.
+#
+# The cell below prints the buggy evaluation of this lesson's trained agent beside
+# `dqn_lib.evaluate`'s. On an agent this weak the two numbers happen to be close, which is how
+# such a bug goes unnoticed.
 
 
 # %%

@@ -430,6 +430,8 @@ plt.show()
 # `((dqn_count, linear_count), why)` from `my_prediction()`, the reason as a sentence. The check
 # after the cell compares (within 10 of each counts as close); a wrong prediction does not fail
 # it, a missing one does.
+# (If you used Run All, the cells below have already run: write your prediction before you
+# scroll down to what they printed.)
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-10-3-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}

@@ -460,6 +460,8 @@ history = playground.train_once()
 # 100). Return `(answer, why)` from `my_prediction()`, the reason as a sentence; section 1's table
 # is fair evidence. The check after the run says what happened; a wrong prediction does not fail
 # it, a missing one does.
+# (If you used Run All, the cells below have already run: write your prediction before you
+# scroll down to what they printed.)
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-11-3-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}

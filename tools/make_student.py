@@ -114,7 +114,7 @@ teacher.
 ## Starting a lesson over
 
 `make student-lab` never overwrites a lesson that is already here. To start one over, or to take
-a newer version after `git pull`, rename your copy (say `04_agent.ipynb` to `03_agent_mine.ipynb`)
+a newer version after `git pull`, rename your copy (say `04_agent.ipynb` to `04_agent_mine.ipynb`)
 or delete it, then run `make student-lab` again: it writes the missing lesson fresh. Do not run
 `make student`: that is the teacher's command, and it rewrites every lesson, your answers lost.
 This README and `data/` are rewritten on every run: keep your own notes in files of your own.
