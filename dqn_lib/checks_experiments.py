@@ -24,6 +24,7 @@ import numpy as np
 
 from dqn_lib.checks import _call, _fail, _type_name
 from dqn_lib.env import MAX_EPISODE_STEPS, make_env
+from dqn_lib.evaluation import evaluate
 from dqn_lib.starts import LINEAR_POLICY_GAINS
 
 __all__ = [
@@ -275,16 +276,9 @@ def _lean_policy(observation: np.ndarray) -> int:
     return int(observation[2] > 0)
 
 
-def _greedy_mean(policy: Callable, episodes: int, seed: int, *, same_seed: bool = False) -> float:
-    env, total = make_env(), 0.0
-    for i in range(episodes):
-        observation, _ = env.reset(seed=seed if same_seed else seed + i)
-        terminated = truncated = False
-        while not (terminated or truncated):
-            observation, reward, terminated, truncated, _ = env.step(policy(observation))
-            total += float(reward)
-    env.close()
-    return total / episodes
+def _one_start_mean(policy: Callable, seed: int) -> float:
+    """The shown bug's mean: every episode reset with ``seed``, so one episode's return."""
+    return float(np.mean(evaluate(policy, episodes=1, seed=seed)))
 
 
 _GREEDY_CASES = (
@@ -321,13 +315,10 @@ def check_greedy_mean_return(greedy_mean_return: Callable[[Any, int, int], Any])
                 f"{case}: expected a Python float, got {_type_name(result)} {result!r:.60}; "
                 "return float(...) of the mean.",
             )
-        expected = _greedy_mean(policy, episodes, seed)
+        expected = float(np.mean(evaluate(policy, episodes=episodes, seed=seed)))
         if abs(result - expected) <= 1e-9:
             continue
-        if (
-            episodes > 1
-            and abs(result - _greedy_mean(policy, episodes, seed, same_seed=True)) <= 1e-9
-        ):
+        if episodes > 1 and abs(result - _one_start_mean(policy, seed)) <= 1e-9:
             raise _fail(
                 name,
                 f"{case}: got {result:g}, the mean of {episodes} copies of one episode: every "
