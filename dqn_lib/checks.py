@@ -13,7 +13,6 @@ its lesson.
 
 from __future__ import annotations
 
-import copy
 import linecache
 import numbers
 import random
@@ -29,7 +28,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from dqn_lib.agents import td_target as reference_td_target
 from dqn_lib.dqn import soft_update as reference_soft_update
 from dqn_lib.env import OBSERVATION_NAMES, make_env
 from dqn_lib.evaluation import evaluate
@@ -41,14 +39,12 @@ __all__ = [
     "ExerciseError",
     "check_cartpole_policy",
     "check_episode_length",
-    "check_epsilon_greedy",
     "check_greedy_action",
     "check_moving_average",
     "check_q_network",
     "check_replay_sample",
     "check_reward_function",
-    "check_soft_update",
-    "check_td_target",
+    "check_soft_target_weights",
     "check_training_step",
 ]
 
@@ -559,7 +555,8 @@ def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> N
     """Check the 4-32-32-2 Q-network: a class built as ``QNet(4, 2)``, or a built network.
 
     Taught in notebooks/03_q_network.py. It must map ``(batch, 4) -> (batch, 2)`` and
-    ``(4,) -> (2,)``, have 1282 weights and biases, a ReLU between its layers (a network without
+    ``(4,) -> (2,)``, have 1282 weights and biases, take its sizes from its arguments (a class is
+    also built as ``QNet(6, 3)``), a ReLU between its layers (a network without
     one is linear in its input), and an unbounded output (no softmax, tanh or final ReLU).
     """
     name = "check_q_network"
@@ -606,7 +603,40 @@ def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> N
         _check_bends(name, midpoint_gap)
     else:
         _check_final_activation(name, moderate, large, midpoint_gap)
-    _passed(name, 7)
+    if isinstance(network_class_or_instance, type):
+        _check_sizes_from_arguments(name, network_class_or_instance)
+    _passed(name, 8 if isinstance(network_class_or_instance, type) else 7)
+
+
+def _check_sizes_from_arguments(name: str, network_class: type[nn.Module]) -> None:
+    """``network_class(6, 3)`` must map (batch, 6) to (batch, 3): the sizes come from the
+    arguments, not from CartPole's 4 and 2."""
+    fix = "take the sizes from the arguments n_observations and n_actions, not the numbers 4 and 2"
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        network = _call(name, network_class, 6, 3, case=f"building {network_class.__name__}(6, 3)")
+    inputs = torch.randn(7, 6, generator=torch.Generator().manual_seed(1))
+    case = f"{network_class.__name__}(6, 3) for an input of shape (7, 6)"
+    with torch.no_grad():
+        output = _call(name, network, inputs, case=case, hint=lambda _error: fix)
+    shape = tuple(output.shape) if isinstance(output, torch.Tensor) else None
+    if shape != (7, 3):
+        got = f"shape {shape}" if shape is not None else _type_name(output)
+        raise _fail(
+            name,
+            f"{case}: your network returned {got}; expected (7, 3), 3 Q-values for each of the "
+            f"7 observations of 6 numbers. Likely mistake: {fix}.",
+        )
+    expected = 6 * 32 + 32 + 32 * 32 + 32 + 32 * 3 + 3
+    count = sum(p.numel() for p in network.parameters())
+    if count != expected:
+        raise _fail(
+            name,
+            f"{network_class.__name__}(6, 3) has {count} weights and biases; expected {expected} "
+            f"(6*32+32 + 32*32+32 + 32*3+3). Yours has {_layer_description(network)}; expected "
+            "6->32, 32->32, 32->3: the hidden layers stay 32 wide, the first and last take their "
+            "sizes from the arguments.",
+        )
 
 
 def _greedy_cases() -> list[tuple[str, nn.Module, np.ndarray]]:
@@ -696,231 +726,7 @@ def check_greedy_action(greedy_action: Callable) -> None:
     _passed(name, len(cases))
 
 
-# --- Lesson 4: epsilon-greedy and the TD target -----------------------------------------------
-
-
-def _action(name: str, fn: Callable, q_values: torch.Tensor, epsilon: float, rng) -> int:
-    where = f"for q_values {q_values.tolist()} and epsilon={epsilon}"
-    action = _call(name, fn, q_values, epsilon, rng, case=where)
-    if type(action) is not int:
-        raise _fail(
-            name,
-            f"{where} your function returned {action!r} of type {_type_name(action)}; expected "
-            "a Python int: wrap it in int(...).",
-        )
-    if not 0 <= action < len(q_values):
-        raise _fail(
-            name,
-            f"{where} your function returned {action}; expected an action in "
-            f"0..{len(q_values) - 1}.",
-        )
-    return action
-
-
-def _action_sequence(fn: Callable, epsilon: float, seed: int, n: int, global_seed: int) -> list:
-    q_values = torch.tensor([0.5, 1.5, 1.0])
-    rng = np.random.default_rng(seed)
-    with _global_rng_seeded(global_seed):
-        return [_action("check_epsilon_greedy", fn, q_values, epsilon, rng) for _ in range(n)]
-
-
-def check_epsilon_greedy(epsilon_greedy: Callable) -> None:
-    """Check ``epsilon_greedy(q_values, epsilon, rng) -> int``, like ``dqn_lib.epsilon_greedy``.
-
-    Taught in notebooks/04_agent.py. At epsilon 0 it must always return the argmax; at epsilon 1
-    every action about equally often; at epsilon 0.2 with two actions a non-greedy action about
-    10% of the time (a random action can be the greedy one). It returns a Python int, and draws
-    its random numbers from the ``rng`` it is given, nothing else.
-    """
-    name = "check_epsilon_greedy"
-    cases = 0
-    rng = np.random.default_rng(0)
-    for values in ([1.0, 3.0, 2.0], [5.0, -1.0], [0.1, 0.2, 0.3, 0.4], [-2.0, -3.0, -0.5]):
-        q_values = torch.tensor(values)
-        best, worst = int(q_values.argmax()), int(q_values.argmin())
-        actions = [_action(name, epsilon_greedy, q_values, 0.0, rng) for _ in range(20)]
-        cases += len(actions)
-        action = next((a for a in actions if a != best), best)
-        if action == best:
-            continue
-        if set(actions) == {worst}:
-            mistake = "it picks the smallest Q-value: use argmax, not argmin"
-        elif len(set(actions)) > 1:
-            mistake = (
-                "at epsilon=0 it still takes random actions: explore only when rng.random() < "
-                "epsilon (is the test reversed, exploring with probability 1 - epsilon instead "
-                "of epsilon?)"
-            )
-        else:
-            mistake = "at epsilon=0 it must always take the greedy action"
-        raise _fail(
-            name,
-            f"for q_values {values} and epsilon=0 expected action {best} (the largest "
-            f"Q-value), got {action}: {mistake}.",
-        )
-    q_values = torch.tensor([1.0, 3.0, 2.0])
-    counts = np.bincount(
-        [_action(name, epsilon_greedy, q_values, 1.0, rng) for _ in range(3000)], minlength=3
-    )
-    shares = counts / counts.sum()
-    cases += 1
-    if counts[1] == counts.sum():
-        raise _fail(
-            name,
-            "your policy never explores at epsilon=1: for q_values [1, 3, 2] it always returned "
-            "the greedy action 1. With probability epsilon it must pick a random action.",
-        )
-    if counts[1] == 0:
-        raise _fail(
-            name,
-            "at epsilon=1, for q_values [1, 3, 2], your policy never returned the greedy action "
-            "1: the random action is drawn from all actions, the greedy one included.",
-        )
-    if np.abs(shares - 1 / 3).max() > 0.05:
-        raise _fail(
-            name,
-            f"at epsilon=1 every action should come about 1/3 of the time; yours came "
-            f"{np.round(shares, 3).tolist()} of the time: draw the action uniformly, "
-            "rng.integers(len(q_values)).",
-        )
-    q_values = torch.tensor([0.0, 1.0])
-    actions = [_action(name, epsilon_greedy, q_values, 0.2, rng) for _ in range(4000)]
-    rate = 1.0 - float(np.mean(actions))
-    cases += 1
-    if abs(rate - 0.1) > 0.03:
-        if abs(rate - 0.2) <= 0.03:
-            mistake = (
-                "you always take a non-greedy action when exploring; the random action is "
-                "drawn from all actions, so half the time it is the greedy one"
-            )
-        elif abs(rate - 0.4) <= 0.03:
-            mistake = "it looks like you explore with probability 1 - epsilon instead of epsilon"
-        else:
-            mistake = "explore with probability epsilon, with rng.random() < epsilon"
-        raise _fail(
-            name,
-            f"at epsilon=0.2, for q_values [0, 1], a non-greedy action should come about 10% of "
-            f"the time (epsilon times 1/2); yours came {rate:.1%}: {mistake}.",
-        )
-    first = _action_sequence(epsilon_greedy, 0.5, seed=123, n=100, global_seed=1)
-    second = _action_sequence(epsilon_greedy, 0.5, seed=123, n=100, global_seed=2)
-    cases += 1
-    if first != second:
-        k = next(i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b)
-        raise _fail(
-            name,
-            "two runs of 100 calls at epsilon=0.5, each with a new rng of seed 123, must give "
-            f"the same actions; call {k + 1} gave {first[k]} in one run and {second[k]} in the "
-            "other. Likely mistake: your function draws from a random source other than the "
-            "rng it is given (np.random, random, torch). Use rng.random() and rng.integers().",
-        )
-    _passed(name, cases)
-
-
-_TD_FIXED = {
-    "reward": [1.0, 1.0, 0.5, -1.0],
-    "next_q": [[2.0, 3.0], [0.5, 1.0], [4.0, 2.0], [-1.0, -2.0]],
-    "terminated": [0.0, 1.0, 0.0, 0.0],
-    "gamma": 0.9,
-}
-_TD_ROW_KIND = {
-    0: "is ongoing",
-    1: "is terminated (the pole fell)",
-    2: "was truncated by the time limit but not terminated",
-    3: "is ongoing",
-}
-
-
-def _td_variants(reward, next_q, terminated, gamma) -> dict[str, torch.Tensor]:
-    """The usual wrong answers, each with what the message says about it."""
-    alive = 1.0 - terminated
-    best = next_q.max(dim=1).values
-    return {
-        "it bootstraps through a terminated step: a terminated row's target is its reward alone "
-        "(multiply by 1 - terminated)": reward + gamma * best,
-        "it never bootstraps: a non-terminated row's target is reward + gamma * max next_q": reward
-        + 0 * best,
-        "the bootstrap mask is reversed: multiply by 1 - terminated, not terminated": reward
-        + gamma * terminated * best,
-        "it uses the mean of next_q; the target uses the best action's value, "
-        "next_q.max(dim=1).values": reward + gamma * alive * next_q.mean(dim=1),
-        "it uses the smallest next Q-value; use next_q.max(dim=1).values": reward
-        + gamma * alive * next_q.min(dim=1).values,
-        "it forgets gamma: the bootstrap is gamma * max next_q": reward + alive * best,
-    }
-
-
-def _compare_td(name: str, td_target: Callable, case: str, reward, next_q, terminated, gamma):
-    args = (reward.clone(), next_q.clone(), terminated.clone(), gamma)
-    result = _call(name, td_target, *args, case=case)
-    if isinstance(result, tuple):
-        raise _fail(
-            name,
-            f"{case}: your td_target returned a {_type_name(result)}, not a tensor: "
-            "next_q.max(dim=1) gives values and indices; take .values.",
-        )
-    if not isinstance(result, torch.Tensor):
-        raise _fail(
-            name, f"{case}: your td_target returned {_type_name(result)}; expected a tensor."
-        )
-    expected = reference_td_target(reward, next_q, terminated, gamma)
-    if result.shape != expected.shape:
-        raise _fail(
-            name,
-            f"{case}: td_target returned shape {tuple(result.shape)}; expected "
-            f"{tuple(expected.shape)}, one target per row (did keepdim=True make a (batch, 1) "
-            "max that broadcast against reward?).",
-        )
-    result = result.detach().to(expected.dtype)
-    wrong = ~torch.isclose(result, expected, atol=1e-5, rtol=1e-5)
-    if not wrong.any():
-        return
-    variants = _td_variants(reward, next_q, terminated, gamma)
-    mistake = next(
-        (text for text, v in variants.items() if torch.allclose(result, v, atol=1e-5)),
-        "the target is reward + gamma * (1 - terminated) * max over actions of next_q",
-    )
-    row = int(wrong.nonzero()[0])
-    if case == "fixed batch":
-        kind = _TD_ROW_KIND[row]
-    else:
-        kind = "is terminated" if terminated[row] else "is ongoing"
-    raise _fail(
-        name,
-        f"{case}, row {row} {kind} (reward {_fmt(reward[row])}, next_q "
-        f"{[round(v, 4) for v in next_q[row].tolist()]}, gamma {gamma}): expected "
-        f"{_fmt(expected[row])}, got {_fmt(result[row])}. Likely mistake: {mistake}.",
-    )
-
-
-def check_td_target(td_target: Callable) -> None:
-    """Check ``td_target(reward, next_q, terminated, gamma)``, like ``dqn_lib.td_target``.
-
-    Taught in notebooks/04_agent.py. A fixed batch holds an ongoing row, a terminated row (no
-    bootstrap) and a truncated-but-not-terminated row (it still bootstraps); then 6 seeded
-    random batches. The result must have shape ``(batch,)``.
-    """
-    name = "check_td_target"
-    fixed = _TD_FIXED
-    _compare_td(
-        name,
-        td_target,
-        "fixed batch",
-        torch.tensor(fixed["reward"]),
-        torch.tensor(fixed["next_q"]),
-        torch.tensor(fixed["terminated"]),
-        fixed["gamma"],
-    )
-    generator = torch.Generator().manual_seed(0)
-    for i in range(6):
-        batch, n_actions = 8 + i, 2 + i % 3
-        reward = torch.randn(batch, generator=generator)
-        next_q = torch.randn(batch, n_actions, generator=generator) * 3
-        terminated = (torch.rand(batch, generator=generator) < 0.3).float()
-        terminated[0], terminated[1] = 0.0, 1.0
-        gamma = round(0.5 + 0.49 * float(torch.rand(1, generator=generator)), 3)
-        _compare_td(name, td_target, f"random batch {i}", reward, next_q, terminated, gamma)
-    _passed(name, 7)
+# --- Lesson 4: the agent's checks are in dqn_lib.checks_agent ------------------------------
 
 
 # --- Lesson 5: rewards ------------------------------------------------------------------------
@@ -1055,6 +861,15 @@ def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None
                 check,
                 f"for {label} your reward function returned {got!r} of type {_type_name(got)}; "
                 "expected a number (a Python float).",
+            )
+        if type(got) is not float:
+            # The task asks for a Python float: a NumPy or integer number is the right value in
+            # the wrong type, and a reward fed to torch as float64 or int changes the batch's dtype.
+            raise _fail(
+                check,
+                f"for {label} your reward function returned {got!r} of type {_type_name(got)}; "
+                "expected a Python float, as the task says. Wrap the number in float(...), "
+                "e.g. return float(-abs(next_observation[2])).",
             )
         if not np.isfinite(float(got)):
             raise _fail(
@@ -1394,15 +1209,29 @@ def _replay_arrays(capacity: int) -> tuple[np.ndarray, ...]:
 def _sample(name: str, sample_fn: Callable, arrays, size: int, batch_size: int, rng) -> list:
     case = f"with size={size} and batch_size={batch_size}"
     result = _call(name, sample_fn, *(a.copy() for a in arrays), size, batch_size, rng, case=case)
-    if not isinstance(result, tuple | list) or len(result) != 5:
+    if not isinstance(result, tuple) or len(result) != 5:
+        got = f"a {_type_name(result)} of {len(result)}" if isinstance(result, list) else None
         raise _fail(
             name,
-            f"your sample returned {_type_name(result)}; expected a tuple of 5 arrays "
-            f"({', '.join(_REPLAY_FIELDS)}).",
+            f"{case} your sample returned {got or _type_name(result)}; expected a tuple of 5 "
+            f"NumPy arrays ({', '.join(_REPLAY_FIELDS)}): return (a, b, c, d, e).",
         )
     fields = []
     for field, value, source in zip(_REPLAY_FIELDS, result, arrays, strict=True):
-        value = value.numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
+        if not isinstance(value, np.ndarray):
+            raise _fail(
+                name,
+                f"{case} your sample returned {field} as {_type_name(value)}; expected a NumPy "
+                f"array, the rows of the buffer's own {field} array (index it with the drawn "
+                "indices: array[indices]; no torch.as_tensor or list).",
+            )
+        if value.dtype != source.dtype:
+            raise _fail(
+                name,
+                f"{case} your sample returned {field} of dtype {value.dtype}; the buffer stores "
+                f"them as {source.dtype}. Return the stored rows as they are (array[indices]), "
+                "without converting them.",
+            )
         shape = (batch_size, *source.shape[1:])
         if value.shape != shape:
             raise _fail(
@@ -1526,61 +1355,109 @@ def _first_rows(rows: list[float]) -> str:
     return "[" + ", ".join(f"{row:g}" for row in rows[:5]) + ", ...]"
 
 
-def _flat(network: nn.Module) -> torch.Tensor:
-    return torch.cat([p.detach().flatten() for p in network.parameters()]).clone()
+def _simulated_soft_target_weights(tau: float, n_updates: int) -> np.ndarray:
+    """The weights, found by running ``dqn_lib.soft_update`` itself: a one-weight target network
+    starts at 0, and the one-weight Q-network holds a 1 in a different slot after each update, so
+    that every slot of the target ends up holding the weight of one snapshot."""
+    size = n_updates + 1
+    target = nn.Linear(size, 1, bias=False, dtype=torch.float64)
+    online = nn.Linear(size, 1, bias=False, dtype=torch.float64)
+    with torch.no_grad():
+        target.weight.zero_()
+        target.weight[0, 0] = 1.0  # the target's own starting weights
+        for k in range(1, size):
+            online.weight.zero_()
+            online.weight[0, k] = 1.0  # the Q-network right after update k
+            reference_soft_update(target, online, tau)
+    return target.weight.detach().numpy()[0].copy()
 
 
-def check_soft_update(soft_update: Callable) -> None:
-    """Check ``soft_update(target_network, q_network, tau)``, like ``dqn_lib.soft_update``.
+def _soft_weight_variants(tau: float, n: int) -> dict[str, np.ndarray]:
+    """The usual wrong answers, each with what the message says about it."""
+    k = np.arange(1, n + 1)
+    variants = {
+        "the order is reversed: element k belongs to update k, and the latest update weighs "
+        "most, tau; update n - 1 weighs tau * (1 - tau), and so on back": np.concatenate(
+            [[(1 - tau) ** n], tau * (1 - tau) ** (k - 1)]
+        ),
+        "tau and 1 - tau are swapped: each soft update keeps 1 - tau of the target and adds tau "
+        "of the Q-network": np.concatenate([[tau**n], (1 - tau) * tau ** (n - k)]),
+        "the exponents are one too high: the latest update weighs tau, not tau * (1 - tau)": (
+            np.concatenate([[(1 - tau) ** (n + 1)], tau * (1 - tau) ** (n - k + 1)])
+        ),
+        "element 0 is the target's starting weights, still held with weight (1 - tau) ** n; "
+        "without it the weights do not sum to 1": np.concatenate(
+            [[0.0], tau * (1 - tau) ** (n - k)]
+        ),
+    }
+    return variants
 
-    Taught in notebooks/08_target_network.py. Every target weight must move exactly ``tau`` of
-    the way to the online weight, in place, and the online network must not change. Fixed cases
-    (tau 0.1, 0.5, 1) and seeded random ones on a smaller network.
+
+def check_soft_target_weights(soft_target_weights: Callable) -> None:
+    """Check ``soft_target_weights(tau, n_updates) -> np.ndarray`` of shape ``(n_updates + 1,)``.
+
+    Taught in notebooks/08_target_network.py. After ``n_updates`` soft updates, the target network
+    is a weighted sum of its starting weights (element 0) and of the Q-network's weights right
+    after each update k (element k). The expected weights are found by running
+    ``dqn_lib.soft_update`` on one-weight networks; fixed cases (tau 0.5, 0.1, 1, no update,
+    2,000 updates of tau 0.01) then seeded random ones.
     """
-    name = "check_soft_update"
-    generator = torch.Generator().manual_seed(0)
-    cases = [(32, 0.1), (32, 0.5), (32, 1.0), (32, 0.005)]
-    cases += [(8, round(float(torch.rand(1, generator=generator)), 3)) for _ in range(3)]
-    for k, (width, tau) in enumerate(cases):
-        target = new_q_network(4, 2, seed=1 + k, hidden=(width, width))
-        online = new_q_network(4, 2, seed=100 + k, hidden=(width, width))
-        target_before, online_before = _flat(target), _flat(online)
-        expected_network = copy.deepcopy(target)
-        reference_soft_update(expected_network, online, tau)
-        expected = _flat(expected_network)
-        case = f"tau={tau}"
-        _call(name, soft_update, target, online, tau, case=case)
-        got, online_after = _flat(target), _flat(online)
-        if not torch.allclose(online_after, online_before, atol=1e-6):
+    name = "check_soft_target_weights"
+    generator = np.random.default_rng(0)
+    cases = [(0.5, 3), (0.1, 10), (1.0, 4), (0.3, 0), (0.01, 2_000)]
+    cases += [
+        (round(float(generator.uniform(0.02, 0.9)), 3), int(generator.integers(1, 30)))
+        for _ in range(3)
+    ]
+    for tau, n in cases:
+        case = f"tau={tau}, n_updates={n}"
+        got = _call(name, soft_target_weights, tau, n, case=case)
+        if not isinstance(got, np.ndarray):
             raise _fail(
                 name,
-                f"{case}: your soft_update changed the online network (q_network): only the "
-                "target network moves; soft_update(target_network, q_network, tau).",
+                f"{case}: your function returned {_type_name(got)}; expected a NumPy array of "
+                f"{n + 1} floats (np.array(...) around a list, or build it with NumPy).",
             )
-        if torch.allclose(got, expected, atol=1e-6):
+        if got.shape != (n + 1,):
+            hint = (
+                " Element 0 is the target's starting weights: n_updates + 1 elements in all."
+                if got.shape == (n,)
+                else ""
+            )
+            raise _fail(
+                name,
+                f"{case}: your array has shape {got.shape}; expected ({n + 1},), one weight for "
+                f"the starting weights and one for each of the {n} updates.{hint}",
+            )
+        if not np.issubdtype(got.dtype, np.floating):
+            raise _fail(
+                name,
+                f"{case}: your array has dtype {got.dtype}; expected floats (weights between 0 "
+                "and 1).",
+            )
+        expected = _simulated_soft_target_weights(tau, n)
+        if np.allclose(got, expected, rtol=1e-6, atol=1e-12):
             continue
-        swapped = online_before + tau * (target_before - online_before)
-        if torch.equal(got, target_before):
-            mistake = (
-                "the target network did not change: update its parameters in place "
-                "(target.mul_(...) or target += ...), under torch.no_grad(); rebinding a name "
-                "or returning a new network changes nothing"
-            )
-        elif torch.allclose(got, online_before, atol=1e-6):
-            mistake = "it copies the online weights: tau is ignored"
-        elif torch.allclose(got, swapped, atol=1e-6):
-            mistake = (
-                "tau and 1 - tau are swapped: the target moves tau of the way, "
-                "target + tau * (online - target)"
-            )
-        else:
-            mistake = "the target moves tau of the way: target + tau * (online - target)"
-        gap = (got - expected).abs()
-        i = int(gap.argmax())
+        mistake = next(
+            (
+                text
+                for text, variant in _soft_weight_variants(tau, n).items()
+                if np.allclose(got, variant, rtol=1e-6, atol=1e-12)
+            ),
+            "unroll target = (1 - tau) * target + tau * online over the n updates: element k "
+            "(k >= 1) is tau * (1 - tau) ** (n - k), element 0 is (1 - tau) ** n",
+        )
+        i = int(np.argmax(np.abs(got - expected)))
         raise _fail(
             name,
-            f"{case}: target weight {i} (target {_fmt(target_before[i])}, online "
-            f"{_fmt(online_before[i])}) should become {_fmt(expected[i])}, got {_fmt(got[i])}. "
-            f"Likely mistake: {mistake}.",
+            f"{case}: element {i} should be {_fmt(expected[i])}, got {_fmt(got[i])} (your "
+            f"weights sum to {_fmt(got.sum())}; they should sum to 1). Likely mistake: "
+            f"{mistake}.",
         )
     _passed(name, len(cases))
+    weights = _call(name, soft_target_weights, 0.01, 2_000, case="tau=0.01, n_updates=2000")
+    age = float(np.sum(weights * (2_000 - np.arange(2_001))))
+    print(
+        f"With tau = 0.01 (the course's DQN), your weights say the target network is on average "
+        f"{age:.1f} updates behind the Q-network."
+    )

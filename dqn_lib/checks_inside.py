@@ -24,7 +24,7 @@ from dqn_lib.replay import ReplayBuffer
 __all__ = ["ExerciseError", "check_q_value_grid", "check_terminal_share"]
 
 
-# --- Exercise 10.1: the Q-value grid -----------------------------------------------------------
+# --- Exercise 10.2: the Q-value grid -----------------------------------------------------------
 
 
 def _grid_cases() -> list[tuple[np.ndarray, np.ndarray, float, float]]:
@@ -164,7 +164,7 @@ def check_q_value_grid(q_value_grid: Callable) -> None:
     _passed(name, len(_grid_cases()))
 
 
-# --- Exercise 10.2: the share of terminal transitions ------------------------------------------
+# --- Exercise 10.3: the share of terminal transitions ------------------------------------------
 
 
 def _buffer(capacity: int, flags: list[tuple[bool, bool]]) -> ReplayBuffer:

@@ -26,67 +26,110 @@ from dqn_lib.networks import new_q_network
 __all__ = [
     "check_discounted_return",
     "check_max_bias",
-    "check_online_rung",
+    "check_small_buffer_rung",
     "check_target_network_copy",
 ]
 
-# --- Lesson 7: the online rung as a config -------------------------------------------------------
+# --- Lesson 7: the small-buffer rung as a config -------------------------------------------------
 
 
-def check_online_rung(online_rung: Callable) -> None:
-    """Check ``online_rung(config) -> DQNConfig``: the same settings, learning from the latest
-    transition alone (a buffer of one, a batch of one), nothing else changed.
+def check_small_buffer_rung(small_buffer_rung: Callable) -> None:
+    """Check ``small_buffer_rung(config) -> DQNConfig``: the same settings with a replay buffer
+    that holds exactly one batch, ``buffer_size = config.batch_size``, nothing else changed.
 
-    Taught in notebooks/07_replay.py. Tried on the defaults and on three configs that differ from
-    them, so that a config built from the defaults (rather than from ``config``) is caught.
+    Taught in notebooks/07_replay.py (the ``small_buffer`` preset). Tried on the defaults and on
+    three configs that differ from them, two with other batch sizes, so that a size written as a
+    number, or a config built from the defaults rather than from ``config``, is caught; then a
+    ``DQNAgent`` built from the answer must keep only the latest batch of transitions.
     """
-    name = "check_online_rung"
+    name = "check_small_buffer_rung"
     configs = [
         DQNConfig(),
         DQNConfig(gamma=0.95, learning_rate=1e-3, hidden=(32, 32)),
         DQNConfig(batch_size=32, buffer_size=1_000, tau=0.05),
-        DQNConfig(target_update="none", double_dqn=False, epsilon_end=0.05),
+        DQNConfig(batch_size=64, target_update="none", double_dqn=False, epsilon_end=0.05),
     ]
+    results = []
     for config in configs:
         original = copy.deepcopy(config)
         case = f"config={_short(config)}"
-        result = _call(name, online_rung, config, case=case)
+        result = _call(name, small_buffer_rung, config, case=case)
         if config != original:
-            raise _fail(name, f"{case}: your function changed the config it was given.")
+            raise _fail(
+                name,
+                f"{case}: your function changed the config it was given "
+                f"({_changes(_differences(original, config))}); return a new one with "
+                "config.replace(...) and leave config as it was.",
+            )
         if not isinstance(result, DQNConfig):
             raise _fail(
                 name,
                 f"{case}: expected a DQNConfig, got {_type_name(result)}. Build it with "
                 "config.replace(...), which returns a new, checked config.",
             )
-        changed = {
-            f.name: (getattr(config, f.name), getattr(result, f.name))
-            for f in dataclasses.fields(DQNConfig)
-            if getattr(config, f.name) != getattr(result, f.name)
-        }
-        wrong = {k: v for k, v in changed.items() if k not in ("buffer_size", "batch_size")}
+        changed = _differences(config, result)
+        if (result.buffer_size, result.batch_size) == (1, 1):
+            raise _fail(
+                name,
+                f"{case}: buffer_size=1, batch_size=1 is the online rung: it takes the batch "
+                "away as well as the memory. Keep the batch; shrink only the buffer, to one "
+                f"batch ({config.batch_size} transitions here).",
+            )
+        if "batch_size" in changed:
+            raise _fail(
+                name,
+                f"{case}: your batch_size is {result.batch_size}; expected {config.batch_size}, "
+                "the config's own. The small-buffer rung keeps the batch and changes the memory.",
+            )
+        wrong = {k: v for k, v in changed.items() if k != "buffer_size"}
         if wrong:
             raise _fail(
                 name,
                 f"{case}: these settings changed too: {_changes(wrong)}. A rung changes one "
-                "idea: keep everything but the buffer and the batch (config.replace(...) keeps "
-                "the rest).",
+                "idea: keep everything but the buffer's size (config.replace(...) keeps the "
+                "rest).",
             )
-        if (result.buffer_size, result.batch_size) != (1, 1):
+        if result.buffer_size != config.batch_size:
+            hint = (
+                " Take it from config.batch_size, not a number: the batch is not always 128."
+                if result.buffer_size == DQNConfig().batch_size
+                else ""
+            )
             raise _fail(
                 name,
-                f"{case}: buffer_size={result.buffer_size}, batch_size={result.batch_size}; the "
-                "online agent learns from the latest transition alone: a buffer that holds one "
-                "transition, and a batch of one.",
+                f"{case}: buffer_size={result.buffer_size}; expected {config.batch_size}, one "
+                f"batch of this config (batch_size={config.batch_size}).{hint}",
             )
-    agent = DQNAgent(_call(name, online_rung, configs[0], case="config=DQNConfig()"), seed=0)
-    for i in range(3):
+        results.append(result)
+    _check_keeps_one_batch(name, results[2])
+    _passed(name, len(configs) + 1)
+
+
+def _check_keeps_one_batch(name: str, config: DQNConfig) -> None:
+    """An agent built from the answer remembers the latest ``batch_size`` transitions only."""
+    agent = DQNAgent(config, seed=0)
+    n = config.batch_size + 8
+    for i in range(n):
         observation = np.full(4, float(i), dtype=np.float32)
         agent.observe(observation, 0, 1.0, observation, False, False)
-    latest = float(agent.replay_buffer.sample(1).observations[0, 0])
-    if latest != 2.0:  # cannot happen with buffer_size 1; kept as the promise the text makes
-        raise _fail(name, f"the agent learned from transition {latest:g}, not the latest (2).")
-    _passed(name, len(configs) + 1)
+    held = np.unique(agent.replay_buffer.sample(2_000).observations[:, 0]).astype(int).tolist()
+    latest = list(range(n - config.batch_size, n))
+    if held != latest:
+        raise _fail(
+            name,
+            f"after {n} steps, an agent built from your config for batch_size="
+            f"{config.batch_size} draws from transitions {held[0]} to {held[-1]} "
+            f"({len(held)} of them); expected the latest {config.batch_size}, {latest[0]} to "
+            f"{latest[-1]}.",
+        )
+
+
+def _differences(before: DQNConfig, after: DQNConfig) -> dict:
+    return {
+        f.name: (getattr(before, f.name), getattr(after, f.name))
+        for f in dataclasses.fields(DQNConfig)
+        if getattr(before, f.name) != getattr(after, f.name)
+    }
 
 
 def _short(config: DQNConfig) -> str:

@@ -50,14 +50,17 @@ print(f"{n_actions} actions: {ACTION_NAMES}")
 # Q(s, a) answers one question: *if I am in observation s, take action a now, and act well
 # from then on, how much reward will I collect?* On CartPole the environment gives +1 for every
 # step the pole stays up ([Gymnasium's CartPole
-# page](https://gymnasium.farama.org/environments/classic_control/cart_pole/)), so Q(s, a) is,
-# roughly, "how many more steps will the pole stay up if I push this way now". An agent that
+# page](https://gymnasium.farama.org/environments/classic_control/cart_pole/)), so Q(s, a)
+# counts the steps the pole will stay up if I push this way now, discounted (next paragraph): for
+# the next few dozen steps nearly the plain count, never above 100. An agent that
 # knows Q does not need to plan: it compares the values of pushing left and pushing right, and
 # picks the larger.
 #
 # DQN discounts the future: a reward k steps away counts `gamma ** k`, with `gamma` just below
-# 1 (lesson 4 explains why). That sets the scale a trained network's outputs should reach: a pole
-# kept up for the whole 500-step episode is worth about this much.
+# 1 (lesson 4 explains why). That sets the scale a trained network's outputs should reach, close
+# to 100 for a pole that stays up: a whole 500-step episode is worth this much (an agent that
+# treats the time limit as no ending values such a state at up to 1 / (1 - gamma) = 100, lesson
+# 4).
 
 # %%
 gamma = 0.99  # the discount of the original notebook's training loop
@@ -388,8 +391,10 @@ plt.show()
 
 # %%
 largest = max(values.abs().max().item() for values in sweep_q_values.values())
+right_counts = []
 for seed, values in sweep_q_values.items():
     pushes_right = int((values.argmax(dim=1) == 1).sum())
+    right_counts.append(pushes_right)
     sensible = ((values.argmax(dim=1) == 1) == (angles > 0)).float().mean().item()
     print(
         f"seed {seed}: greedy pushes right at {pushes_right:3} of {len(angles)} angles; "
@@ -400,11 +405,15 @@ print(
     f"(a pole kept up for 500 steps is worth {best_discounted_return:.1f})"
 )
 assert largest < 1.0, f"Untrained Q-values should be near zero, got |Q| up to {largest:.3f}."
+assert sorted(right_counts) == [0, *[len(angles)] * 4], (
+    f"the text says 4 right, 1 left: {right_counts}"
+)
 
 # %% [markdown]
 # The values are smaller than the reward of a single step (the cell above asserts it), where a
-# good state is worth dozens, and each seed draws its own arbitrary lines: which action "wins",
-# and whether the winner ever changes with the angle, depends on the seed and not on CartPole.
+# good state is worth dozens, and each seed draws its own arbitrary lines: which action "wins"
+# depends on the seed and not on CartPole (on these five seeds one action wins at every angle,
+# right on four, left on one).
 # None of this is a mistake. The initial weights are small random numbers (PyTorch draws each
 # layer's from a range of about `±1/sqrt(n_in)`), so the outputs are sums of small random terms,
 # and nothing about the pole has reached the weights yet. Training (lesson 4's update, run for
@@ -459,7 +468,9 @@ print(
 # The check builds `QNetwork(4, 2)`, feeds it a batch of 5 observations and a single one,
 # counts its weights and biases (1,282), checks that it is not linear in its input (the output
 # at the midpoint of two inputs is not the midpoint of their outputs, as it would be without a
-# ReLU), and feeds it huge inputs to catch a softmax, tanh, sigmoid or ReLU at the end.
+# ReLU), and feeds it huge inputs to catch a softmax, tanh, sigmoid or ReLU at the end. Last, it
+# builds `QNetwork(6, 3)`, which must map a batch of shape `(7, 6)` to `(7, 3)` with 32-wide
+# hidden layers: the sizes come from the arguments.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-03-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -528,8 +539,9 @@ check_greedy_action(greedy_action)
 # ## Summary
 #
 # - Q(s, a) is the return to expect after taking action a in observation s and acting well
-#   after; on CartPole, roughly how long the pole will stay up. With `gamma = 0.99` and +1 a
-#   step, a full 500-step episode is worth about 99.
+#   after; on CartPole, a discounted count of the steps the pole will stay up. With
+#   `gamma = 0.99` and +1 a step, a full 500-step episode is worth about 99, and no state more
+#   than 100.
 # - The Q-network takes an observation in and gives one value per action out, so one forward
 #   pass ranks every action. It is two hidden layers of 32 ReLU units and a linear output:
 #   1,282 parameters, and `(batch, 4) -> (batch, 2)` for any batch size.

@@ -20,7 +20,8 @@
 # one transition turns into a gradient step on its Q-network (the Bellman optimality equation,
 # the TD target that estimates it, and the Huber loss).
 # This is the whole of the original notebook's `Agent`, piece by piece, with the bug in its TD
-# target fixed.
+# target fixed and its random numbers drawn from a generator of its own, so that a seed fixes
+# what it does.
 
 # %%
 import matplotlib.pyplot as plt
@@ -29,7 +30,7 @@ import torch
 from torch import nn
 
 import dqn_lib
-from dqn_lib import ACTION_NAMES, OnlineAgent, QNet, make_env
+from dqn_lib import ACTION_NAMES, OnlineAgent, make_env
 
 SEED = 0
 # Networks this small run fastest on one thread, and on one thread every result repeats exactly
@@ -71,13 +72,13 @@ print(
 )
 
 # %% [markdown]
-# And an untrained Q-network (lesson 3's `QNet`, the original's 4-32-32-2). Its weights are drawn
-# from torch's generator; seeding it right before makes them repeat (these are the same weights
+# And an untrained Q-network (lesson 3's `QNet`, the original's 4-32-32-2), built by
+# `dqn_lib.new_q_network`, which draws its weights inside lesson 3's `fork_rng`: the same seed
+# gives the same weights, and no other cell's random numbers change (these are the same weights
 # `OnlineAgent(seed=0)` starts from, as we check at the end).
 
 # %%
-torch.manual_seed(SEED)
-q_network = QNet(n_observations=4, n_actions=2)
+q_network = dqn_lib.new_q_network(4, 2, seed=SEED)
 
 # %% [markdown]
 # ## Epsilon-greedy: why explore at all
@@ -195,9 +196,11 @@ print(f"epsilon=0 never explored, and the inline and library versions agreed on 
 # ## The TD target: a one-sample estimate of the right-hand side
 #
 # We cannot compute the right-hand side: we know neither the expectation nor `Q*`. Q-learning
-# (Sutton & Barto, section 6.5), and DQN after it ([Mnih et al.,
-# 2015](https://www.nature.com/articles/nature14236)), replace the expectation by the one
-# transition just observed, and `Q*` by the network's current `Q`:
+# (Sutton & Barto, section 6.5) replaces the expectation by the one transition just observed,
+# and `Q*` by the current estimate `Q`, here the network's (DQN, [Mnih et al.,
+# 2015](https://www.nature.com/articles/nature14236), keeps this target but draws the
+# transitions from a memory, lesson 7, and computes `Q` for it with a slowly updated copy of the
+# network, lesson 8):
 #
 # `td_target = reward + gamma * (1 - terminated) * max_a Q(next_observation, a)`
 #
@@ -290,12 +293,14 @@ for i, label in enumerate(labels):
 
 # %% [markdown]
 # The ongoing and truncated rows agree (the original bootstrapped through time-outs too, which is
-# right). The fall is where it goes wrong: the original tells the network that falling is worth
-# `1 + 0.99 * 18 = 18.82`, almost as much as staying up (20.8). The network's value of the state
-# after a fall is a made-up number (the agent never acts from there), and it is close to the
-# values of the nearby states where the pole was still up, so the bootstrap hides most of the
-# difference between falling and not falling. In the original the -5 fall penalty was the only
-# sign of a fall, and this bootstrap blurred it; lesson 5 looks at rewards in detail.
+# right). The fall is where it goes wrong: on this batch's +1 reward, the original's target says
+# falling is worth `1 + 0.99 * 18 = 18.82`, almost as much as staying up (20.8). The network's
+# value of the state after a fall is a made-up number (the agent never acts from there), and it
+# is close to the values of the nearby states where the pole was still up, so the bootstrap hides
+# most of the difference between falling and not falling. The original itself did not train on
+# +1 but on `-|pole angle|` with -5 on a fall (lesson 5), where every value is negative: there
+# the same bootstrap adds a negative number to the -5 and makes a fall look *worse* than it is.
+# Either way the target at a fall is wrong; lesson 6 measures what it costs the original.
 #
 # Check: the inline `td_target` and `dqn_lib.td_target` agree on the worked batch, and each row is
 # what the formula gives when written out with plain Python floats.
@@ -532,7 +537,8 @@ assert (agent.epsilon, agent.gamma, agent_learning_rate) == (0.2, 0.99, 1e-4), (
 #
 # A few real steps of a seeded environment: the agent acts, the environment steps, the agent
 # learns from the transition. "greedy?" says whether the action was the network's favourite;
-# "loss" is the Huber loss of that transition, which `observe` returns after its update.
+# "loss" is the Huber loss of that transition before the update (`observe` returns it after
+# stepping).
 
 # %%
 env = make_env(SEED)
@@ -563,8 +569,7 @@ for step in range(12):
 
 # %%
 fresh_agent = OnlineAgent(seed=SEED)
-torch.manual_seed(SEED)
-same_seed_network = QNet(n_observations=4, n_actions=2)
+same_seed_network = dqn_lib.new_q_network(4, 2, seed=SEED)
 for (name, p_agent), p_ours in zip(
     fresh_agent.q_network.named_parameters(), same_seed_network.parameters(), strict=True
 ):
@@ -630,85 +635,122 @@ print(
 # wrong. Nothing after this section uses your answers.
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-04-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 4.1: epsilon-greedy (core, about 10 minutes)
+# ### Exercise 4.1: epsilon-greedy for a batch (core, about 10 minutes)
 #
-# Exploration is how the agent learns about the actions its network does not (yet) prefer, and a
-# seed fixes it only if every random draw comes from the agent's own generator.
+# Vectorised environments (gymnasium's `gymnasium.vector.SyncVectorEnv`, for example) step many
+# copies of an environment at once and take their actions as one NumPy array, one action per
+# copy. An agent that drives them picks a whole batch of actions in one call, and each copy must
+# explore on its own, as the single agent above does.
 #
-# Write `epsilon_greedy(q_values, epsilon, rng) -> int` without scrolling back up: `q_values` is
-# a tensor of shape `(n_actions,)`, the Q-values of one observation, and `rng` a
-# `np.random.Generator`. With probability `epsilon` return an action drawn uniformly from *all*
-# the actions, otherwise the action with the largest Q-value, as a Python `int`.
+# Write `epsilon_greedy_batch(q_values, epsilon, rng) -> np.ndarray`. `q_values` is a tensor of
+# shape `(batch, n_actions)`, one row of Q-values per observation (computed without gradients),
+# and `rng` a `np.random.Generator`. Each row, independently of the others, explores with
+# probability `epsilon` (an action drawn uniformly from *all* the actions, the greedy one
+# included) or else takes the action with the largest Q-value of its row. Return a NumPy array of
+# dtype `int64` and shape `(batch,)`, one action per row: not a tensor, not a list.
 #
-# Hints: the random action may be the greedy one too, so with 2 actions a non-greedy action comes
-# only `epsilon / 2` of the time; `q_values.argmax()` is a tensor, so wrap it in `int(...)`; draw
-# only from `rng` (`rng.random()`, `rng.integers(...)`), never from `np.random`, `random` or
-# `torch`.
+# Hints: one coin per row, `rng.random(batch) < epsilon`; a single coin for the whole batch makes
+# every row explore together, or none. Each row's greedy action is its argmax over the actions,
+# `q_values.argmax(dim=1)`, and `.numpy()` turns that tensor into an array;
+# `np.where(explore, random_actions, greedy_actions)` picks row by row. Draw only from `rng`
+# (`rng.random`, `rng.integers`), never from `np.random`, `random` or `torch`.
 #
-# The check tries `epsilon = 0` on four sets of Q-values (always the largest), `epsilon = 1`
-# (each of 3 actions about a third of the time), `epsilon = 0.2` with 2 actions (a non-greedy
-# action about 10% of the time), and two runs with generators of the same seed, which must choose
-# the same actions whatever the global random state.
+# The check tries `epsilon = 0` on four fixed batches, one of them square and one a single row
+# (every row takes its argmax); `epsilon = 0.5` over twenty calls on Q-values of shape
+# `(200, 2)` (about a quarter of the rows of *every* call non-greedy); `epsilon = 1` with 3
+# actions (each about a third of the time, the greedy one included); `epsilon = 0.2` with 2
+# actions (non-greedy on about 10% of the rows); and two runs with generators of the same seed,
+# which must choose the same actions whatever the global random state. It names a wrong type,
+# dtype or shape.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-04-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def epsilon_greedy(q_values: torch.Tensor, epsilon: float, rng: np.random.Generator) -> int:
-    """With probability `epsilon` a uniformly random action, otherwise the argmax of `q_values`.
+def epsilon_greedy_batch(
+    q_values: torch.Tensor, epsilon: float, rng: np.random.Generator
+) -> np.ndarray:
+    """For each row of `q_values`, on its own: with probability `epsilon` a uniformly random
+    action, otherwise the row's argmax.
 
-    q_values: (n_actions,) the Q-values of one observation. rng: the only source of randomness.
-    Returns the action as a Python int.
+    q_values: (batch, n_actions). rng: the only source of randomness.
+    Returns the actions as a NumPy int64 array of shape (batch,).
     """
     ### BEGIN SOLUTION
-    if rng.random() < epsilon:  # explore: any action, the greedy one included
-        return int(rng.integers(len(q_values)))
-    return int(q_values.argmax())  # exploit
+    batch, n_actions = q_values.shape
+    greedy_actions = q_values.argmax(dim=1).numpy()  # (batch,) each row's best action
+    explore = rng.random(batch) < epsilon  # (batch,) one coin per row
+    random_actions = rng.integers(n_actions, size=batch)  # (batch,) any action, greedy included
+    return np.where(explore, random_actions, greedy_actions)  # (batch,) int64
     ### END SOLUTION
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-04-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks import check_epsilon_greedy
+from dqn_lib.checks_agent import check_epsilon_greedy_batch
 
-check_epsilon_greedy(epsilon_greedy)
+check_epsilon_greedy_batch(epsilon_greedy_batch)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-04-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 4.2: the TD target (core, about 15 minutes)
+# ### Exercise 4.2: the n-step TD target (core, about 20 minutes)
 #
-# The TD target is the label every update of every agent in this course moves Q(s, a) towards,
-# and one missing factor in it taught the original notebook that a fall was almost as good as
-# staying up.
+# The [TD target](#The-TD-target:-a-one-sample-estimate-of-the-right-hand-side) above takes one
+# real reward, then the network's guess. The *n-step* target ([Sutton & Barto, 2nd
+# edition](http://incompleteideas.net/book/the-book-2nd.html), chapter 7) takes `n` real rewards
+# before the guess, so a reward enters the targets of the `n` transitions that lead up to it,
+# where the one-step target puts it in one transition's target only.
 #
-# Write `td_target(reward, next_q, terminated, gamma)` for a batch: `reward` and `terminated`
-# have shape `(batch,)` (`terminated` is 1.0 where the pole fell, 0.0 elsewhere), `next_q` has
-# shape `(batch, n_actions)`, the Q-values of each next observation. Return a tensor of shape
-# `(batch,)`: `reward + gamma * (1 - terminated) * max_a next_q`.
+# Write `n_step_target(rewards, terminated, next_q, gamma) -> torch.Tensor` for a batch of
+# transitions, each with the `n` steps that start from it:
 #
-# Hints: `next_q.max(dim=1)` returns the values *and* the indices, so take `.values`; keep the
-# result one number per row (no `keepdim=True`, which gives `(batch, 1)` and broadcasts against
-# `reward` into `(batch, batch)`). There is no `truncated` argument: a time-out still bootstraps.
+# - `rewards`, shape `(batch, n)`: the rewards of those `n` steps, in order;
+# - `terminated`, shape `(batch, n)`: `1.0` where step `i` ended in a fall, `0.0` elsewhere;
+# - `next_q`, shape `(batch, n_actions)`: the Q-values of the observation `n` steps later.
 #
-# The check tries a fixed batch with an ongoing row, a terminated row (its target is its reward
-# alone) and a truncated-but-not-terminated row (it still bootstraps), then 6 seeded random
-# batches with 2 to 4 actions and random `gamma`, and names the row that differs.
+# A row's target is `rewards[0] + gamma * rewards[1] + ... + gamma**(n - 1) * rewards[n - 1]`,
+# stopped at the row's first terminated step (its reward counts, none after it), plus
+# `gamma**n * max_a next_q` only if no step of the row terminated. Return a tensor of shape
+# `(batch,)`, and do not change the inputs in place: the check passes copies and compares them
+# after the call.
+#
+# With `n = 1` this is exactly `td_target` from [the target, in code](#The-target,-in-code):
+# `rewards[:, 0] + gamma * (1 - terminated[:, 0]) * max_a next_q`.
+#
+# Hints: after a fall there is nothing to count, so the check fills the rest of such a row with
+# junk (nonzero rewards, flags of 0 and 1): a sum that does not stop at the first termination, or
+# a bootstrap that looks only at the last flag, gets those rows wrong. A mask of the rows that
+# have not fallen yet, updated in a loop over the `n` steps (or `torch.cumprod` of
+# `1 - terminated`), does both jobs. The first reward counts `gamma**0 = 1`, the bootstrap
+# `gamma**n` (not `gamma`). `next_q.max(dim=1)` returns the values *and* the indices, so take
+# `.values`, without `keepdim=True`.
+#
+# The check tries a fixed batch with `n = 3` and `gamma = 0.5` (rows that never fall, and rows
+# that fall at the first, the second and the last step), the worked batch above as `n = 1` (its
+# targets are 20.8, 1 and 50.5), then six seeded random batches with `n` from `1` to `5`, and
+# names the row that differs.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-04-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def td_target(
-    reward: torch.Tensor, next_q: torch.Tensor, terminated: torch.Tensor, gamma: float
+def n_step_target(
+    rewards: torch.Tensor, terminated: torch.Tensor, next_q: torch.Tensor, gamma: float
 ) -> torch.Tensor:
-    """reward + gamma * (1 - terminated) * max_a next_q, one target per row.
+    """sum_i gamma**i * rewards[:, i] up to and including the first terminated step, plus
+    gamma**n * max_a next_q where no step terminated; one target per row.
 
-    reward, terminated: (batch,); next_q: (batch, n_actions). Returns (batch,).
+    rewards, terminated: (batch, n); next_q: (batch, n_actions). Returns (batch,).
     """
     ### BEGIN SOLUTION
-    best_next = next_q.max(dim=1).values  # (batch,)
-    return reward + gamma * (1.0 - terminated) * best_next  # (batch,)
+    batch, n = rewards.shape
+    target = torch.zeros(batch)  # (batch,)
+    alive = torch.ones(batch)  # (batch,) 1.0 while no step so far has terminated
+    for i in range(n):
+        target = target + alive * gamma**i * rewards[:, i]  # a terminated step's reward counts
+        alive = alive * (1.0 - terminated[:, i])  # ... and nothing after it
+    return target + alive * gamma**n * next_q.max(dim=1).values  # (batch,)
     ### END SOLUTION
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-04-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks import check_td_target
+from dqn_lib.checks_agent import check_n_step_target
 
-check_td_target(td_target)
+check_n_step_target(n_step_target)
 
 # %% [markdown]
 # ## Summary
@@ -733,8 +775,9 @@ check_td_target(td_target)
 #
 # From the original notebook we kept the network, epsilon 0.2, gamma 0.99, Adam with learning rate
 # 1e-4, the Huber loss and one update per transition (`OnlineAgent`). We changed two things: the
-# target stops at a termination (the original bootstrapped through every fall, telling the network
-# a fall was worth almost as much as staying up), and the agent draws its random numbers from its
+# target stops at a termination (the original bootstrapped through every fall, which on a +1
+# reward makes a fall worth almost as much as staying up, and on its own reward worse than -5),
+# and the agent draws its random numbers from its
 # own seeded generator instead of torch's global one, so a seed fixes its behaviour.
 #
 # Next, lesson 5 (`05_reward`): what the agent is rewarded for, the environment's +1 a step versus

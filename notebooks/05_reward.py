@@ -245,9 +245,9 @@ plt.show()
 # %% [markdown]
 # The +1 reward is the same on every step: only the end of the episode tells one step from
 # another. The angle reward changes every step (it is *denser*), and the fall stands out at -5.
-# Denser does not mean easier to learn from, though: the course's DQN learns CartPole on the +1
-# reward on every seed of the benchmark (lesson 9), and lesson 10 measures what a shaped reward
-# changes. Note the angle reward's scale: a step's angle reward is never below -0.21 (the
+# A more informative reward is not needed, though: the course's DQN learns CartPole on the +1
+# reward on every seed of the benchmark (lesson 9). Lesson 10 measures what a shaped reward
+# changes: it solves sooner from CartPole's own starts and copes worse far from the centre. Note the angle reward's scale: a step's angle reward is never below -0.21 (the
 # 12-degree limit in radians), so one fall weighs as much as this many steps at the very edge:
 
 # %%
@@ -690,7 +690,7 @@ assert all(name in message for name in dqn_lib.REWARD_FUNCTIONS), (
 # The check compares your function with `dqn_lib.pole_angle_reward` on hand-made steps (pole
 # leaning left, leaning right, cart far off centre), two terminations (the pole fell, the cart
 # left the track), steps recorded from random play, and the last step of an episode cut by the
-# time limit.
+# time limit. It refuses the right value in the wrong type: a NumPy number, a tensor or an `int`.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-05-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}

@@ -17,7 +17,7 @@
 # # Lesson 7: experience replay
 #
 # Lesson 6's online agent learned a little, then lost it, and its seeds disagreed. Lessons 7, 8
-# and 8 build DQN ([Mnih et al., 2015](https://www.nature.com/articles/nature14236)) from it one
+# and 9 build DQN ([Mnih et al., 2015](https://www.nature.com/articles/nature14236)) from it one
 # idea at a time, and *measure* each idea: every
 # lesson adds one idea to a fixed base, trains the result on five seeds beside the rung before
 # it, and says what the measurement says. This lesson builds the first idea,
@@ -50,7 +50,8 @@ config = dqn_lib.DQNConfig()  # the course's DQN settings (section 3 prints them
 # with two hypotheses for why it is unstable; the next three lessons test them one at a time:
 #
 # 1. **Consecutive transitions are nearly the same, and each is used once** (this lesson). The
-#    fix proposed by Mnih et al. is *experience replay*: remember many transitions and learn from
+#    fix Mnih et al. adopted, *experience replay* ([Lin,
+#    1992](https://doi.org/10.1007/BF00992699)), is to remember many transitions and learn from
 #    random batches of them.
 # 2. **Every update moves its own target** (lesson 8). The fix is a *target network*.
 #
@@ -196,8 +197,9 @@ plt.show()
 # points hug the diagonal. Right: 64 consecutive transitions trace one short arc through a corner
 # of the states the agent has seen; 64 random ones are spread over all of them. A network trained
 # on the orange arc for 64 updates in a row is pulled towards getting that corner right, at the
-# expense of everything else, then towards the next corner: one reason for the forgetting lesson
-# 5 watched. The check below pins what the printed numbers say.
+# expense of everything else, then towards the next corner: a plausible reason for the forgetting
+# lesson 6 watched (this lesson measures what replay changes, not this mechanism itself). The
+# check below pins what the printed numbers say.
 
 # %%
 assert step_correlation > 0.9, (
@@ -233,7 +235,8 @@ print(
     f"batch_size={config.batch_size}, gradient_steps={config.gradient_steps}, "
     f"train_every={config.train_every}: {samples_per_step:.0f} transitions sampled per new "
     f"transition, so each is learned from about {samples_per_step:.0f} times on average (the "
-    "online agent: once)"
+    "online agent: once); on average only: while the buffer fills, the first transitions are "
+    "drawn far more often than the last ones"
 )
 
 # %% [markdown]
@@ -457,7 +460,8 @@ assert "gamma" in no_gamma, f"the message does not name gamma: {no_gamma}"
 # - **The reward is CartPole's own +1 a step**, the reward every other library is measured on.
 #   Lesson 5's shaped reward is one of the variants measured in lesson 10, not a requirement.
 # - **Exploring starts** (Sutton & Barto, section 5.3): half of the training episodes start from
-#   a state drawn anywhere on the track (`dqn_lib.starts.ExploringStarts`), the other half from
+#   a state drawn anywhere in the box printed above, which reaches nearly to the track's ends
+#   (`dqn_lib.starts.ExploringStarts`), the other half from
 #   CartPole's own starts, all within 0.05 of the centre. The evaluation always uses CartPole's own
 #   starts. Without them, on the +1 reward, this DQN never learns where the track ends: lesson 10
 #   shows why and what it costs.
@@ -608,11 +612,13 @@ for name in ("online", "small_buffer", "replay"):
     )
 
 # %% [markdown]
-# Both, in different ways. The batch alone, drawn from only the last 128 transitions (a narrow
-# window of recent states, like section 1's consecutive batch), already turns the online rung's
-# failure into learning: every `small_buffer` seed solved. So on this base it is the batch, not
-# a wide memory of uncorrelated transitions, that makes learning happen. The memory adds the
-# rest: with 50,000
+# Both, in different ways. Batches of 128 drawn from only the last 128 transitions (a narrow
+# window of recent states, like section 1's consecutive batch) already turn the online rung's
+# failure into learning: every `small_buffer` seed solved. So on this base a wide memory of
+# uncorrelated transitions is not what makes learning happen. What does is not fully separated
+# here: going from the online rung to `small_buffer` changes the batch from 1 to 128 *and* has
+# each transition drawn about 128 times during its stay, where the online rung uses it once (the
+# benchmark has no rung that changes only one of the two). The memory adds the rest: with 50,000
 # transitions to draw from, the replay rung solved sooner, stayed solved in more of its last
 # five evaluations, and ended higher, where some `small_buffer` seeds fell back from solved by
 # the end of the budget. The check cell pins these statements to the table.
@@ -651,7 +657,8 @@ print("checked: the batch alone learns; the memory makes it faster and steadier"
 # the row it came from, tries `size` 1, 40 and 64 with batches of 1 to 32 rows, draws 150
 # batches to see that every stored transition comes about equally often, and calls it with
 # generators of the same seed under different global random states, which must give the same
-# rows.
+# rows. It also checks what comes back: a tuple of five NumPy arrays, each with the dtype the
+# buffer stores (no tensors, no conversion).
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-07-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -681,41 +688,39 @@ from dqn_lib.checks import check_replay_sample
 check_replay_sample(sample_batch)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-07-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 7.2: the online rung, as a config (warm-up, about 5 minutes)
+# ### Exercise 7.2: the small-buffer rung, as a config (warm-up, about 5 minutes)
 #
-# A ladder is only a fair test if each rung changes one idea. The online rung is the replay rung
-# with its memory taken away: a buffer that holds one transition and a batch of one, so every
-# gradient step learns from the transition that just happened, and nothing else changes.
+# A comparison is only a fair test if it changes one idea. Section 3's `small_buffer` preset asks
+# "is it the memory or the batch?" by keeping the replay rung's batches and taking away its
+# memory: a buffer that holds exactly one batch, so every batch is drawn from the latest
+# `batch_size` transitions and nothing older.
 #
-# Write `online_rung(config)`: given a `DQNConfig` with a memory, return the same config with
-# the memory taken away, a new `DQNConfig` equal to `config` except that it learns from the
-# latest transition alone. Leave `config` itself unchanged. (The ladder's `online` preset is
-# `online_rung(PRESETS["replay"].config)`; given the final rung's config, your function gives a
-# config with a target network and a memory of one, which is what it should: take the memory
-# away, nothing else.)
+# Write `small_buffer_rung(config)`: given a `DQNConfig`, return a new `DQNConfig` equal to
+# `config` except that its replay buffer holds exactly one of its batches. Leave `config` itself
+# unchanged.
 #
 # Hints: `config.replace(...)` returns a new, checked config with the fields you name changed
-# and every other field kept. Which two fields make a replay buffer a memory of one?
+# and every other field kept. The batch is not always 128: take its size from `config`.
 #
-# The check tries `DQNConfig()` and three configs that differ from it (another gamma and network,
-# another batch and buffer, no target network), so a config built from the defaults instead of
-# from `config` is caught; it names every setting you changed that the online rung keeps, and
-# builds a `DQNAgent` from your answer to see that it learns from the latest transition: five
-# cases in all.
+# The check tries `DQNConfig()` and three configs that differ from it (another gamma and network;
+# a batch of 32; a batch of 64 without a target network), so a size written as a number, or a
+# config built from the defaults instead of from `config`, is caught; it names every setting you
+# changed that the rung keeps, and builds a `DQNAgent` from your answer to see that it draws its
+# batches from the latest `batch_size` transitions only: five cases in all.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-07-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def online_rung(config):
-    """The config that learns like the online agent: `config` with a memory of one transition."""
+def small_buffer_rung(config):
+    """`config` with a replay buffer that holds exactly one batch, nothing else changed."""
     ### BEGIN SOLUTION
-    return config.replace(buffer_size=1, batch_size=1)
+    return config.replace(buffer_size=config.batch_size)
     ### END SOLUTION
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-07-2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_ladder import check_online_rung
+from dqn_lib.checks_ladder import check_small_buffer_rung
 
-check_online_rung(online_rung)
+check_small_buffer_rung(small_buffer_rung)
 
 # %% [markdown]
 # ## Summary
@@ -732,8 +737,8 @@ check_online_rung(online_rung)
 #   Bellman optimality equation.
 # - **The ladder** (`dqn_lib.presets`) adds one idea a rung on a fixed base, tuned for the final
 #   rung. Replay moves two settings at once, the memory and the batch; the benchmark's
-#   `small_buffer` preset separates them: the batch makes learning happen, the memory makes it
-#   faster and steadier.
+#   `small_buffer` preset separates them: batches of 128 from a window of the last 128
+#   transitions already learn, the memory makes it faster and steadier.
 # - **Measured on five seeds:** on this base the online rung never learned to balance, and its
 #   predicted values exploded; with replay every seed solved CartPole, though its values were
 #   still several times too high: a good policy needs the right order of the values, not the

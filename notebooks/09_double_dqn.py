@@ -207,7 +207,9 @@ summary = summarise_runs(runs)
 # 10,000 steps, both rungs *under*estimate their start states: their predictions start near 0 (a fresh network) and climb steadily, while what
 # they obtain jumps to the 500-step value within a few thousand steps. The values are still on
 # their way up, trailing a slow target network (tau 0.01), and the two rungs climb almost
-# together: Double DQN's target changed the predicted values by a few units at most.
+# together: their mean gaps, printed above, differ by a few units at most (the gaps mix what the
+# rungs predict with what they obtain, and the `target` rung's obtained values fall late on, so
+# this is an upper bound on what Double DQN's target changed in the predictions).
 #
 # And yet the outcome differs: the `double` rung's seeds all stayed solved to the end, while
 # the `target` rung's fell back on several seeds (the table; lesson 8 trained the same five
@@ -449,9 +451,10 @@ check_max_bias(max_bias)
 #   it, which can never give more than the plain `max` of the target network.
 # - **The bias, measured**: predicted start-state values against the discounted return obtained.
 #   On this base and budget both rungs underestimated while their values climbed, almost
-#   equally; the bias Double DQN is built against did not show in these values. It shows later:
-#   lesson 10's checkpoint, trained longer with Double DQN, values its start states above what
-#   any state is worth.
+#   equally; the bias Double DQN is built against did not show in these values. Lesson 10's
+#   checkpoint, trained three times longer with Double DQN and exploring starts on every
+#   episode, values its start states above what any state is worth; why (the plain `max`, or
+#   two changes at once, or the network extrapolating) no lesson has measured.
 # - **The outcome, measured**: Double DQN's seeds stayed solved where the target rung's fell
 #   back, on five seeds here; on the benchmark's ten it ended higher, with overlapping intervals.
 # - **Checkpoints** save an agent atomically, with a checksum, and load it without running code.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import random
 
 import numpy as np
@@ -15,12 +14,10 @@ from dqn_lib.checks import (
     NOT_IMPLEMENTED,
     ExerciseError,
     check_cartpole_policy,
-    check_epsilon_greedy,
     check_q_network,
     check_replay_sample,
     check_reward_function,
-    check_soft_update,
-    check_td_target,
+    check_soft_target_weights,
     check_training_step,
 )
 
@@ -37,12 +34,10 @@ def test_exercise_error_is_an_assertion_error_so_nbgrader_counts_a_failed_test()
     "check",
     [
         check_cartpole_policy,
-        check_epsilon_greedy,
-        check_td_target,
         check_reward_function,
         check_training_step,
         check_replay_sample,
-        check_soft_update,
+        check_soft_target_weights,
     ],
 )
 def test_a_stub_says_not_implemented_without_a_traceback_chain(check):
@@ -75,10 +70,8 @@ def test_checks_leave_the_global_random_state_alone():
     seed_globals(5)
     expected = global_draws()
     seed_globals(5)
-    check_epsilon_greedy(dqn_lib.epsilon_greedy)
     check_q_network(dqn_lib.QNet)
     check_replay_sample(sample)
-    check_td_target(dqn_lib.td_target)
     assert global_draws() == expected
 
 
@@ -153,7 +146,51 @@ def test_q_network_accepts_the_class_an_instance_and_another_spelling(capsys):
     check_q_network(dqn_lib.QNet)
     check_q_network(dqn_lib.new_q_network(4, 2, seed=3))
     check_q_network(SequentialQNet)
-    assert capsys.readouterr().out.count("check_q_network: all 7 cases pass.") == 3
+    out = capsys.readouterr().out
+    # A class is also built with other sizes; a built network cannot be.
+    assert out.count("check_q_network: all 8 cases pass.") == 2
+    assert out.count("check_q_network: all 7 cases pass.") == 1
+
+
+class HardCodedSizes(SequentialQNet):
+    """The task says: take the sizes from the arguments. This one ignores them."""
+
+    def __init__(self, n_observations, n_actions):
+        super().__init__(4, 2)
+
+
+class HardCodedOutputOnly(SequentialQNet):
+    """Reads n_observations but always outputs 2 Q-values."""
+
+    def __init__(self, n_observations, n_actions):
+        super().__init__(n_observations, 2)
+
+
+class WiderHidden(SequentialQNet):
+    """Hidden width grows with the input: right shapes, wrong layer sizes for QNet(6, 3)."""
+
+    def __init__(self, n_observations, n_actions):
+        super().__init__(n_observations, n_actions)
+        width = 8 * n_observations
+        self.first = nn.Linear(n_observations, width)
+        self.second = nn.Linear(width, 32)
+
+
+@pytest.mark.parametrize(
+    "network, message",
+    [
+        (HardCodedSizes, "QNetwork(6, 3) for an input of shape (7, 6): your forward raised"),
+        (HardCodedOutputOnly, "returned shape (7, 2); expected (7, 3)"),
+        (WiderHidden, "expected 6->32, 32->32, 32->3"),
+    ],
+)
+def test_q_network_must_take_its_sizes_from_its_arguments(network, message):
+    network.__name__ = "QNetwork"
+    with pytest.raises(ExerciseError) as raised:
+        check_q_network(network)
+    text = str(raised.value)
+    assert "sizes from the arguments" in text, text
+    assert message in text, text
 
 
 @pytest.mark.parametrize(
@@ -222,109 +259,6 @@ def test_q_network_names_a_final_relu_even_when_every_output_is_cut_to_zero():
         check_q_network(network)
 
 
-# --- check_epsilon_greedy (lesson 4) ----------------------------------------------------------
-
-
-def choice_epsilon_greedy(q_values, epsilon, rng):
-    """Another correct answer: one draw from rng.choice for the random action."""
-    explore = rng.uniform() < epsilon
-    return int(rng.choice(len(q_values))) if explore else int(torch.argmax(q_values).item())
-
-
-def test_epsilon_greedy_accepts_the_reference_and_another_spelling(capsys):
-    check_epsilon_greedy(dqn_lib.epsilon_greedy)
-    check_epsilon_greedy(choice_epsilon_greedy)
-    assert capsys.readouterr().out.count("check_epsilon_greedy: all ") == 2
-
-
-@pytest.mark.parametrize(
-    "epsilon_greedy, message",
-    [
-        (lambda q, e, rng: int(q.argmax()), "never explores at epsilon=1"),
-        (lambda q, e, rng: q.argmax(), "of type torch.Tensor.*a Python int"),
-        (
-            lambda q, e, rng: rng.integers(len(q)) if rng.random() < e else int(q.argmax()),
-            "of type numpy.int64.*wrap it in int",
-        ),
-        (
-            lambda q, e, rng: int(rng.integers(len(q))) if rng.random() < e else int(q.argmin()),
-            "expected action 1 .*use argmax, not argmin",
-        ),
-        (
-            lambda q, e, rng: (
-                int(np.random.randint(len(q))) if np.random.rand() < e else int(q.argmax())  # noqa: NPY002
-            ),
-            "a random source other than the rng",
-        ),
-        (
-            lambda q, e, rng: (
-                int(rng.integers(len(q))) if rng.random() < 1 - e else int(q.argmax())
-            ),
-            "1 - epsilon instead of epsilon",
-        ),
-        (
-            lambda q, e, rng: (
-                int(rng.choice(np.flatnonzero(q.numpy() != q.numpy().max())))
-                if rng.random() < e
-                else int(q.argmax())
-            ),
-            "never returned the greedy action",
-        ),
-    ],
-)
-def test_epsilon_greedy_names_the_mistake(epsilon_greedy, message):
-    with pytest.raises(ExerciseError, match=message):
-        check_epsilon_greedy(epsilon_greedy)
-
-
-# --- check_td_target (lesson 4) ---------------------------------------------------------------
-
-
-def where_td_target(reward, next_q, terminated, gamma):
-    """Another correct answer: torch.where on a bool mask, amax."""
-    bootstrap = reward + gamma * next_q.amax(dim=1)
-    return torch.where(terminated.bool(), reward, bootstrap)
-
-
-def test_td_target_accepts_the_reference_and_another_spelling(capsys):
-    check_td_target(dqn_lib.td_target)
-    check_td_target(where_td_target)
-    assert capsys.readouterr().out == "check_td_target: all 7 cases pass.\n" * 2
-
-
-@pytest.mark.parametrize(
-    "td_target, message",
-    [
-        (
-            lambda r, q, t, g: r + g * q.max(dim=1).values,
-            r"row 1 is terminated .*expected 1, got 1\.9\. .*bootstraps through a terminated",
-        ),
-        (lambda r, q, t, g: r.clone(), "row 0 is ongoing .*never bootstraps"),
-        (lambda r, q, t, g: r + g * (1 - t) * q.mean(dim=1), "mean of next_q"),
-        (lambda r, q, t, g: r + (1 - t) * q.max(dim=1).values, "forgets gamma"),
-        (lambda r, q, t, g: r + g * t * q.max(dim=1).values, "mask is reversed"),
-        (
-            lambda r, q, t, g: r + g * (1 - t) * q.max(dim=1, keepdim=True).values,
-            r"returned shape \(4, 4\); expected \(4,\).*keepdim",
-        ),
-        (lambda r, q, t, g: (r + g * (1 - t) * q.max(dim=1).values).tolist(), "returned list"),
-    ],
-)
-def test_td_target_names_the_mistake(td_target, message):
-    with pytest.raises(ExerciseError, match=message):
-        check_td_target(td_target)
-
-
-def test_td_target_names_the_truncated_row():
-    def bootstraps_only_the_first_rows(reward, next_q, terminated, gamma):
-        target = dqn_lib.td_target(reward, next_q, terminated, gamma)
-        target[2:] = reward[2:]
-        return target
-
-    with pytest.raises(ExerciseError, match="row 2 was truncated by the time limit but not term"):
-        check_td_target(bootstraps_only_the_first_rows)
-
-
 # --- check_reward_function (lesson 5) ---------------------------------------------------------
 
 
@@ -354,6 +288,16 @@ def test_reward_function_accepts_the_references_and_another_spelling(capsys):
         ),
         (lambda o, r, t: -5.0 if t else -float(o[2]), "take abs"),
         (lambda o, r, t: torch.tensor(-5.0 if t else -abs(float(o[2]))), "type torch.Tensor"),
+        # The task says a Python float: the right value as a NumPy number or an int is refused.
+        (
+            lambda o, r, t: -5.0 if t else -np.abs(np.float32(o[2])),
+            "type numpy.float32; expected a Python f",
+        ),
+        (
+            lambda o, r, t: -5.0 if t else -np.abs(np.float64(o[2])),
+            r"type numpy.float64; expected a Python float.*float\(\.\.\.\)",
+        ),
+        (lambda o, r, t: -5 if t else -abs(float(o[2])), "type int; expected a Python float"),
     ],
 )
 def test_reward_function_names_the_mistake(reward_fn, message):
@@ -538,16 +482,24 @@ def sample(observations, actions, rewards, next_observations, terminated, size, 
     )
 
 
-def tensor_sample(observations, actions, rewards, next_observations, terminated, size, batch, rng):
-    """Another correct answer: rng.choice, tensors out, like ReplayBuffer.sample's Batch."""
+def choice_sample(observations, actions, rewards, next_observations, terminated, size, batch, rng):
+    """Another correct answer: rng.choice, one index array for all five fields."""
     indices = rng.choice(size, size=batch, replace=True)
     fields = (observations, actions, rewards, next_observations, terminated)
-    return tuple(torch.from_numpy(field[indices]) for field in fields)
+    return tuple(field[indices] for field in fields)
+
+
+def tensor_sample(observations, actions, rewards, next_observations, terminated, size, batch, rng):
+    """The right rows as tensors, like ReplayBuffer.sample's Batch: the task asks for arrays."""
+    fields = choice_sample(
+        observations, actions, rewards, next_observations, terminated, size, batch, rng
+    )
+    return tuple(torch.from_numpy(field) for field in fields)
 
 
 def test_replay_sample_accepts_two_correct_answers(capsys):
     check_replay_sample(sample)
-    check_replay_sample(tensor_sample)
+    check_replay_sample(choice_sample)
     assert capsys.readouterr().out == "check_replay_sample: all 6 cases pass.\n" * 2
 
 
@@ -591,11 +543,22 @@ def wrong_sample(indices_fn, misalign=False):
         ),
         (
             lambda o, a, r, n, t, size, batch, rng: sample(o, a, r, n, t, size, batch, rng)[:4],
-            "expected a tuple of 5 arrays",
+            "expected a tuple of 5 NumPy arrays",
+        ),
+        (
+            lambda o, a, r, n, t, size, batch, rng: list(sample(o, a, r, n, t, size, batch, rng)),
+            "returned a list of 5; expected a tuple of 5 NumPy arrays",
+        ),
+        (tensor_sample, "returned observations as torch.Tensor; expected a NumPy array"),
+        (
+            lambda o, a, r, n, t, size, batch, rng: tuple(
+                field.astype(np.float32) for field in sample(o, a, r, n, t, size, batch, rng)
+            ),
+            "returned actions of dtype float32; the buffer stores them as int64",
         ),
         (
             lambda o, a, r, n, t, size, batch, rng: sample(o, a, r, n, t, size, batch, rng)[::-1],
-            "observations of shape .*expected",
+            "observations of dtype bool; the buffer stores them as float32",
         ),
     ],
 )
@@ -604,59 +567,67 @@ def test_replay_sample_names_the_mistake(sample_fn, message):
         check_replay_sample(sample_fn)
 
 
-# --- check_soft_update (lesson 7) -------------------------------------------------------------
+# --- check_soft_target_weights (lesson 8) ----------------------------------------------------
 
 
-def state_dict_soft_update(target_network, q_network, tau):
-    """Another correct answer: through the state dicts, (1 - tau) * target + tau * online."""
-    online = q_network.state_dict()
-    mixed = {k: (1 - tau) * v + tau * online[k] for k, v in target_network.state_dict().items()}
-    target_network.load_state_dict(mixed)
+def soft_target_weights(tau, n_updates):
+    k = np.arange(1, n_updates + 1)
+    return np.concatenate([[(1 - tau) ** n_updates], tau * (1 - tau) ** (n_updates - k)])
 
 
-def test_soft_update_accepts_two_correct_answers(capsys):
-    check_soft_update(dqn_lib.soft_update)
-    check_soft_update(state_dict_soft_update)
-    assert capsys.readouterr().out == "check_soft_update: all 7 cases pass.\n" * 2
+def looped_soft_target_weights(tau, n_updates):
+    """Another correct answer: apply the update to a list of weights, n times."""
+    weights = [1.0]
+    for _ in range(n_updates):
+        weights = [(1 - tau) * w for w in weights] + [tau]
+    return np.array(weights)
 
 
-def swapped(target_network, q_network, tau):
-    with torch.no_grad():
-        for t, o in zip(target_network.parameters(), q_network.parameters(), strict=True):
-            t.copy_(tau * t + (1 - tau) * o)
+def test_soft_target_weights_accepts_two_correct_answers(capsys):
+    check_soft_target_weights(soft_target_weights)
+    check_soft_target_weights(looped_soft_target_weights)
+    out = capsys.readouterr().out
+    assert out.count("check_soft_target_weights: all 8 cases pass.\n") == 2
+    # The average age printed from the learner's weights: (1 - tau) / tau, less the tail that
+    # the starting weights still hold after 2,000 updates.
+    assert out.count("on average 99.0 updates behind the Q-network") == 2
 
 
-def copies(target_network, q_network, tau):
-    target_network.load_state_dict(q_network.state_dict())
+def reversed_weights(tau, n):
+    return np.concatenate([[(1 - tau) ** n], tau * (1 - tau) ** np.arange(n)])
 
 
-def moves_the_online_network(target_network, q_network, tau):
-    with torch.no_grad():
-        for t, o in zip(target_network.parameters(), q_network.parameters(), strict=True):
-            o.copy_(t + tau * (o - t))
-
-
-def rebinds(target_network, q_network, tau):
-    for t, o in zip(target_network.parameters(), q_network.parameters(), strict=True):
-        t = t + tau * (o - t)  # noqa: PLW2901 (the mistake: a new tensor, the network unchanged)
-
-
-def returns_a_new_network(target_network, q_network, tau):
-    new = copy.deepcopy(target_network)
-    state_dict_soft_update(new, q_network, tau)
-    return new
+def swapped_weights(tau, n):
+    k = np.arange(1, n + 1)
+    return np.concatenate([[tau**n], (1 - tau) * tau ** (n - k)])
 
 
 @pytest.mark.parametrize(
-    "soft_update, message",
+    "weights_fn, message",
     [
-        (swapped, r"tau=0\.1: target weight .*tau and 1 - tau are swapped"),
-        (copies, "copies the online weights: tau is ignored"),
-        (moves_the_online_network, "changed the online network"),
-        (rebinds, "did not change: update its parameters in place"),
-        (returns_a_new_network, "returning a new network changes nothing"),
+        (reversed_weights, r"tau=0\.5, n_updates=3: element 1 .*the order is reversed"),
+        (swapped_weights, r"tau=0\.1, n_updates=10: .*tau and 1 - tau are swapped"),
+        (
+            lambda tau, n: soft_target_weights(tau, n) * (1 - tau),
+            "the exponents are one too high",
+        ),
+        (
+            lambda tau, n: np.concatenate([[0.0], soft_target_weights(tau, n)[1:]]),
+            "element 0 is the target's starting weights, still held",
+        ),
+        (
+            lambda tau, n: soft_target_weights(tau, n)[1:],
+            r"shape \(3,\); expected \(4,\).*n_updates \+ 1",
+        ),
+        (
+            lambda tau, n: soft_target_weights(tau, n).tolist(),
+            "returned list; expected a NumPy array",
+        ),
+        (lambda tau, n: torch.from_numpy(soft_target_weights(tau, n)), "returned torch.Tensor"),
+        (lambda tau, n: np.ones(n + 1, dtype=np.int64), "dtype int64; expected floats"),
+        (lambda tau, n: np.full(n + 1, 1 / (n + 1)), r"element 3 should be 0\.5, got 0\.25"),
     ],
 )
-def test_soft_update_names_the_mistake(soft_update, message):
+def test_soft_target_weights_names_the_mistake(weights_fn, message):
     with pytest.raises(ExerciseError, match=message):
-        check_soft_update(soft_update)
+        check_soft_target_weights(weights_fn)

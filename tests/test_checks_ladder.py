@@ -13,34 +13,52 @@ from dqn_lib.checks import ExerciseError
 from dqn_lib.checks_ladder import (
     check_discounted_return,
     check_max_bias,
-    check_online_rung,
+    check_small_buffer_rung,
     check_target_network_copy,
 )
 from dqn_lib.config import DQNConfig
 
 
-def test_online_rung_reference_passes(capsys):
-    check_online_rung(lambda config: config.replace(buffer_size=1, batch_size=1))
+def test_small_buffer_rung_reference_passes(capsys):
+    check_small_buffer_rung(lambda config: config.replace(buffer_size=config.batch_size))
     assert "all 5 cases pass" in capsys.readouterr().out
+
+
+def changes_in_place(config):
+    object.__setattr__(config, "buffer_size", config.batch_size)
+    return config
 
 
 @pytest.mark.parametrize(
     "wrong, message",
     [
-        (lambda config: DQNConfig(buffer_size=1, batch_size=1), "these settings changed too"),
-        (lambda config: config.replace(batch_size=1), "buffer_size=50000, batch_size=1"),
-        (lambda config: {"buffer_size": 1, "batch_size": 1}, "expected a DQNConfig, got dict"),
+        (lambda config: config.replace(buffer_size=128), "Take it from config.batch_size"),
+        (
+            lambda config: DQNConfig(buffer_size=config.batch_size),
+            "these settings changed too: hidden .*gamma 0.95 -> 0.99",
+        ),
+        (lambda config: config.replace(buffer_size=1, batch_size=1), "is the online rung"),
         (
             lambda config: config.replace(
-                buffer_size=1, batch_size=1, target_update="none", double_dqn=False
+                buffer_size=config.batch_size // 2, batch_size=config.batch_size // 2
             ),
-            "target_update 'soft' -> 'none'",
+            "your batch_size is 64; expected 128",
+        ),
+        (lambda config: config.replace(buffer_size=2 * config.batch_size), "buffer_size=256; exp"),
+        (
+            lambda config: {"buffer_size": config.batch_size},
+            "expected a DQNConfig, got dict",
+        ),
+        (changes_in_place, "your function changed the config it was given"),
+        (
+            lambda config: config.replace(buffer_size=config.batch_size, tau=0.5),
+            "these settings changed too: tau 0.01 -> 0.5",
         ),
     ],
 )
-def test_online_rung_mutants_fail(wrong, message):
+def test_small_buffer_rung_mutants_fail(wrong, message):
     with pytest.raises(ExerciseError, match=message):
-        check_online_rung(wrong)
+        check_small_buffer_rung(wrong)
 
 
 def _deep_frozen(q_network):

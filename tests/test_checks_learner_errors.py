@@ -17,6 +17,7 @@ from torch import nn
 
 from dqn_lib import (
     checks,
+    checks_agent,
     checks_experiments,
     checks_inside,
     checks_ladder,
@@ -55,16 +56,16 @@ FIRST_CASES = {
     checks.check_cartpole_policy: "for observation 0 (",
     checks.check_episode_length: "with seed=",
     checks.check_greedy_action: "for observation ",
-    checks.check_epsilon_greedy: "for q_values [1.0, 3.0, 2.0] and epsilon=0.0",
-    checks.check_td_target: "fixed batch",
+    checks_agent.check_epsilon_greedy_batch: "for q_values of shape (5, 3) [[1.0, 3.0, 2.0]",
+    checks_agent.check_n_step_target: "fixed batch, n=3",
     checks.check_reward_function: "for upright, centred",
     checks.check_training_step: "call 0 (action 1, reward 0.3, terminated=False)",
     checks.check_moving_average: "for values [0.0, 2.0, 4.0, 6.0] and window=2",
     checks.check_replay_sample: "with size=1 and batch_size=4",
-    checks.check_soft_update: "tau=0.1",
+    checks.check_soft_target_weights: "tau=0.5, n_updates=3",
     checks_inside.check_q_value_grid: "case 0 (5 angles, 3 angular velocities",
     checks_inside.check_terminal_share: "for a buffer of capacity 10, holding 4 transitions",
-    checks_ladder.check_online_rung: "config=DQNConfig()",
+    checks_ladder.check_small_buffer_rung: "config=DQNConfig()",
     checks_ladder.check_target_network_copy: "network 0 (",
     checks_ladder.check_discounted_return: "rewards=[1.0, 1.0, 1.0], gamma=0.5",
     checks_ladder.check_max_bias: "true_values=[0.0, 0.0], noise_std=1.0, samples=20000",
@@ -91,6 +92,7 @@ PREDICTIONS = {
 def test_every_check_of_every_lesson_is_tried_here():
     modules = (
         checks,
+        checks_agent,
         checks_experiments,
         checks_inside,
         checks_ladder,
@@ -159,15 +161,17 @@ def test_a_q_network_whose_forward_or_constructor_raises_names_the_line():
 
 
 def test_an_error_inside_a_library_call_names_the_learners_line_that_made_it():
-    def td_target(reward, next_q, terminated, gamma):  # torch.cat of a 1-d and a 2-d tensor
-        return torch.cat([reward, next_q])
+    def n_step_target(rewards, terminated, next_q, gamma):  # torch.cat of a 1-d and a 2-d tensor
+        return torch.cat([rewards.sum(dim=1), next_q])
 
     with pytest.raises(ExerciseError) as raised:
-        checks.check_td_target(td_target)
+        checks_agent.check_n_step_target(n_step_target)
     message = str(raised.value)
-    assert message.startswith("check_td_target: fixed batch: your td_target raised RuntimeError")
-    line = td_target.__code__.co_firstlineno + 1
-    assert f"{HERE}, line {line}: `return torch.cat([reward, next_q])`" in message, message
+    assert message.startswith(
+        "check_n_step_target: fixed batch, n=3: your n_step_target raised RuntimeError"
+    ), message
+    line = n_step_target.__code__.co_firstlineno + 1
+    assert f"{HERE}, line {line}: `return torch.cat([rewards.sum(dim=1), next_q])`" in message
 
 
 def test_a_float64_observation_names_the_line_and_the_likely_mistake():
@@ -227,10 +231,10 @@ def test_the_learners_error_stays_one_line_in_a_real_kernel(tmp_path):
         "    angle = next_observation[2]\n"
         "    return -abs(angel)",
         "from dqn_lib.checks import check_reward_function\ncheck_reward_function(reward)",
-        "def td_target(reward, next_q, terminated, gamma):\n"
+        "def n_step_target(rewards, terminated, next_q, gamma):\n"
         "    alive = 1 - terminated\n"
-        "    return reward + gamma / (1 - 1) * alive",
-        "from dqn_lib.checks import check_td_target\ncheck_td_target(td_target)",
+        "    return rewards[:, 0] + gamma / (1 - 1) * alive[:, 0]",
+        "from dqn_lib.checks_agent import check_n_step_target\ncheck_n_step_target(n_step_target)",
     ]
     notebook = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell(source) for source in cells],
@@ -245,7 +249,7 @@ def test_the_learners_error_stays_one_line_in_a_real_kernel(tmp_path):
     ).execute()
     expected = {
         1: ("check_reward_function: for upright, centred", "NameError", "Cell In[1], line 3"),
-        3: ("check_td_target: fixed batch", "ZeroDivisionError", "Cell In[3], line 3"),
+        3: ("check_n_step_target: fixed batch, n=3", "ZeroDivisionError", "Cell In[3], line 3"),
     }
     for index, (case, error, where) in expected.items():
         outputs = notebook.cells[index].outputs

@@ -67,9 +67,10 @@ FACTS: dict[str, dict[str, str]] = {
         "1,000": "the original notebook's saved progress bar",
         "41": "the original notebook's execution counts",
         "46": "the original notebook's execution counts",
-        "60": "what exercise 6.2's check tries",
+        "60": "what exercise 6.3's check tries",
     },
     "07_replay": {
+        "1992": "the year of Lin's paper on experience replay",
         "0.02": "CartPole's time step (tau in cartpole.py), in seconds",
         "2,000": "the benchmark's evaluation interval (train_preset's eval_every)",
         "20": "the benchmark's evaluation episodes (train_preset's eval_episodes)",
@@ -80,6 +81,7 @@ FACTS: dict[str, dict[str, str]] = {
         "150": "how many batches exercise 7.1's check draws",
     },
     "08_target_network": {
+        "2,000": "the long case of exercise 8.1's check (dqn_lib.checks)",
         "100": "1 / (1 - gamma), the value of surviving forever with +1 a step and gamma 0.99",
         "10,000": "Mnih et al. 2015's target update period C, in parameter updates (their "
         "Extended Data Table 1)",

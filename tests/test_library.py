@@ -33,10 +33,14 @@ def test_doctests(module):
 # namespace so that the core never imports ipywidgets).
 SUBMODULES = [
     "checks",
+    "checks_agent",
+    "checks_experiments",
+    "checks_table",
     "checks_inside",
     "checks_ladder",
     "checks_playground",
     "inspection",
+    "parallel",
     "playground",
     "presets",
     "starts",
