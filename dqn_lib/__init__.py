@@ -2,6 +2,22 @@
 
 Each name is first written inline, and explained, in the lesson its docstring names; later
 lessons import it from here.
+
+The modules form layers, lowest first. A module imports only from layers below its own (the
+arrows point one way: no circle, and the core never imports plots, widgets or checks);
+tests/test_library.py checks every import against this list.
+
+1. config, files, history, rewards, seeding, stats
+2. env, networks, replay
+3. agents, starts
+4. dqn, evaluation
+5. checkpoint
+6. training
+7. animation, parallel, plots
+8. presets
+9. inspection, playground
+10. checks
+11. checks_agent, checks_experiments, checks_inside, checks_ladder, checks_playground, checks_table
 """
 
 from dqn_lib.agents import Agent, OnlineAgent, epsilon_greedy, td_target
@@ -36,6 +52,7 @@ from dqn_lib.env import (
     make_env,
 )
 from dqn_lib.evaluation import as_policy, evaluate, value_estimates
+from dqn_lib.history import History
 from dqn_lib.networks import QNet, new_q_network
 from dqn_lib.parallel import run_in_processes, train_online_agent
 from dqn_lib.plots import moving_average, plot_evaluations, plot_learning_curve, plot_runs
@@ -50,7 +67,7 @@ from dqn_lib.rewards import (
     pole_angle_reward,
 )
 from dqn_lib.seeding import check_seed
-from dqn_lib.training import History, train
+from dqn_lib.training import train
 
 __all__ = [
     "ACTION_NAMES",

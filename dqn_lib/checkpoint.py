@@ -34,6 +34,7 @@ from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import ENV_ID
 from dqn_lib.files import write_atomically
+from dqn_lib.history import History
 
 FORMAT_VERSION = 1
 """The checkpoint format this library writes; it reads this one and older ones."""
@@ -69,10 +70,8 @@ class Checkpoint:
     path: Path
 
     @property
-    def history(self) -> Any:
+    def history(self) -> History | None:
         """The ``History`` of the run up to the checkpoint, or ``None`` (no trainer state)."""
-        from dqn_lib.training import History  # training imports this module
-
         return None if self.trainer is None else History(**self.trainer["history"])
 
 

@@ -37,11 +37,12 @@ from torch import nn
 
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import ACTION_NAMES, MAX_EPISODE_STEPS, OBSERVATION_NAMES, make_env
+from dqn_lib.history import History
 from dqn_lib.presets import Preset, get_preset
 from dqn_lib.replay import ReplayBuffer
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import check_seed
-from dqn_lib.training import History, train
+from dqn_lib.training import train
 
 __all__ = [
     "ACTION_COLORS",

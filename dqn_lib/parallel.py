@@ -17,8 +17,9 @@ import torch
 from tqdm.auto import tqdm
 
 from dqn_lib.agents import OnlineAgent
+from dqn_lib.history import History
 from dqn_lib.rewards import RewardFunction
-from dqn_lib.training import History, train
+from dqn_lib.training import train
 
 __all__ = ["run_in_processes", "train_online_agent"]
 

@@ -39,11 +39,12 @@ from dqn_lib.animation import animate_episode
 from dqn_lib.checkpoint import load_checkpoint
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
+from dqn_lib.history import History
 from dqn_lib.plots import moving_average
 from dqn_lib.presets import Preset, get_preset
 from dqn_lib.rewards import REWARD_FUNCTIONS, get_reward_function
 from dqn_lib.seeding import check_seed
-from dqn_lib.training import History, train
+from dqn_lib.training import train
 
 __all__ = [
     "COURSE_PRESET",

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from dqn_lib.training import History
+from dqn_lib.history import History
 
 
 def moving_average(values: Sequence[float], window: int) -> np.ndarray:

@@ -30,10 +30,11 @@ import torch
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import make_env
+from dqn_lib.history import History
 from dqn_lib.parallel import run_in_processes
 from dqn_lib.rewards import REWARD_FUNCTIONS, RewardFunction, get_reward_function
 from dqn_lib.starts import TRAINING_STARTS, ExploringStarts, StartBox, check_start_box
-from dqn_lib.training import History, train
+from dqn_lib.training import train
 
 __all__ = [
     "BASE",

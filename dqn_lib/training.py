@@ -12,7 +12,7 @@ import math
 import numbers
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
@@ -26,40 +26,9 @@ from dqn_lib.agents import Agent
 from dqn_lib.checkpoint import Checkpoint, save_checkpoint
 from dqn_lib.env import make_env
 from dqn_lib.evaluation import _valued_episodes, evaluate
+from dqn_lib.history import History
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import check_seed
-
-
-@dataclass
-class History:
-    """What happened during training, one entry per finished episode or per update.
-
-    Taught in notebooks/06_training.py. ``returns`` are the environment's returns (steps the
-    pole stayed up, whatever reward the agent learned from), so runs trained with different
-    reward functions compare on one scale; ``shaped_returns`` sum the reward the agent saw.
-    """
-
-    returns: list[float] = field(default_factory=list)
-    shaped_returns: list[float] = field(default_factory=list)
-    lengths: list[int] = field(default_factory=list)
-    episode_end_steps: list[int] = field(default_factory=list)
-    losses: list[float] = field(default_factory=list)
-    loss_steps: list[int] = field(default_factory=list)
-    eval_steps: list[int] = field(default_factory=list)
-    eval_returns: list[float] = field(default_factory=list)
-    eval_seconds: list[float] = field(default_factory=list)
-    eval_predicted_values: list[float] = field(default_factory=list)
-    """With ``train(..., eval_values=True)``: at each evaluation, the mean predicted value of the
-    evaluation's first states (``value_estimates``)."""
-    eval_obtained_values: list[float] = field(default_factory=list)
-    """... and the mean discounted return the greedy policy actually obtained from them."""
-    steps: int = 0
-    train_seconds: float = 0.0
-
-    @property
-    def episodes(self) -> int:
-        """How many episodes finished."""
-        return len(self.returns)
 
 
 def _check_budget(episodes: int | None, steps: int | None) -> None:

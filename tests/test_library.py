@@ -105,3 +105,64 @@ def test_ruff_clean(command):
         [sys.executable, "-m", "ruff", *command, "."], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- The import graph -------------------------------------------------------------------------
+
+
+def _layers() -> dict[str, int]:
+    """Each module's layer, from the numbered list in the package docstring."""
+    layers = {}
+    for line in (dqn_lib.__doc__ or "").splitlines():
+        match = re.fullmatch(r"(\d+)\. ([a-z_, ]+)", line.strip())
+        if match:
+            for module in match.group(2).split(", "):
+                assert module not in layers, f"{module} is listed twice in dqn_lib's docstring"
+                layers[module] = int(match.group(1))
+    return layers
+
+
+def _imports_of(path: Path) -> set[str]:
+    """The dqn_lib modules a source file imports, at the top or inside a function."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dqn_lib"):
+            if node.module == "dqn_lib":
+                found.add("__init__")  # the package itself: the top, above every module
+            else:
+                found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found.update(
+                alias.name.split(".")[1]
+                for alias in node.names
+                if alias.name.startswith("dqn_lib.")
+            )
+    return found
+
+
+def test_every_module_imports_only_from_layers_below_its_own():
+    layers = _layers()
+    package = Path(dqn_lib.__file__).parent
+    modules = {path.stem for path in package.glob("*.py")} - {"__init__"}
+    assert set(layers) == modules, (
+        f"dqn_lib's docstring lists {sorted(set(layers) - modules)} that do not exist and "
+        f"misses {sorted(modules - set(layers))}: add each module to one layer"
+    )
+    layers["__init__"] = max(layers.values()) + 1
+    upward = [
+        f"{module} (layer {layers[module]}) imports {target} (layer {layers[target]})"
+        for module in sorted(modules)
+        for target in sorted(_imports_of(package / f"{module}.py"))
+        if layers[target] >= layers[module]
+    ]
+    assert not upward, "imports that point up or sideways:\n" + "\n".join(upward)
+
+
+def test_the_layer_check_catches_an_import_that_points_up(tmp_path):
+    """The test above can fail: a module of layer 1 importing one of layer 6 is reported."""
+    source = tmp_path / "config.py"
+    source.write_text("def f():\n    from dqn_lib.training import train\n")
+    assert _imports_of(source) == {"training"}
+    assert _layers()["training"] > _layers()["config"]
