@@ -5,7 +5,8 @@
 #   there; a lesson already in student/ holds the student's answers and is never overwritten).
 # Teachers: make student (rewrite the whole student edition in student/, with nbgrader's
 #   preprocessors).
-# Maintainers: make outputs (rebuild the lessons' committed outputs), make lint.
+# Maintainers: make check (the unit tier, under a minute), make outputs (rebuild the lessons'
+#   committed outputs), make lint.
 
 PYTHON ?= python3
 VENV := .venv
@@ -17,7 +18,7 @@ DEV := $(VENV)/.installed-dev
 # is in requirements-dev.txt), without the rest of the test tools.
 STUDENT := $(VENV)/.installed-student
 
-.PHONY: lab student-lab test student outputs lint clean
+.PHONY: lab student-lab check test student outputs lint clean
 
 $(LEARNER): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,9 +48,15 @@ student-lab: $(STUDENT)
 	$(BIN)/python tools/make_student.py --keep
 	$(BIN)/jupyter lab --ServerApp.root_dir=student $(ALLOW_ROOT)
 
+# The inner loop: the unit tier (no lesson, no browser, nothing slow), two workers.
+check: $(DEV)
+	$(BIN)/python -m pytest tests -m "not notebook and not browser and not slow" -n 2 --dist loadfile
+
+# Everything: each lesson once (with its student edition's exercises), the browser, the slow
+# tier; two workers, a test file (a lesson) to each at a time.
 test: $(DEV)
 	bash tools/install_browser.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 student: $(STUDENT)
 	$(BIN)/python tools/make_student.py

@@ -1,12 +1,139 @@
-"""Test-session rules shared by every test.
+"""Test-session rules shared by every test, and the one run of each lesson.
+
+**Each lesson runs once**, cell by cell, through nbval's own kernel and cell items (`LessonFile`
+below): the teacher's edition from top to bottom, and right after each exercise's check cell,
+the student edition's version of that exercise (the stub from ``tools/make_student.py``, then the
+check, which must say "not implemented yet" in one line), then the teacher's solution again so
+that the rest of the lesson runs as written. One run proves three things: every cell of the
+lesson runs, every solution passes its check, and the student edition stops only at its
+exercises (its other cells are the teacher's, which tests/test_student_edition.py checks).
 
 nbval in lax mode compares no outputs, so a lesson cell that prints a warning or any other text
 to stderr would pass unnoticed. The hook below fails such a cell and shows what it wrote.
+
+**Tiers** (markers, given here by where a test lives or by its own mark): ``notebook`` (the
+lessons), ``browser`` (tests/test_browser.py), ``slow`` (a test that marks itself: a real kernel,
+a training run, a subprocess). ``make check`` runs the rest, the unit tier.
 """
 
 from __future__ import annotations
 
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import nbformat
 import pytest
+from nbval.plugin import IPyNbCell, IPyNbFile
+
+ROOT = Path(__file__).resolve().parent
+LESSON = re.compile(r"\d\d_\w+\.ipynb")
+
+
+def pytest_collect_file(file_path: Path, parent):
+    if file_path.parent == ROOT / "notebooks" and LESSON.fullmatch(file_path.name):
+        return LessonFile.from_parent(parent, path=file_path)
+    return None
+
+
+def _grade_id(cell) -> str:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+
+
+def _exercise(grade_id: str) -> str:
+    """``ex-06-2-check`` -> ``ex-06-2``."""
+    return grade_id.rsplit("-", 1)[0]
+
+
+class LessonFile(IPyNbFile):
+    """A lesson, run once in one kernel: the teacher's cells, each exercise followed by the
+    student edition's stub and check (see the module docstring)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.compare_outputs = False  # lax: the outputs are checked by the tests, not compared
+
+    def collect(self):
+        self.nb = nbformat.read(str(self.path), as_version=4)
+        student = _student_notebook(self.path)
+        student_cells = {}
+        for cell in student.cells:
+            grade_id = _grade_id(cell)
+            if grade_id.startswith("ex-") and cell.cell_type == "code":
+                student_cells.setdefault(_exercise(grade_id), []).append(cell)
+        teacher_solutions = {}
+        for cell in self.nb.cells:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+                teacher_solutions.setdefault(_exercise(_grade_id(cell)), []).append(cell)
+        number = 0
+        for cell in self.nb.cells:
+            if cell.cell_type != "code":
+                continue
+            yield _cell(self, f"Cell {number}", number, cell)
+            number += 1
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if not meta.get("grade"):
+                continue
+            exercise = _exercise(meta["grade_id"])
+            for extra in student_cells.get(exercise, []):
+                checks = bool(extra.get("metadata", {}).get("nbgrader", {}).get("grade"))
+                kind = "check" if checks else "stub"
+                yield _cell(self, f"{exercise} student {kind}", number, extra, student_check=checks)
+            for solution in teacher_solutions.get(exercise, []):
+                yield _cell(self, f"{exercise} solution restored", number, solution)
+
+
+def _cell(parent, name: str, number: int, cell, student_check: bool = False) -> LessonCell:
+    options = defaultdict(bool, check=False, check_exception=student_check)
+    item = LessonCell.from_parent(parent, name=name, cell_num=number, cell=cell, options=options)
+    item.student_check = student_check
+    return item
+
+
+class LessonCell(IPyNbCell):
+    """One cell of a lesson run. A student edition's check cell must fail with "not implemented
+    yet", as one line (the message alone, no traceback through the check's code)."""
+
+    student_check = False
+
+    def runtest(self):
+        super().runtest()
+        if not self.student_check:
+            return
+        errors = [o for o in self.test_outputs if o.get("output_type") == "error"]
+        where = f"{self.name}: the student edition's check"
+        assert len(errors) == 1, f"{where} did not fail; it must say 'not implemented yet'"
+        (error,) = errors
+        assert error["ename"] == "ExerciseError" and "not implemented yet" in error["evalue"], (
+            f"{where}: expected 'not implemented yet', got {error['ename']}: {error['evalue']}"
+        )
+        shown = "\n".join(error["traceback"])
+        assert len(error["traceback"]) == 1 and "checks" not in shown, (
+            f"{where} shows a traceback, not only the message:\n{shown}"
+        )
+
+
+_STUDENT_CACHE: dict[Path, nbformat.NotebookNode] = {}
+
+
+def _student_notebook(lesson: Path) -> nbformat.NotebookNode:
+    if lesson not in _STUDENT_CACHE:
+        sys.path.insert(0, str(ROOT / "tools"))
+        try:
+            from make_student import student_notebook
+        finally:
+            sys.path.remove(str(ROOT / "tools"))
+        _STUDENT_CACHE[lesson] = student_notebook(lesson)
+    return _STUDENT_CACHE[lesson]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if isinstance(item, IPyNbCell):
+            item.add_marker(pytest.mark.notebook)
+        elif item.path.name == "test_browser.py":
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.hookimpl(hookwrapper=True)

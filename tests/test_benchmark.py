@@ -53,6 +53,7 @@ def test_summary_counts_solved_seeds_and_last_evaluations():
     assert "last 5 evaluations >= 475: 50%" in text
 
 
+@pytest.mark.slow
 def test_end_to_end_one_short_seed(tmp_path):
     out = tmp_path / "results.json"
     command = [
@@ -94,12 +95,14 @@ def test_end_to_end_one_short_seed(tmp_path):
     assert entry["versions"]["torch"].startswith("2.13.0")
 
 
+@pytest.mark.slow
 def test_budget_too_small_is_refused():
     command = [sys.executable, str(ROOT / "benchmarks" / "solve.py"), "--budget", "3000"]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 2 and "--budget must be at least 10000" in result.stderr
 
 
+@pytest.mark.slow
 def test_unknown_preset_is_refused_with_the_choices():
     command = [sys.executable, str(ROOT / "benchmarks" / "solve.py"), "--preset", "dobule"]
     result = subprocess.run(command, capture_output=True, text=True)

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test here runs a subprocess or a kernel: the slow tier.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -27,7 +30,7 @@ def run_browser_test_without_playwright(
     if ci is not None:
         env["CI"] = ci
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/test_browser.py", "-k", "01_cartpole", "-q"],
+        [sys.executable, "-m", "pytest", "tests/test_browser.py", "-k", "11_playground", "-q"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -61,6 +61,7 @@ def test_tool_trains_the_course_dqn_with_every_episode_from_exploring_starts(too
     assert f"{tool.STEPS:,} steps" in lesson
 
 
+@pytest.mark.slow
 def test_make_checkpoint_tool_reproduces_the_committed_file(tool):
     """The tool's run, repeated here, gives the committed weights exactly where the provenance
     matches (same pinned versions, same CPU, one torch thread). Elsewhere float sums round

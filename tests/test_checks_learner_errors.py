@@ -223,6 +223,7 @@ def test_a_loop_that_steps_past_the_end_names_its_env_step_line():
     assert f"{HERE}, line {line}: `observation, _, terminated, _, _ = env.step(" in message
 
 
+@pytest.mark.slow
 def test_the_learners_error_stays_one_line_in_a_real_kernel(tmp_path):
     """What a student sees in JupyterLab: the kernel renders the check's error with
     ``_render_traceback_``, one line that names the notebook cell and line of the mistake."""

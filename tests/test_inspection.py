@@ -287,6 +287,7 @@ def test_train_diagnosed_is_the_presets_run_with_diagnostics(small_preset):
     assert run.agent.replay_buffer.size == 400  # the buffer comes back with the agent
 
 
+@pytest.mark.slow
 def test_train_diagnosed_in_processes_gives_the_same_runs(small_preset):
     probe = np.zeros((3, 4), dtype=np.float32)
     kwargs = {"every": 100, "eval_every": 200, "eval_episodes": 1}

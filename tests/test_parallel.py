@@ -7,6 +7,7 @@ import dqn_lib
 from dqn_lib.parallel import run_in_processes, train_online_agent
 
 
+@pytest.mark.slow
 def test_results_come_back_in_job_order_and_match_a_run_in_this_process():
     jobs = [
         {"seed": seed, "episodes": 3, "reward_fn": dqn_lib.pole_angle_reward} for seed in (2, 0, 1)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 spec = importlib.util.spec_from_file_location("results_table", ROOT / "tools" / "results_table.py")
 results_table = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(results_table)
 
 
+@pytest.mark.slow
 def test_readme_results_table_matches_the_benchmark_json():
     readme = (ROOT / "README.md").read_text()
     expected = results_table.replace_section(readme, results_table.table())

@@ -43,6 +43,7 @@ def resume_in_a_new_process(half_path, full_path) -> None:
     subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["dqn", "online"])
 def test_resume_in_a_new_process_equals_training_straight(tmp_path, kind):
     straight = new_agent(kind)

@@ -64,6 +64,7 @@ def test_render_gives_rgb_frame():
     assert frame.shape == (400, 600, 3) and frame.dtype == np.uint8
 
 
+@pytest.mark.slow
 def test_render_headless_prints_nothing():
     """SDL's XDG_RUNTIME_DIR message and pygame's banner would show up in notebook outputs."""
     code = "from dqn_lib import make_env; e = make_env(0, render=True); e.reset(); e.render()"

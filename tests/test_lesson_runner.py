@@ -1,0 +1,85 @@
+"""The lesson runner of conftest.py can fail: it runs a lesson once, teacher's cells and student
+edition's exercises together, and must report a student edition that does not stop at an
+exercise, and a lesson cell that raises, each by name."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["pytester"]
+
+
+def exercise(check_source: str) -> list:
+    """An exercise's three cells, as the lessons write them (nbgrader metadata included)."""
+
+    def meta(kind: str, **flags) -> dict:
+        base = {"grade": False, "locked": True, "schema_version": 3, "solution": False}
+        return {"nbgrader": {**base, **flags, "grade_id": f"ex-99-1-{kind}", "task": False}}
+
+    return [
+        nbformat.v4.new_markdown_cell("### Exercise 99.1: double it", metadata=meta("text")),
+        nbformat.v4.new_code_cell(
+            "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+            metadata=meta("solution", locked=False, solution=True),
+        ),
+        nbformat.v4.new_code_cell(check_source, metadata=meta("check", grade=True, points=1)),
+    ]
+
+
+GOOD_CHECK = (
+    "from dqn_lib.checks import _call\n"
+    "assert _call('check_double', double, 2, case='x=2') == 4\n"
+    "print('check_double: all 1 cases pass.')"
+)
+
+
+def run_lesson(pytester, cells: list) -> pytest.RunResult:
+    """Run a one-lesson course through the project's own conftest.py, in a folder of its own."""
+    shutil.copy(ROOT / "conftest.py", pytester.path / "conftest.py")
+    shutil.copy(ROOT / "pytest.ini", pytester.path / "pytest.ini")
+    shutil.copytree(ROOT / "tools", pytester.path / "tools")
+    (pytester.path / "notebooks").mkdir()
+    notebook = nbformat.v4.new_notebook(
+        cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}}
+    )
+    nbformat.write(notebook, pytester.path / "notebooks" / "99_fake.ipynb")
+    return pytester.runpytest_subprocess("notebooks", "-p", "no:randomly", "--durations=0")
+
+
+@pytest.mark.slow
+def test_a_lesson_and_its_student_edition_pass_together(pytester):
+    result = run_lesson(pytester, [nbformat.v4.new_code_cell("x = 1"), *exercise(GOOD_CHECK)])
+    result.assert_outcomes(passed=6)  # 3 cells, then the stub, its check, the solution again
+    result.stdout.fnmatch_lines(["*ex-99-1 student check*"])
+
+
+@pytest.mark.slow
+def test_a_student_check_that_does_not_say_not_implemented_fails(pytester):
+    # A check that never calls the learner's function passes on the stub as well.
+    result = run_lesson(pytester, exercise("print('check_double: all 1 cases pass.')"))
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*ex-99-1 student check: the student edition's check did not fail*"]
+    )
+
+
+@pytest.mark.slow
+def test_a_lesson_cell_that_raises_or_warns_fails_by_name(pytester):
+    cells = [
+        nbformat.v4.new_code_cell("1 / 0"),
+        nbformat.v4.new_code_cell("import sys\nprint('careful', file=sys.stderr)"),
+    ]
+    result = run_lesson(pytester, cells)
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*ZeroDivisionError*",
+            "*The cell wrote to stderr (a warning or an error message):",
+            "careful",
+        ]
+    )
