@@ -96,10 +96,12 @@ _LIBRARY_ROOTS = tuple(
 
 def _is_learners(filename: str) -> bool:
     """Whether code from ``filename`` is the learner's: a notebook cell, or a file of their own."""
-    if filename.startswith("<frozen"):
-        return False
-    if filename.startswith("<"):  # <stdin>, <string>: code typed or run by the learner
-        return True
+    if filename.startswith("<"):
+        # <stdin> and <ipython-input-...> hold code the learner typed; <string> is code that a
+        # library generated (a dataclass's __setattr__), <frozen ...> Python's own.
+        return filename == "<stdin>" or filename.startswith("<ipython-input")
+    if filename.endswith((".pyx", ".pxd")) or "site-packages" in Path(filename).parts:
+        return False  # compiled library code (NumPy's random generator, say), named relatively
     path = Path(filename).resolve()
     return not any(path.is_relative_to(root) for root in _LIBRARY_ROOTS)
 
@@ -461,7 +463,10 @@ def check_episode_length(episode_length: Callable) -> None:
 def _layer_description(network: nn.Module) -> str:
     layers = [m for m in network.modules() if isinstance(m, nn.Linear)]
     if not layers:
-        return "no nn.Linear layers"
+        return (
+            "no nn.Linear layers that PyTorch can see (layers kept in a Python list are not "
+            "registered: make each an attribute, self.name = nn.Linear(...), or use nn.ModuleList)"
+        )
     return "layers " + ", ".join(f"{m.in_features}->{m.out_features}" for m in layers)
 
 
@@ -507,7 +512,8 @@ def _check_bends(name: str, midpoint_gap: torch.Tensor) -> None:
             "your network is linear in its input: for 200 random pairs of inputs, the output at "
             "their midpoint is the midpoint of their outputs (largest gap "
             f"{_fmt(midpoint_gap.abs().max())}; a network with ReLUs bends, so the gap is "
-            "expected to be clearly above 0). Likely mistake: no nn.ReLU() between the layers.",
+            "expected to be clearly above 0). Likely mistake: no ReLU (torch.relu or nn.ReLU()) "
+            "between the layers.",
         )
 
 
@@ -802,7 +808,7 @@ def _index_swap_mistake(
 
 def _cart_term_mistake(results: list[float], cases: list) -> str | None:
     """What is wrong with the cart's term of an ``angle_and_position`` answer, found from the
-    answers on every ongoing step: what the answer adds to exercise 5.1's ``pole_angle_reward``
+    answers on every ongoing step: what the answer adds to the lesson's ``pole_angle_reward``
     should be ``-POSITION_PENALTY * |position|``."""
     angle_reward = get_reward_function("pole_angle")
     ongoing = [(r, c[1]) for r, c in zip(results, cases, strict=True) if not c[3]]
@@ -810,7 +816,7 @@ def _cart_term_mistake(results: list[float], cases: list) -> str | None:
     positions = np.array([float(o[0]) for _, o in ongoing])
     if np.allclose(cart_terms, 0.0, atol=1e-6):
         return (
-            "it ignores the cart: that is exercise 5.1's reward; subtract "
+            "it ignores the cart: that is the lesson's pole_angle_reward; subtract "
             f"{POSITION_PENALTY} * |cart position| (next_observation[0]) on every step that did "
             "not terminate"
         )
@@ -865,11 +871,15 @@ def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None
         if type(got) is not float:
             # The task asks for a Python float: a NumPy or integer number is the right value in
             # the wrong type, and a reward fed to torch as float64 or int changes the batch's dtype.
+            fix = (
+                f"return FALL_PENALTY ({FALL_PENALTY}), a float, for a termination"
+                if isinstance(got, int) and got == FALL_PENALTY
+                else "wrap the number in float(...), e.g. return float(-abs(next_observation[2]))"
+            )
             raise _fail(
                 check,
                 f"for {label} your reward function returned {got!r} of type {_type_name(got)}; "
-                "expected a Python float, as the task says. Wrap the number in float(...), "
-                "e.g. return float(-abs(next_observation[2])).",
+                f"expected a Python float, as the task says: {fix}.",
             )
         if not np.isfinite(float(got)):
             raise _fail(
@@ -1208,7 +1218,16 @@ def _replay_arrays(capacity: int) -> tuple[np.ndarray, ...]:
 
 def _sample(name: str, sample_fn: Callable, arrays, size: int, batch_size: int, rng) -> list:
     case = f"with size={size} and batch_size={batch_size}"
-    result = _call(name, sample_fn, *(a.copy() for a in arrays), size, batch_size, rng, case=case)
+    result = _call(
+        name,
+        sample_fn,
+        *(a.copy() for a in arrays),
+        size,
+        batch_size,
+        rng,
+        case=case,
+        hint=_sample_hint,
+    )
     if not isinstance(result, tuple) or len(result) != 5:
         got = f"a {_type_name(result)} of {len(result)}" if isinstance(result, list) else None
         raise _fail(
@@ -1242,6 +1261,17 @@ def _sample(name: str, sample_fn: Callable, arrays, size: int, batch_size: int, 
             )
         fields.append(value)
     return fields
+
+
+def _sample_hint(error: Exception) -> str | None:
+    if isinstance(error, ValueError) and "high" in str(error):
+        return (
+            "rng.integers(low, high) draws below high, never high itself: rng.integers(0, size) "
+            "already stops at the last stored row, size - 1"
+        )
+    if isinstance(error, ValueError) and "replace" in str(error):
+        return "draw with replacement, as the task says: a row may come twice in one batch"
+    return None
 
 
 def _show(row: np.ndarray) -> object:
@@ -1297,7 +1327,7 @@ def check_replay_sample(sample_fn: Callable) -> None:
     Taught in notebooks/07_replay.py (``ReplayBuffer.sample``). The buffer's arrays have room for
     64 transitions and hold ``size`` of them. A sample has ``batch_size`` rows, each field from
     the same transition, only from the first ``size`` rows, every stored transition can come,
-    and the random draws come from ``rng`` alone.
+    drawn with replacement, and the random draws come from ``rng`` alone.
     """
     name = "check_replay_sample"
     arrays = _replay_arrays(64)
@@ -1308,9 +1338,12 @@ def check_replay_sample(sample_fn: Callable) -> None:
         cases += 1
     size = 40
     seen = np.zeros(size, dtype=int)
+    with_a_repeat = 0
     for _ in range(150):
         fields = _sample(name, sample_fn, arrays, size, 32, rng)
-        np.add.at(seen, _check_rows(name, fields, arrays, size), 1)
+        rows = _check_rows(name, fields, arrays, size)
+        np.add.at(seen, rows, 1)
+        with_a_repeat += len(np.unique(rows)) < len(rows)
     cases += 1
     never = np.flatnonzero(seen == 0)
     if len(never):
@@ -1325,6 +1358,13 @@ def check_replay_sample(sample_fn: Callable) -> None:
             name,
             f"in 150 samples of 32, transition {int(seen.argmax())} came {seen.max()} times "
             f"(about {seen.mean():.0f} expected): draw the indices uniformly.",
+        )
+    if with_a_repeat == 0:  # with replacement, a batch of 32 from 40 almost always repeats one
+        raise _fail(
+            name,
+            f"in 150 samples of 32 from size={size}, no transition ever came twice in one "
+            "sample: your sample draws without replacement; the task says with replacement "
+            "(a row may come twice in one batch): rng.integers(0, size, size=batch_size).",
         )
     runs = []
     for seed, global_seed in ((11, 1), (11, 2), (12, 1)):
@@ -1385,12 +1425,22 @@ def _soft_weight_variants(tau: float, n: int) -> dict[str, np.ndarray]:
         "the exponents are one too high: the latest update weighs tau, not tau * (1 - tau)": (
             np.concatenate([[(1 - tau) ** (n + 1)], tau * (1 - tau) ** (n - k + 1)])
         ),
+        "the exponents are one too low: update n, the latest, weighs tau, and each update "
+        "before it one factor (1 - tau) less": (
+            np.concatenate([[(1 - tau) ** (n - 1.0)], tau * (1 - tau) ** (n - k - 1.0)])
+        ),
         "element 0 is the target's starting weights, still held with weight (1 - tau) ** n; "
         "without it the weights do not sum to 1": np.concatenate(
             [[0.0], tau * (1 - tau) ** (n - k)]
         ),
     }
     return variants
+
+
+def _sum_remark(weights: np.ndarray) -> str:
+    """Said only when the weights do not sum to 1, which every correct answer's do."""
+    total = float(weights.sum())
+    return "" if abs(total - 1) < 1e-6 else f" (your weights sum to {_fmt(total)}, not 1)"
 
 
 def check_soft_target_weights(soft_target_weights: Callable) -> None:
@@ -1450,9 +1500,8 @@ def check_soft_target_weights(soft_target_weights: Callable) -> None:
         i = int(np.argmax(np.abs(got - expected)))
         raise _fail(
             name,
-            f"{case}: element {i} should be {_fmt(expected[i])}, got {_fmt(got[i])} (your "
-            f"weights sum to {_fmt(got.sum())}; they should sum to 1). Likely mistake: "
-            f"{mistake}.",
+            f"{case}: element {i} should be {_fmt(expected[i])}, got {_fmt(got[i])}"
+            f"{_sum_remark(got)}. Likely mistake: {mistake}.",
         )
     _passed(name, len(cases))
     weights = _call(name, soft_target_weights, 0.01, 2_000, case="tau=0.01, n_updates=2000")

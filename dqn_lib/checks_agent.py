@@ -237,8 +237,16 @@ def _check_uniform(name: str, fn: Callable, rng: np.random.Generator) -> int:
             "the random action is never the greedy one; it is drawn from all the actions, "
             "rng.integers(n_actions, size=batch), so a third of the time it is the greedy one"
         )
+    elif shares.max() == 1.0:
+        mistake = (
+            "every exploring row got the same action: one random action was drawn for the whole "
+            "batch; draw one per row, rng.integers(n_actions, size=batch)"
+        )
     elif abs(greedy_share - 1 / 3) > 0.045 or np.abs(shares - 1 / 3).max() > 0.045:
-        mistake = "draw each random action uniformly from all the actions, rng.integers(n_actions)"
+        mistake = (
+            "draw each row's random action uniformly from all the actions, "
+            "rng.integers(n_actions, size=batch)"
+        )
     else:
         return 1
     raise _fail(
@@ -519,6 +527,14 @@ def _compare_n_step(
             f"{case}: your n_step_target returned shape {tuple(result.shape)}; expected "
             f"({batch},), one target per row. Likely mistake: "
             f"{_n_step_shape_mistake(tuple(result.shape), batch, n)}.",
+        )
+    if result.dtype != rewards.dtype:
+        raise _fail(
+            name,
+            f"{case}: your n_step_target returned a tensor of dtype {result.dtype}; expected "
+            f"{rewards.dtype}, the dtype of rewards (a target of another dtype than the "
+            "network's predictions makes the loss fail or silently change precision). Likely "
+            "mistake: a tensor built with dtype=torch.float64, or from a NumPy array.",
         )
     expected = _n_step(rewards, terminated, next_q, gamma)
     got = result.detach().to(torch.float64)

@@ -33,6 +33,7 @@ __all__ = [
     "check_greedy_mean_return",
     "check_push_right_prediction",
     "check_run_3_prediction",
+    "check_spread_prediction",
     "check_transition_recorder",
     "check_wide_starts_prediction",
 ]
@@ -65,10 +66,13 @@ def _prediction(name: str, my_prediction: Callable[[], Any]) -> tuple[Any, str]:
 
 
 def _choice(name: str, answer: Any, options: Sequence[str]) -> str:
-    if not isinstance(answer, str) or answer not in options:
+    """The option the answer names; case and surrounding spaces do not matter ("Worse " is
+    "worse"): a prediction is judged on what it says, not on how it is typed."""
+    said = " ".join(answer.split()).lower() if isinstance(answer, str) else None
+    if said not in options:
         listed = ", ".join(repr(o) for o in options)
         raise _fail(name, f"the answer {answer!r:.80} is not one of {listed}: pick one of them.")
-    return answer
+    return said
 
 
 def _count(name: str, answer: Any, what: str, low: float, high: float) -> float:
@@ -464,4 +468,38 @@ def check_finer_table_prediction(
         f"coarse one, over {len(fine_returns)} seeds)",
         "More cells can tell more states apart, but each must be visited, many times, before "
         "its values mean anything.",
+    )
+
+
+SPREAD_OPTIONS = ("monte carlo", "td", "about the same")
+
+
+def check_spread_prediction(
+    my_prediction: Callable[[], Any],
+    monte_carlo_returns: Sequence[float],
+    td_targets: Sequence[float],
+) -> None:
+    """The reward lesson's prediction: over the same episodes from one start, which estimate of
+    the start's value spreads more from episode to episode, the ``"monte carlo"`` return or the
+    ``"td"`` target (with the measured value of the next state), or are they ``"about the
+    same"`` (standard deviations within a quarter of the larger)?
+
+    Taught in notebooks/05_reward.py.
+    """
+    name = "check_spread_prediction"
+    answer, _ = _prediction(name, my_prediction)
+    said = _choice(name, answer, SPREAD_OPTIONS)
+    mc, td = float(np.std(monte_carlo_returns)), float(np.std(td_targets))
+    if abs(mc - td) <= max(mc, td) / 4:
+        measured = "about the same"
+    else:
+        measured = "monte carlo" if mc > td else "td"
+    _verdict(
+        name,
+        said == measured,
+        repr(said),
+        f"{measured!r} (standard deviation {mc:.2f} for the Monte Carlo returns, {td:.2f} for the "
+        f"TD targets, over {len(td_targets):,} episodes)",
+        "A return adds up every coin flip of the episode; a TD target sees one step and leaves "
+        "the rest to an estimate of the next state's value, the same each time that state comes.",
     )

@@ -53,7 +53,7 @@ def check_small_buffer_rung(small_buffer_rung: Callable) -> None:
     for config in configs:
         original = copy.deepcopy(config)
         case = f"config={_short(config)}"
-        result = _call(name, small_buffer_rung, config, case=case)
+        result = _call(name, small_buffer_rung, config, case=case, hint=_frozen_hint)
         if config != original:
             raise _fail(
                 name,
@@ -103,6 +103,15 @@ def check_small_buffer_rung(small_buffer_rung: Callable) -> None:
         results.append(result)
     _check_keeps_one_batch(name, results[2])
     _passed(name, len(configs) + 1)
+
+
+def _frozen_hint(error: Exception) -> str | None:
+    if isinstance(error, dataclasses.FrozenInstanceError):
+        return (
+            "a DQNConfig is frozen, so that no run changes another's settings: build a new one, "
+            "config.replace(buffer_size=...)"
+        )
+    return None
 
 
 def _check_keeps_one_batch(name: str, config: DQNConfig) -> None:

@@ -52,7 +52,7 @@ print(f"{n_actions} actions: {ACTION_NAMES}")
 # step the pole stays up ([Gymnasium's CartPole
 # page](https://gymnasium.farama.org/environments/classic_control/cart_pole/)), so Q(s, a)
 # counts the steps the pole will stay up if I push this way now, discounted (next paragraph): for
-# the next few dozen steps nearly the plain count, never above 100. An agent that
+# the first dozen or two steps nearly the plain count, never above 100. An agent that
 # knows Q does not need to plan: it compares the values of pushing left and pushing right, and
 # picks the larger.
 #
@@ -456,9 +456,10 @@ print(
 # `forward` by hand shows exactly where the non-linearity goes and where it must not.
 #
 # Write the class `QNetwork(n_observations, n_actions)`, an `nn.Module` with the 4-32-32-2 shape
-# of `QNet` above, but this time without `nn.Sequential`: create three `nn.Linear` layers as
-# attributes in `__init__`, and in `forward(observations)` apply them in turn with `torch.relu`
-# between them. It must map `(batch, n_observations)` to `(batch, n_actions)`, and one
+# of `QNet` above, but this time without `nn.Sequential`, so that you see each step: create three
+# `nn.Linear` layers as attributes in `__init__`, and in `forward(observations)` apply them in
+# turn with `torch.relu` between them (the check judges what the network computes, so an
+# `nn.Sequential` would pass it too; the point is to write the steps). It must map `(batch, n_observations)` to `(batch, n_actions)`, and one
 # observation `(n_observations,)` to `(n_actions,)`.
 #
 # Hints: nothing after the last layer, because a Q-value is a return, any real number (a

@@ -701,14 +701,23 @@ check_epsilon_greedy_batch(epsilon_greedy_batch)
 # transitions, each with the `n` steps that start from it:
 #
 # - `rewards`, shape `(batch, n)`: the rewards of those `n` steps, in order;
-# - `terminated`, shape `(batch, n)`: `1.0` where step `i` ended in a fall, `0.0` elsewhere;
+# - `terminated`, shape `(batch, n)`: `1.0` where step `i` ended the episode by a termination
+#   (the pole fell or the cart left the track), `0.0` elsewhere;
 # - `next_q`, shape `(batch, n_actions)`: the Q-values of the observation `n` steps later.
 #
 # A row's target is `rewards[0] + gamma * rewards[1] + ... + gamma**(n - 1) * rewards[n - 1]`,
 # stopped at the row's first terminated step (its reward counts, none after it), plus
 # `gamma**n * max_a next_q` only if no step of the row terminated. Return a tensor of shape
-# `(batch,)`, and do not change the inputs in place: the check passes copies and compares them
-# after the call.
+# `(batch,)` and the dtype of `rewards`, and do not change the inputs in place: the check passes
+# copies and compares them after the call.
+#
+# Here no window holds a time limit. A replay buffer that builds n-step targets cuts a window
+# short at a truncation and bootstraps from the observation where the episode was cut, with the
+# matching power of `gamma`: a time-out still bootstraps, as in the one-step target. And with
+# `n > 1` the rewards come from the policy that collected them, exploration included, so the
+# n-step target is no longer the pure off-policy Q-learning target; DQN variants use it as it is
+# (Rainbow, [Hessel et al., 2018](https://arxiv.org/abs/1710.02298)), accepting that bias for
+# faster learning.
 #
 # With `n = 1` this is exactly `td_target` from [the target, in code](#The-target,-in-code):
 # `rewards[:, 0] + gamma * (1 - terminated[:, 0]) * max_a next_q`.
@@ -716,8 +725,8 @@ check_epsilon_greedy_batch(epsilon_greedy_batch)
 # Hints: after a fall there is nothing to count, so the check fills the rest of such a row with
 # junk (nonzero rewards, flags of 0 and 1): a sum that does not stop at the first termination, or
 # a bootstrap that looks only at the last flag, gets those rows wrong. A mask of the rows that
-# have not fallen yet, updated in a loop over the `n` steps (or `torch.cumprod` of
-# `1 - terminated`), does both jobs. The first reward counts `gamma**0 = 1`, the bootstrap
+# have not fallen yet, updated in a loop over the `n` steps, does both jobs (with `torch.cumprod`
+# of `1 - terminated` instead, shift it by one step: a terminated step's own reward counts). The first reward counts `gamma**0 = 1`, the bootstrap
 # `gamma**n` (not `gamma`). `next_q.max(dim=1)` returns the values *and* the indices, so take
 # `.values`, without `keepdim=True`.
 #

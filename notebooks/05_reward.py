@@ -358,6 +358,27 @@ plt.show()
 # that plays, the random one, as a single number `V(s)` per state; lesson 4's Q-learning target
 # asks about acting well instead, with a `max`, but the trade between the two is the same.)
 
+# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-05-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# ### Exercise 5.1: predict, then run: which estimate spreads more? (warm-up, about 5 minutes)
+#
+# The next cell plays the thousand episodes and computes, for each, the Monte Carlo return of the
+# start and its TD target, `reward + gamma * V(next_observation)` with `V` measured from these
+# same episodes. Both are right on average. From one episode to the next, which of the two
+# spreads more: `"monte carlo"`, `"td"`, or `"about the same"` (standard deviations within a
+# quarter of the larger)? Return `(answer, why)` from `my_prediction()` before you run it, the
+# reason as a sentence. The check says what happened; a wrong prediction does not fail it, a
+# missing one does. (If you used Run All, the cells below have already run: write your
+# prediction before you scroll down to what they printed.)
+
+
+# %% nbgrader={"grade": false, "grade_id": "ex-05-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def my_prediction():
+    """Before the next cell: ("monte carlo" | "td" | "about the same", why)."""
+    ### BEGIN SOLUTION
+    return "monte carlo", "a whole episode of coin flips varies far more than one step does"
+    ### END SOLUTION
+
+
 # %%
 N_EPISODES = 1_000
 coin_rng = np.random.default_rng(SEED + 1)  # coin flips of their own, apart from `rng` above
@@ -429,6 +450,11 @@ assert td_measured.std() < mc_returns.std() / 3, "the TD targets should spread m
 assert abs(td_measured.mean() - mc_returns.mean()) < 1e-9, "same mean, by construction"
 assert mc_returns.mean() - td_zero.mean() > 5 * standard_error, "V = 0 should be far off"
 print("checked: the Monte Carlo returns spread widely; V = 0 makes every TD target +1")
+
+# %% nbgrader={"grade": true, "grade_id": "ex-05-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from dqn_lib.checks_experiments import check_spread_prediction
+
+check_spread_prediction(my_prediction, mc_returns, td_measured)
 
 # %%
 fig, ax = plt.subplots(figsize=(9, 4))
@@ -669,44 +695,7 @@ assert all(name in message for name in dqn_lib.REWARD_FUNCTIONS), (
 # ## Exercises
 #
 # Each exercise has a cell to complete and a check cell that tells you in words what is right or
-# wrong. Nothing after this section uses your answers.
-
-# %% [markdown] nbgrader={"grade": false, "grade_id": "ex-05-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### Exercise 5.1: the pole-angle reward (warm-up, about 5 minutes)
-#
-# Porting a reward from old code is where a `done` that covers the time limit slips in and
-# punishes the best episodes like the worst.
-#
-# The original notebook wrote its reward in two places, `r = -abs(pole_a)` in `reward_func(s)`,
-# and `r = reward_func(next_s) if not done else -5` in its training loop. Write it with the
-# course's signature, `angle_reward(next_observation, env_reward, terminated) -> float`:
-# `FALL_PENALTY` (-5) when `terminated`, otherwise `-|pole angle|` in radians
-# (`next_observation[2]`).
-#
-# Hints: there is no `truncated` argument, on purpose: the last step of an episode cut at 500
-# steps has `terminated=False` and gets its ordinary reward. Return a Python `float`
-# (`float(...)` around a NumPy number), not an array.
-#
-# The check compares your function with `dqn_lib.pole_angle_reward` on hand-made steps (pole
-# leaning left, leaning right, cart far off centre), two terminations (the pole fell, the cart
-# left the track), steps recorded from random play, and the last step of an episode cut by the
-# time limit. It refuses the right value in the wrong type: a NumPy number, a tensor or an `int`.
-
-
-# %% nbgrader={"grade": false, "grade_id": "ex-05-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def angle_reward(next_observation, env_reward, terminated):
-    """-|pole angle| (radians), and FALL_PENALTY (-5) when the episode terminated."""
-    ### BEGIN SOLUTION
-    if terminated:
-        return FALL_PENALTY
-    return -abs(float(next_observation[2]))
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "ex-05-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks import check_reward_function
-
-check_reward_function(angle_reward, name="pole_angle")
+# wrong. Nothing after this section uses your answers. (Exercise 5.1 is above, in the lesson.)
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-05-2-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
 # ### Exercise 5.2: a reward that sees the cart (core, about 10 minutes)
@@ -722,11 +711,17 @@ check_reward_function(angle_reward, name="pole_angle")
 #
 # Hints: the observation is (cart position, cart velocity, pole angle, pole angular velocity),
 # so the position is `next_observation[0]`, not `[1]`; a cart left of centre has a negative
-# position and must cost as much as one the same distance to the right.
+# position and must cost as much as one the same distance to the right. There is no `truncated`
+# argument, on purpose: the last step of an episode cut at 500 steps has `terminated=False` and
+# gets its ordinary reward (the original's `done` would have punished it like a fall). Return a
+# Python `float` (`float(...)` around a NumPy number), not an array.
 #
-# The check compares your function with `dqn_lib.angle_and_position_reward` on the same steps as
-# in exercise 5.1, the cart far to the right and the time-limit step included, and when a value
-# differs it says which entry of the observation your function seems to read instead.
+# The check compares your function with `dqn_lib.angle_and_position_reward` on hand-made steps
+# (pole leaning left, leaning right, the cart far to either side), two terminations (the pole
+# fell, the cart left the track), steps recorded from random play and the last step of an
+# episode cut by the time limit. When a value differs it says which entry of the observation your
+# function seems to read instead; it refuses the right value in the wrong type (a NumPy number, a
+# tensor or an `int`).
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-05-2-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}

@@ -638,7 +638,8 @@ print(
 # - **But the as-written values are wrong.** The corrected agent predicts what a start is worth
 #   to within 10% of what its greedy policy then obtains, on every seed. That is weak evidence
 #   for the corrected agent: every greedy episode falls within a few dozen steps, so what it
-#   obtains sits in a narrow band near the discounted -5, and a constant guess in that band would
+#   obtains sits in a narrow band near -5 (the discounted penalty plus the angle costs of the
+#   few steps before it), and a constant guess in that band would
 #   pass the same test. The as-written agent
 #   predicts less than it obtains on every seed: it charges each fall -5 plus the value of a
 #   future that never happens, and that value contains falls of its own, so the error feeds on

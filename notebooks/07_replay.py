@@ -618,8 +618,9 @@ for name in ("online", "small_buffer", "replay"):
 # uncorrelated transitions is not what makes learning happen. What does is not fully separated
 # here: going from the online rung to `small_buffer` changes the batch from 1 to 128 *and* has
 # each transition drawn about 128 times during its stay, where the online rung uses it once (the
-# benchmark has no rung that changes only one of the two). The memory adds the rest: with 50,000
-# transitions to draw from, the replay rung solved sooner, stayed solved in more of its last
+# benchmark has no rung that changes only one of the two). The memory adds the rest: with every
+# transition of its run to draw from (the 50,000 slots never fill in a 20,000-step run), the
+# replay rung solved sooner, stayed solved in more of its last
 # five evaluations, and ended higher, where some `small_buffer` seeds fell back from solved by
 # the end of the budget. The check cell pins these statements to the table.
 
@@ -658,7 +659,9 @@ print("checked: the batch alone learns; the memory makes it faster and steadier"
 # batches to see that every stored transition comes about equally often, and calls it with
 # generators of the same seed under different global random states, which must give the same
 # rows. It also checks what comes back: a tuple of five NumPy arrays, each with the dtype the
-# buffer stores (no tensors, no conversion).
+# buffer stores (unlike `RingBuffer.sample` above, which converts them to tensors for the
+# network: here, no tensors, no conversion), and that some transition comes twice in a batch
+# (with replacement).
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex-07-1-solution", "locked": false, "schema_version": 3, "solution": true, "task": false}

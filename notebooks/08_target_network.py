@@ -136,7 +136,8 @@ assert frozen_target_moved == 0.0, "the frozen copy's targets moved, but it was 
 # too, a good part as far (the ratio is printed above, and the cell checks it is at least a
 # quarter). Part of that is a shift of the whole batch together (with +1 a step every value has
 # to climb, section 1's plot shows it below), but not all: the line "not the batch's common
-# shift" is the targets reshuffled against each other, the part a target network removes. The next observation is nearly the current one (lesson 7 measured it), so whatever changes
+# shift" is the targets reshuffled against each other. A target network slows the common climb
+# and removes most of the reshuffling (section 1's plot below measures both). The next observation is nearly the current one (lesson 7 measured it), so whatever changes
 # Q(s, a) changes Q(next_observation) too, and with it the target. The frozen copy's targets did
 # not move at all. That is the target network: a copy of the Q-network that computes the TD
 # targets and is updated far less often, so that for a while the network chases a target that
@@ -375,8 +376,9 @@ summary = summarise_runs(runs)
 # Why would a target that holds still make things worse here? This lesson has not measured that,
 # so it does not say. Lesson 9 measures the target rung's values over training, predicted against
 # obtained, beside the last rung, Double DQN. The benchmark's ten seeds a rung at 20,000 steps
-# (lesson 9, section 4) say whether five seeds told the truth; its seeds 0 to 4 are these same
-# runs, so only its seeds 5 to 9 are new evidence.
+# (lesson 9, section 4) say whether five seeds told the truth; its seeds 0 to 4 use these same
+# seeds again (to 20,000 steps), so they are not independent evidence: only its seeds 5 to 9
+# are.
 
 # %%
 replay, target = summary["replay"], summary["target"]

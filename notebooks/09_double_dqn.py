@@ -207,9 +207,9 @@ summary = summarise_runs(runs)
 # 10,000 steps, both rungs *under*estimate their start states: their predictions start near 0 (a fresh network) and climb steadily, while what
 # they obtain jumps to the 500-step value within a few thousand steps. The values are still on
 # their way up, trailing a slow target network (tau 0.01), and the two rungs climb almost
-# together: their mean gaps, printed above, differ by a few units at most (the gaps mix what the
-# rungs predict with what they obtain, and the `target` rung's obtained values fall late on, so
-# this is an upper bound on what Double DQN's target changed in the predictions).
+# together: their mean gaps, printed above, differ by a few units at most. (A gap mixes what a
+# rung predicts with what it obtains, so this says the two rungs are about equally far from the
+# truth, not exactly how far apart their predictions are.)
 #
 # And yet the outcome differs: the `double` rung's seeds all stayed solved to the end, while
 # the `target` rung's fell back on several seeds (the table; lesson 8 trained the same five

@@ -425,7 +425,8 @@ plt.show()
 # ended; the check compares its returns with the library's on the first ten starts.
 #
 # One caution before the numbers: `tools/make_checkpoint.py` chose this checkpoint by its scores
-# from these same 100 + 100 starts (and refuses one that scores below 450 from them), so the DQN's
+# from these same 100 + 100 starts (and refuses one that scores below 450 from the 100 starts of
+# the 1 m box), so the DQN's
 # scores below are those of the run picked on them, a little optimistic; the linear policy was
 # not picked on them.
 
@@ -889,8 +890,8 @@ for name, (ended, cart_left, _, _) in kinds.items():
 #   has hardly ever seen the cart come back from there, so it has had nothing to learn that from.
 # - **The cart leaving the track ends episodes once the pole is mastered.** In the first 4,000
 #   steps nearly every episode ends with a fall of the pole, in both runs. Later the cart leaving
-#   the track ends a large share of the episodes in both runs (counts of a few episodes, one seed
-#   each: the printout). And
+#   the track is a large share of the terminations in both runs (counts of a few episodes, one
+#   seed each: the printout). And
 #   every one of the 20 evaluation episodes at the end finishes at the edge of the track: the cart
 #   leaves it, or the pole falls with the cart at most 0.16 m from it. The greedy policy keeps the
 #   pole up and drives the cart to the edge, in 222.4 steps on average.

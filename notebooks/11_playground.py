@@ -610,7 +610,8 @@ assert far[2] > 0.7 * far[1], "the text says run 2 saw nearly as much of the tra
 # 1's table of `gamma**k`), so a slow drift costs little until it is too late. Exploring starts
 # put half the training episodes far from the centre, where the end of the track is close.
 # Run 2 saw nearly as much of the track as run 1 and failed anyway: on this one seed, the data
-# it learned from was not what it lacked; the step size is the one setting it changed.
+# it learned from was not what it lacked; its learning rate, twenty times larger and held
+# constant, is the one thing it changed.
 #
 # The Watch button plays the latest agent, run 3's; here it plays the first evaluation episode
 # in which its cart left the track:

@@ -198,7 +198,7 @@ def test_q_network_must_take_its_sizes_from_its_arguments(network, message):
     [
         (
             make_q_net(("Linear", 32, 32), ("Linear", 32, 2)),
-            "linear in its input.*largest gap.*no nn.ReLU",
+            "linear in its input.*largest gap.*no ReLU",
         ),
         (
             make_q_net(
@@ -324,7 +324,10 @@ def test_position_reward_accepts_another_spelling(capsys):
             lambda o, r, t: -5.0 if t else -abs(float(o[2])) - 0.1 * abs(float(o[1])),
             r"observation\[1\] \(cart velocity\)",
         ),
-        (lambda o, r, t: -5.0 if t else -abs(float(o[2])), "it ignores the cart: that is exercise"),
+        (
+            lambda o, r, t: -5.0 if t else -abs(float(o[2])),
+            "it ignores the cart: that is the lesson.s pole_angle_reward",
+        ),
         (
             lambda o, r, t: -5.0 if t else -abs(float(o[2])) + 0.1 * abs(float(o[0])),
             "the cart's term has the wrong sign",
@@ -631,3 +634,39 @@ def swapped_weights(tau, n):
 def test_soft_target_weights_names_the_mistake(weights_fn, message):
     with pytest.raises(ExerciseError, match=message):
         check_soft_target_weights(weights_fn)
+
+
+def without_replacement(o, a, r, n, t, size, batch_size, rng):
+    """A careful student's rng.choice without replacement, guarded for batches above size."""
+    indices = rng.choice(size, size=batch_size, replace=batch_size > size)
+    return o[indices], a[indices], r[indices], n[indices], t[indices]
+
+
+def test_replay_sample_must_draw_with_replacement():
+    with pytest.raises(ExerciseError, match="no transition ever came twice in one sample: your s"):
+        check_replay_sample(without_replacement)
+
+
+def test_replay_sample_names_an_exclusive_upper_bound_taken_one_too_low():
+    def one_too_low(o, a, r, n, t, size, batch_size, rng):
+        indices = rng.integers(0, size - 1, size=batch_size)  # size 1: high 0, a ValueError
+        return o[indices], a[indices], r[indices], n[indices], t[indices]
+
+    with pytest.raises(ExerciseError) as raised:
+        check_replay_sample(one_too_low)
+    message = str(raised.value)
+    assert "your one_too_low raised ValueError" in message, message
+    assert "test_checks.py" in message and "_bounded_integers" not in message, message
+    assert "rng.integers(low, high) draws below high" in message, message
+
+
+def test_soft_target_weights_names_exponents_one_too_low_and_mentions_the_sum_only_when_off():
+    def one_too_low(tau, n):
+        k = np.arange(1, n + 1)
+        return np.concatenate([[(1 - tau) ** (n - 1)], tau * (1 - tau) ** (n - k - 1.0)])
+
+    with pytest.raises(ExerciseError, match="sum to 2, not 1.*exponents are one too low"):
+        check_soft_target_weights(one_too_low)
+    with pytest.raises(ExerciseError) as raised:
+        check_soft_target_weights(reversed_weights)
+    assert "sum" not in str(raised.value), "the reversed weights sum to 1: no remark expected"

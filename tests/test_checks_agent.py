@@ -221,13 +221,15 @@ def n_step_target(rewards, terminated, next_q, gamma):
 
 
 def cumprod_target(rewards, terminated, next_q, gamma):
-    """Another right answer: no loop, a cumulative product of the flags, in float64."""
+    """Another right answer: no loop, a cumulative product of the flags, computed in float64
+    and returned in the dtype of rewards."""
     n = rewards.shape[1]
     alive_after = torch.cumprod(1 - terminated.double(), dim=1)  # (batch, n)
     counts = torch.cat([torch.ones_like(alive_after[:, :1]), alive_after[:, :-1]], dim=1)
     discounts = gamma ** torch.arange(n, dtype=torch.float64)  # (n,)
     summed = (counts * discounts * rewards.double()).sum(dim=1)
-    return summed + alive_after[:, -1] * gamma**n * next_q.double().amax(dim=1)
+    target = summed + alive_after[:, -1] * gamma**n * next_q.double().amax(dim=1)
+    return target.to(rewards.dtype)
 
 
 def test_n_step_target_accepts_the_solution_and_another_spelling(capsys):
@@ -411,3 +413,11 @@ def test_n_step_target_random_batches_catch_a_fixed_answer():
 
     with pytest.raises(ExerciseError, match=r"random batch 1, n=2, row 0 \(no termination"):
         check_n_step_target(memorised)
+
+
+def test_n_step_target_keeps_the_dtype_of_its_rewards():
+    def float64_target(rewards, terminated, next_q, gamma):
+        return n_step_target(rewards, terminated, next_q, gamma).to(torch.float64)
+
+    with pytest.raises(ExerciseError, match="dtype torch.float64; expected torch.float32"):
+        check_n_step_target(float64_target)

@@ -15,6 +15,7 @@ from dqn_lib.checks_experiments import (
     check_greedy_mean_return,
     check_push_right_prediction,
     check_run_3_prediction,
+    check_spread_prediction,
     check_transition_recorder,
     check_wide_starts_prediction,
 )
@@ -175,7 +176,7 @@ def test_bootstrap_bug_prediction(answer, as_written, held, capsys):
     assert held in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("answer", ["same", "Lower", 0, None])
+@pytest.mark.parametrize("answer", ["same", "lowest", 0, None])
 def test_bootstrap_bug_prediction_refuses_other_answers(answer):
     with pytest.raises(ExerciseError, match="is not one of 'lower', 'about the same', 'higher'"):
         check_bootstrap_bug_prediction(lambda: (answer, WHY), [20.0], [20.0])
@@ -226,3 +227,36 @@ def test_finer_table_prediction(answer, fine, held, capsys):
     assert held in capsys.readouterr().out
     with pytest.raises(ExerciseError, match="is not one of 'better', 'about the same', 'worse'"):
         check_finer_table_prediction(lambda: ("smaller", WHY), [180.0], fine)
+
+
+WIDE = [1.0, 20.0, 40.0, 15.0]  # standard deviation about 14
+NARROW = [18.0, 19.0, 20.0, 19.5]  # about 0.7
+
+
+@pytest.mark.parametrize(
+    "answer, mc, td, held",
+    [
+        ("monte carlo", WIDE, NARROW, "held"),
+        ("td", WIDE, NARROW, "otherwise"),
+        ("td", NARROW, WIDE, "held"),
+        ("about the same", WIDE, [x + 1 for x in WIDE], "held"),
+        # Case and spaces do not matter: the prediction is judged on what it says.
+        (" Monte  Carlo ", WIDE, NARROW, "predicted 'monte carlo'"),
+    ],
+)
+def test_spread_prediction(answer, mc, td, held, capsys):
+    check_spread_prediction(lambda: (answer, WHY), mc, td)
+    assert held in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "prediction, message",
+    [
+        (lambda: ("mc", WHY), "is not one of 'monte carlo', 'td', 'about the same'"),
+        (lambda: ("td", "why"), "is not a sentence"),
+        (lambda: "td", "return a pair \\(answer, why\\)"),
+    ],
+)
+def test_spread_prediction_refuses_a_malformed_one(prediction, message):
+    with pytest.raises(ExerciseError, match=message):
+        check_spread_prediction(prediction, WIDE, NARROW)

@@ -157,3 +157,16 @@ def test_max_bias_reference_passes(capsys):
 def test_max_bias_mutants_fail(wrong, message):
     with pytest.raises(ExerciseError, match=message):
         check_max_bias(wrong)
+
+
+def test_small_buffer_rung_explains_a_frozen_config():
+    def assigns(config):
+        config.buffer_size = config.batch_size  # a DQNConfig is a frozen dataclass
+        return config
+
+    with pytest.raises(ExerciseError) as raised:
+        check_small_buffer_rung(assigns)
+    message = str(raised.value)
+    assert "your assigns raised FrozenInstanceError" in message, message
+    assert "test_checks_ladder.py" in message and "<string>" not in message, message
+    assert "config.replace(buffer_size=...)" in message, message

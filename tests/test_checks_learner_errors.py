@@ -86,6 +86,7 @@ PREDICTIONS = {
     checks_experiments.check_bootstrap_bug_prediction: ([20.0], [22.0]),
     checks_experiments.check_wide_starts_prediction: ([500.0] * 3, [500.0] * 3),
     checks_experiments.check_run_3_prediction: ([456.6, 245.4],),
+    checks_experiments.check_spread_prediction: ([1.0, 20.0, 35.0], [18.0, 19.0, 20.0]),
 }
 
 
