@@ -7,7 +7,7 @@ open it in JupyterLab, "Restart Kernel and Run All Cells"
 (confirming the dialog), wait until every cell has run, and fail on any error or stderr output,
 a cell that did not run, a widget that failed to show, or a dialog left open. A screenshot of the
 whole lesson goes to screenshots/NN_name.png (an ignored folder). An exception thrown in the page
-fails the test too. In lessons with sliders (09 and 10 always) the first slider is moved, and the
+fails the test too. In lessons with sliders (10 and 11) the first slider is moved, and the
 outputs of its cell must change; that cell is saved as screenshots/NN_name_slider.png.
 
 One JupyterLab serves a temporary copy of notebooks/ on 127.0.0.1 for the whole module: running
@@ -53,13 +53,17 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "screenshots"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-# Lessons 10 (inside the network) and 10 (the playground) are built around sliders.
+# Lessons 10 (inside the network) and 11 (the playground) are built around sliders.
 SLIDER_LESSONS = ("10", "11")
 # Lesson 11's widgets carry this CSS class; its first slider is the one moved.
 PLAYGROUND = ".dqn-playground"
 # One lesson's "Run All": lesson 10 trains for about a minute on an idle machine; the limit
 # leaves room for a machine loaded by other work.
 RUN_TIMEOUT_MS = 1_200_000
+# The student edition, as `make student-lab` opens it: a quick lesson, and lesson 10, which reads
+# data/cartpole_dqn.ckpt next to itself and the benchmark's results through dqn_lib, and whose
+# scrubber's slider is moved there.
+STUDENT_LESSONS = ("05_reward", "10_inside")
 SLIDER_TIMEOUT_MS = 300_000  # after a slider moves, until the outputs show the change (loaded)
 WIDTH = 1280
 
@@ -110,8 +114,11 @@ def lab(browser, tmp_path_factory):
         yield server, browser
 
 
-# The lessons a browser has something to prove about: those with sliders or other widgets.
-WIDGET_LESSONS = [lesson for lesson in LESSONS if has_slider(lesson)]
+# The lessons a browser has something to prove about: those with sliders or other widgets,
+# except those the student edition's test below runs (and moves the slider of) already.
+WIDGET_LESSONS = [
+    lesson for lesson in LESSONS if has_slider(lesson) and lesson.stem not in STUDENT_LESSONS
+]
 
 
 @pytest.mark.parametrize("lesson", WIDGET_LESSONS, ids=[path.stem for path in WIDGET_LESSONS])
@@ -208,10 +215,6 @@ def test_the_browser_test_catches_a_failing_cell_and_a_slider_that_changes_nothi
 
 
 # --- The student edition, as `make student-lab` opens it ------------------------------------------
-
-# A quick lesson, and lesson 10, which reads data/cartpole_dqn.ckpt next to itself and the
-# benchmark's results through dqn_lib.
-STUDENT_LESSONS = ("05_reward", "10_inside")
 
 
 @pytest.fixture(scope="module")
@@ -345,6 +348,18 @@ def test_student_lesson_in_jupyterlab_stops_only_at_open_exercises(student_lab, 
         assert dialogs.count() == 0, (
             f"student {lesson}: a dialog is open: {dialogs.first.inner_text()}"
         )
+        if has_slider(NOTEBOOKS / f"{lesson}.ipynb"):  # its widgets are proved here, not twice
+            moved = move_first_slider(page, PLAYGROUND, timeout_ms=SLIDER_TIMEOUT_MS)
+            assert not page_errors, f"student {lesson}: the slider threw: {page_errors}"
+            assert moved.found, f"student {lesson}: no ipywidgets slider in the outputs ({shot})"
+            screenshot_slider_cell(
+                page, moved.selector, shot.with_name(f"student_{lesson}_slider.png")
+            )
+            assert moved.changed, (
+                f"student {lesson}: the slider moved ({moved.before_value!r} -> "
+                f"{moved.after_value!r}, by {moved.how}) but no output changed within "
+                f"{SLIDER_TIMEOUT_MS // 1000} s"
+            )
     finally:
         page.close()
         server.shutdown_kernels()
