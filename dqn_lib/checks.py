@@ -27,6 +27,7 @@ import gymnasium
 import numpy as np
 import torch
 from torch import nn
+from torch.overrides import TorchFunctionMode
 
 from dqn_lib.dqn import soft_update as reference_soft_update
 from dqn_lib.env import OBSERVATION_NAMES, make_env
@@ -488,20 +489,26 @@ def _q_shape(name: str, network: nn.Module, inputs: torch.Tensor, expected: tupl
     return output
 
 
+class _LinearOutputs(TorchFunctionMode):
+    """Records the output of every linear layer a forward pass computes, whether through an
+    ``nn.Linear`` module or ``torch.nn.functional.linear`` directly (as ``dqn_lib.QNet`` does)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outputs: list[torch.Tensor] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        result = func(*args, **(kwargs or {}))
+        if func is torch.nn.functional.linear:
+            self.outputs.append(result)
+        return result
+
+
 def _ends_with_linear(network: nn.Module, inputs: torch.Tensor) -> bool:
-    """Whether the network's output is exactly the output of the last ``nn.Linear`` it ran."""
-    outputs: list[torch.Tensor] = []
-    handles = [
-        m.register_forward_hook(lambda _m, _i, out: outputs.append(out))
-        for m in network.modules()
-        if isinstance(m, nn.Linear)
-    ]
-    try:
-        with torch.no_grad():
-            result = network(inputs)
-    finally:
-        for handle in handles:
-            handle.remove()
+    """Whether the network's output is exactly the output of the last linear layer it ran."""
+    with torch.no_grad(), _LinearOutputs() as recorded:
+        result = network(inputs)
+    outputs = recorded.outputs
     return bool(outputs) and outputs[-1].shape == result.shape and torch.equal(outputs[-1], result)
 
 
