@@ -32,7 +32,6 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-SOLVED = 475.0
 EVAL_EVERY = 2_000
 EVAL_EPISODES = 20
 EVAL_SEED = 10_000
@@ -70,6 +69,7 @@ def run_seed(args: argparse.Namespace, seed: int) -> dict:
 
     torch.set_num_threads(1)
     from dqn_lib import OnlineAgent, evaluate, get_reward_function, make_env, train
+    from dqn_lib.env import SOLVED
     from dqn_lib.presets import get_preset
     from dqn_lib.starts import PERTURBED_STARTS, WIDE_PERTURBED_STARTS
 
@@ -172,6 +172,8 @@ def run_in_fresh_process(args: argparse.Namespace, seed: int) -> dict:
 
 def summarise(records: list[dict]) -> str:
     solved = [r for r in records if r["solved_step"] is not None]
+    from dqn_lib.env import SOLVED
+
     last = [r["stays_solved"] for r in records]
     lines = [
         "seed  solved_step  solved_s  final_eval  stays_solved",

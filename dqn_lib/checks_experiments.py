@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from dqn_lib.checks import _call, _fail, _type_name
-from dqn_lib.env import MAX_EPISODE_STEPS, make_env
+from dqn_lib.env import MAX_EPISODE_STEPS, SOLVED, make_env
 from dqn_lib.evaluation import evaluate
 from dqn_lib.starts import LINEAR_POLICY_GAINS
 
@@ -425,7 +425,7 @@ def check_run_3_prediction(my_prediction: Callable[[], Any], eval_returns: Seque
     answer, _ = _prediction(name, my_prediction)
     said = _choice(name, answer, RUN_3_OPTIONS)
     final = float(eval_returns[-1])
-    measured = "solved" if final >= 475 else ("in between" if final >= 100 else "failing")
+    measured = "solved" if final >= SOLVED else ("in between" if final >= 100 else "failing")
     _verdict(
         name,
         said == measured,

@@ -36,6 +36,11 @@ POSITION_LIMIT = 2.4
 MAX_EPISODE_STEPS = 500
 """CartPole-v1 truncates an episode after 500 steps: a time-out, not a fall."""
 
+SOLVED = 475.0
+"""CartPole-v1's ``reward_threshold``: a greedy mean return of 475 or more is solved. The one
+home of this number in the library; presets, plots, the playground, the checks, the benchmark and
+the tools import it."""
+
 
 def make_env(seed: int | None = None, render: bool = False) -> gym.Env:
     """Make CartPole-v1, optionally seeded and ready to render frames headless.

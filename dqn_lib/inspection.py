@@ -36,7 +36,7 @@ from PIL import Image as PILImage
 from torch import nn
 
 from dqn_lib.dqn import DQNAgent
-from dqn_lib.env import ACTION_NAMES, MAX_EPISODE_STEPS, OBSERVATION_NAMES, make_env
+from dqn_lib.env import ACTION_NAMES, MAX_EPISODE_STEPS, OBSERVATION_NAMES, SOLVED, make_env
 from dqn_lib.history import History
 from dqn_lib.presets import Preset, get_preset
 from dqn_lib.replay import ReplayBuffer
@@ -587,7 +587,7 @@ class DiagnosedAgent:
 
 def plot_diagnostics(
     runs: Mapping[str, tuple[History, Diagnostics]],
-    solved: float = 475.0,
+    solved: float = SOLVED,
     colors: Sequence[str] | None = None,
 ) -> Figure:
     """Four panels on one step axis, a line per run: the greedy evaluation, the mean max-Q on

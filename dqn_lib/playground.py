@@ -39,6 +39,7 @@ from dqn_lib.animation import animate_episode
 from dqn_lib.checkpoint import load_checkpoint
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
+from dqn_lib.env import SOLVED
 from dqn_lib.history import History
 from dqn_lib.plots import moving_average
 from dqn_lib.presets import Preset, get_preset
@@ -68,8 +69,6 @@ core, plus its evaluations)."""
 DEFAULT_REWARD = get_preset(COURSE_PRESET).reward
 """The reward the course's DQN learns from: CartPole's own +1 a step (``"environment"``)."""
 
-SOLVED = 475.0
-"""CartPole-v1's ``reward_threshold``: a greedy mean return of 475 or more is solved."""
 
 BUFFER_SIZES = (100, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
 """The replay buffer sizes the slider offers (100 is below the batch size, on purpose: the

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
+from dqn_lib.env import SOLVED
 from dqn_lib.history import History
 
 
@@ -110,7 +111,7 @@ def plot_runs(
 def plot_evaluations(
     runs: Mapping[str, Sequence[History]],
     ax: Axes | None = None,
-    solved: float = 475.0,
+    solved: float = SOLVED,
 ) -> Axes:
     """Greedy evaluations over training, several presets side by side: each seed as a thin
     line, the median over seeds as a thick one, one color a preset.

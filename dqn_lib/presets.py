@@ -29,7 +29,7 @@ import torch
 
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
-from dqn_lib.env import make_env
+from dqn_lib.env import SOLVED, make_env
 from dqn_lib.history import History
 from dqn_lib.parallel import run_in_processes
 from dqn_lib.rewards import REWARD_FUNCTIONS, RewardFunction, get_reward_function
@@ -273,10 +273,6 @@ def train_seeds(
     if progress:
         print(f"trained {len(jobs)} runs: {', '.join(by_preset)} on seeds {list(seeds)}")
     return by_preset
-
-
-SOLVED = 475.0
-"""CartPole-v1's reward threshold: a greedy mean return of 475 or more is solved."""
 
 
 def summarise_runs(runs: dict[str, list[SeedRun]], last: int = 3) -> dict[str, dict[str, float]]:

@@ -76,3 +76,12 @@ def test_render_headless_prints_nothing():
         check=True,
     )
     assert result.stdout == "" and result.stderr == ""
+
+
+def test_the_solved_threshold_is_cartpoles_own():
+    """The library's one home of 475: gymnasium's registered reward threshold for CartPole-v1."""
+    import gymnasium
+
+    from dqn_lib import env
+
+    assert gymnasium.spec(env.ENV_ID).reward_threshold == env.SOLVED
