@@ -26,7 +26,10 @@ from dqn_lib.starts import StartBox, check_start_box, set_start
 
 @dataclass
 class Episode:
-    """One recorded episode: ``frames[t]`` shows the state ``observations[t]``."""
+    """One recorded episode: ``frames[t]`` shows the state ``observations[t]``.
+
+    Not taught in a lesson: what ``record_episode`` returns (notebooks/05_reward.py).
+    """
 
     frames: list[np.ndarray] = field(default_factory=list)
     observations: list[np.ndarray] = field(default_factory=list)
@@ -47,6 +50,8 @@ def record_episode(
     start_box: StartBox | None = None,
 ) -> Episode:
     """Play one greedy episode (or one of a policy function) and keep every frame.
+
+    Used in notebooks/05_reward.py.
 
     Taught in notebooks/01_cartpole.py. With ``start_box``, the episode starts from a state drawn
     from that box after the seeded reset, as ``evaluate(..., start_box=...)`` does for the same
@@ -92,7 +97,10 @@ def _caption(frame: np.ndarray, text: str) -> PILImage.Image:
 
 def episode_gif(episode: Episode, every: int = 2, fps: int = 25, title: str = "") -> bytes:
     """The episode as GIF bytes: every ``every``-th frame, each captioned with its step, and the
-    last frame held for a second so the ending can be seen."""
+    last frame held for a second so the ending can be seen.
+
+    Not taught in a lesson: the GIF behind ``animate_episode`` (notebooks/01_cartpole.py).
+    """
     if every < 1:
         raise ValueError(f"every must be a positive int, got {every!r}.")
     if not episode.frames:

@@ -60,8 +60,8 @@ class Checkpoint:
     """What ``load_checkpoint`` returns: a ready agent, the file's metadata, and the training
     run's state when ``train`` saved it (``trainer``; ``None`` for ``save_checkpoint(agent)``).
 
-    Taught in notebooks/09_double_dqn.py. Continue the run with ``train(checkpoint.agent, ...,
-    resume_from=checkpoint)``.
+    Not taught in a lesson by name: what ``load_checkpoint`` (notebooks/09_double_dqn.py)
+    returns. Continue the run with ``train(checkpoint.agent, ..., resume_from=checkpoint)``.
     """
 
     agent: DQNAgent | OnlineAgent

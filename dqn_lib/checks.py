@@ -58,6 +58,9 @@ Q_NETWORK_PARAMETERS = 4 * 32 + 32 + 32 * 32 + 32 + 32 * 2 + 2
 class ExerciseError(AssertionError):
     """An exercise's answer differs from the reference; the message says where and why.
 
+    Not taught in a lesson: what every exercise's check, such as ``check_cartpole_policy``
+    (notebooks/01_cartpole.py), raises.
+
     In a notebook, IPython shows only the message (``_render_traceback_``), on one line, not a
     traceback through the check's own code: the message is the whole story. nbgrader and nbval
     still see an error in the cell, with this class's name. When the learner's own code raised,

@@ -23,6 +23,9 @@ from dqn_lib.seeding import check_seed
 def linear_schedule(start: float, end: float, duration: int, step: int) -> float:
     """``start`` at step 0, ``end`` from step ``duration`` on, a straight line between.
 
+    Taught in notebooks/11_playground.py (exercise 11.2 writes it); the agents' epsilon and learning
+    rate follow it.
+
     >>> linear_schedule(1.0, 0.0, 10, 5)
     0.5
     """

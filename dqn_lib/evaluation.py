@@ -19,7 +19,10 @@ Policy = Callable[[np.ndarray], int]
 
 
 def as_policy(agent_or_policy: Agent | Policy) -> Policy:
-    """The greedy policy of an agent, or the policy itself when given a plain function."""
+    """The greedy policy of an agent, or the policy itself when given a plain function.
+
+    Not taught in a lesson: how ``evaluate`` (notebooks/06_training.py) takes an agent or a policy.
+    """
     if isinstance(agent_or_policy, Agent):
         agent = agent_or_policy
         return lambda observation: agent.act(observation, greedy=True)

@@ -247,7 +247,8 @@ def plot_q_maps(
 class InspectedEpisode:
     """One greedy episode with what the agent thought at every step.
 
-    Taught in notebooks/10_inside.py. Step ``t`` shows ``frames[t]`` (the state
+    Not taught in a lesson by name: what ``inspect_episode`` (notebooks/10_inside.py) returns. Step
+    ``t`` shows ``frames[t]`` (the state
     ``observations[t]``), the agent's ``q_values[t]`` there (shape ``(n_actions,)``), the action
     it chose, ``actions[t]``, and the reward that action earned, ``rewards[t]``. There is one more
     frame and observation than actions: the state the episode ended in.
@@ -510,7 +511,8 @@ def terminal_share(replay_buffer: ReplayBuffer) -> float:
 class Diagnostics:
     """What ``DiagnosedAgent`` measured, one entry every ``every`` environment steps.
 
-    Taught in notebooks/10_inside.py. ``td_loss`` is the mean loss of the gradient steps since
+    Not taught in a lesson by name: what ``DiagnosedAgent`` (notebooks/10_inside.py) records.
+    ``td_loss`` is the mean loss of the gradient steps since
     the previous entry (NaN before learning starts).
     """
 
@@ -634,7 +636,7 @@ class DiagnosedRun:
     """One preset trained on one seed under ``DiagnosedAgent``: the trained agent (replay buffer
     included), the ``History`` of ``train`` and the ``Diagnostics``.
 
-    Taught in notebooks/10_inside.py.
+    Not taught in a lesson by name: what ``train_diagnosed`` (notebooks/10_inside.py) returns.
     """
 
     preset: str

@@ -191,7 +191,8 @@ def _short(value: object) -> str:
 class PlaygroundRun:
     """One run: its settings, its History, the agent at its end (or as far as it got).
 
-    Taught in notebooks/11_playground.py. ``agent`` is ``None`` until the first chunk of
+    Not taught in a lesson by name: one run of the ``Playground`` (notebooks/11_playground.py).
+    ``agent`` is ``None`` until the first chunk of
     training ends; ``error`` says why a run stopped early (``None`` for a run that used its
     whole budget).
     """
@@ -220,8 +221,9 @@ def train_in_chunks(
     """``train`` a new ``DQNAgent`` for ``settings.steps`` steps, stopping every ``eval_every``
     steps (after the evaluation) to call ``on_chunk(agent, history)``.
 
-    Taught in notebooks/11_playground.py. The agent, the training environment (with exploring
-    starts or without) and the reward come from ``settings.preset()``, as in ``train_preset``.
+    Not taught in a lesson by name: how the ``Playground`` (notebooks/11_playground.py) trains.
+    The agent, the training environment (with exploring starts or without) and the reward come
+    from ``settings.preset()``, as in ``train_preset``.
     Each chunk saves a checkpoint with the replay buffer and the loop's state to a temporary
     folder, and the next one resumes from it, so the run is the same as one
     ``train(..., eval_every=eval_every)`` call. If training stops with an exception, the History
@@ -268,7 +270,7 @@ def draw_runs(runs: list[PlaygroundRun], ax: Axes, eval_every: int, window: int 
     """Every run on one set of axes: its greedy evaluations (solid, with markers) and the
     moving average of its training episodes (faint), in one colour a run.
 
-    Taught in notebooks/11_playground.py.
+    Not taught in a lesson by name: the ``Playground``'s figure (notebooks/11_playground.py).
     """
     for k, run in enumerate(runs):
         color = f"C{k % 10}"

@@ -57,7 +57,7 @@ __all__ = [
 class Preset:
     """A named training setup: settings, reward and starts (everything but seed and budget).
 
-    Taught in notebooks/07_replay.py.
+    Not taught in a lesson by name: what ``PRESETS`` (notebooks/07_replay.py) holds.
     """
 
     name: str
@@ -195,7 +195,10 @@ change each from ``double``."""
 
 
 def get_preset(name: str) -> Preset:
-    """The preset called ``name`` (one of ``PRESETS``)."""
+    """The preset called ``name`` (one of ``PRESETS``).
+
+    Used in notebooks/10_inside.py and notebooks/11_playground.py.
+    """
     if name not in PRESETS:
         raise ValueError(f"Unknown preset {name!r}; expected one of {list(PRESETS)}.")
     return PRESETS[name]
@@ -203,7 +206,10 @@ def get_preset(name: str) -> Preset:
 
 @dataclass
 class SeedRun:
-    """One preset trained on one seed: the trained agent and its ``History``."""
+    """One preset trained on one seed: the trained agent and its ``History``.
+
+    Not taught in a lesson by name: what ``train_seeds`` (notebooks/07_replay.py) returns.
+    """
 
     preset: str
     seed: int
@@ -223,6 +229,8 @@ def train_preset(
 ) -> SeedRun:
     """Train ``preset`` on ``seed`` for ``steps`` environment steps, on one torch thread, with the
     benchmark's greedy evaluation every ``eval_every`` steps.
+
+    Used in notebooks/11_playground.py.
 
     Taught in notebooks/07_replay.py. The same run as ``benchmarks/solve.py --preset NAME``
     trains (without its final evaluations).

@@ -16,6 +16,9 @@ import torch
 def check_seed(seed: object, name: str = "seed") -> int:
     """Return ``seed`` as a non-negative Python ``int``, or raise a clear error.
 
+    Not taught in a lesson: the seed check of every seeded function, such as ``make_env``
+    (notebooks/01_cartpole.py).
+
     NumPy integers are accepted and converted (gymnasium 1.4 fails on them); floats, booleans,
     strings and negative numbers are refused.
 

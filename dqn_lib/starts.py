@@ -57,6 +57,9 @@ LINEAR_POLICY_GAINS = (0.03, 0.2, 1.0, 0.3)
 def check_start_box(box: object) -> StartBox:
     """Return ``box`` as a tuple of four floats, or raise a clear error.
 
+    Not taught in a lesson: the check behind ``PERTURBED_STARTS`` and every start box
+    (notebooks/10_inside.py).
+
     Each half-width must be finite and >= 0, and the box must lie inside the termination
     limits (a start outside them would end the episode at its first step).
     """

@@ -60,11 +60,26 @@ def test_public_name_documented_and_points_to_an_existing_lesson(module, name):
         return  # constants are documented where they are defined
     doc = inspect.getdoc(obj) or ""
     module_doc = inspect.getdoc(sys.modules[obj.__module__]) or ""
-    lessons = re.findall(r"notebooks/\d\d_\w+\.py", doc + module_doc)
     assert doc, f"{module}.{name} has no docstring"
+    # Its own docstring's lessons, or else its module's: the lesson that teaches it.
+    lessons = re.findall(r"notebooks/\d\d_\w+\.py", doc) or re.findall(
+        r"notebooks/\d\d_\w+\.py", module_doc
+    )
     assert lessons, f"{module}.{name}: neither it nor its module names the lesson that teaches it"
     for lesson in lessons:
         assert (ROOT / lesson).exists(), f"{module}.{name} points to {lesson}, which is missing"
+    texts = [(ROOT / lesson).read_text() for lesson in lessons]
+    if "Not taught in a lesson" in doc:
+        # A helper: the lesson it names must mention what it serves, a name in ``double quotes``.
+        served = re.findall(r"``(\w+)", doc)
+        assert any(re.search(rf"\b{s}\b", t) for s in served for t in texts), (
+            f"{module}.{name} says it serves {served}, but {lessons} mention none of them"
+        )
+    else:
+        assert any(re.search(rf"\b{re.escape(name)}\b", t) for t in texts), (
+            f"{module}.{name} points to {lessons}, which never mention {name}: name the lesson "
+            "that uses it, or say 'Not taught in a lesson' and what it serves"
+        )
 
 
 def _public_functions(obj):
