@@ -102,7 +102,9 @@ def run_seed(args: argparse.Namespace, seed: int) -> dict:
         eval_seed=EVAL_SEED,
         progress=False,
     )
-    evals = list(zip(history.eval_steps, history.eval_seconds, history.eval_returns, strict=True))
+    evals = list(
+        zip(history.eval_steps, history.train_seconds_at_eval, history.eval_returns, strict=True)
+    )
     solved = next(((s, t) for s, t, r in evals if r >= SOLVED), (None, None))
     last = history.eval_returns[-LAST_EVALS:]
     boxes = {"final_100": None, "perturbed_100": PERTURBED_STARTS}

@@ -72,7 +72,7 @@ class Checkpoint:
     @property
     def history(self) -> History | None:
         """The ``History`` of the run up to the checkpoint, or ``None`` (no trainer state)."""
-        return None if self.trainer is None else History(**self.trainer["history"])
+        return None if self.trainer is None else History.from_dict(self.trainer["history"])
 
 
 def save_checkpoint(

@@ -26,7 +26,8 @@ class History:
     loss_steps: list[int] = field(default_factory=list)
     eval_steps: list[int] = field(default_factory=list)
     eval_returns: list[float] = field(default_factory=list)
-    eval_seconds: list[float] = field(default_factory=list)
+    train_seconds_at_eval: list[float] = field(default_factory=list)
+    """At each evaluation, the training seconds so far (the clock stops while evaluating)."""
     eval_predicted_values: list[float] = field(default_factory=list)
     """With ``train(..., eval_values=True)``: at each evaluation, the mean predicted value of the
     evaluation's first states (``value_estimates``)."""
@@ -39,3 +40,12 @@ class History:
     def episodes(self) -> int:
         """How many episodes finished."""
         return len(self.returns)
+
+    @classmethod
+    def from_dict(cls, fields: dict) -> History:
+        """A History from ``dataclasses.asdict`` of one, as a checkpoint stores it; a checkpoint
+        written before ``eval_seconds`` was renamed ``train_seconds_at_eval`` loads too."""
+        fields = dict(fields)
+        if "eval_seconds" in fields and "train_seconds_at_eval" not in fields:
+            fields["train_seconds_at_eval"] = fields.pop("eval_seconds")
+        return cls(**fields)

@@ -73,7 +73,7 @@ def train(
         reward_fn: turns each step into the reward the agent learns from.
         seed: seeds the default environment.
         eval_every: every this many steps, a greedy ``evaluate`` on its own environment; the
-            clock in ``History.eval_seconds`` stops while it runs.
+            clock in ``History.train_seconds_at_eval`` stops while it runs.
         eval_episodes, eval_seed: the evaluation's episodes and first seed.
         eval_values: at each evaluation also record what the agent predicts the evaluation's
             first states are worth and what it obtained from them (``value_estimates``, with
@@ -153,7 +153,7 @@ def train(
                     returns = evaluate(agent, episodes=eval_episodes, seed=eval_seed)
                 history.eval_steps.append(history.steps)
                 history.eval_returns.append(float(np.mean(returns)))
-                history.eval_seconds.append(history.train_seconds)
+                history.train_seconds_at_eval.append(history.train_seconds)
                 start = time.perf_counter()
             if checkpoint_every is not None and history.steps % checkpoint_every == 0:
                 history.train_seconds += time.perf_counter() - start

@@ -3,6 +3,7 @@ refused with one CheckpointError that names the file and the cause (lesson 7).""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import io
@@ -238,3 +239,13 @@ def test_the_original_as_written_reloads_as_written(tmp_path):
     save_checkpoint(agent, tmp_path / "as_written.ckpt")
     loaded = load_checkpoint(tmp_path / "as_written.ckpt").agent
     assert loaded.bootstrap_through_termination is True
+
+
+def test_a_history_saved_before_the_rename_of_eval_seconds_loads():
+    """Checkpoints store History's fields by name; the field once called ``eval_seconds`` is
+    ``train_seconds_at_eval`` now, and an old file's history still loads, under the new name."""
+    from dqn_lib.history import History
+
+    old = {**dataclasses.asdict(History()), "eval_seconds": [1.5, 3.0]}
+    del old["train_seconds_at_eval"]
+    assert History.from_dict(old).train_seconds_at_eval == [1.5, 3.0]

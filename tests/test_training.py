@@ -45,7 +45,7 @@ def test_train_evaluates_periodically():
     history = train(OnlineAgent(seed=0), steps=300, eval_every=100, eval_episodes=2, progress=False)
     assert history.eval_steps == [100, 200, 300]
     assert len(history.eval_returns) == 3 and all(r >= 8 for r in history.eval_returns)
-    assert history.eval_seconds == sorted(history.eval_seconds)
+    assert history.train_seconds_at_eval == sorted(history.train_seconds_at_eval)
 
 
 def test_value_records_come_from_the_evaluation_episodes_themselves():
