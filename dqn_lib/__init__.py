@@ -66,7 +66,7 @@ from dqn_lib.rewards import (
     get_reward_function,
     pole_angle_reward,
 )
-from dqn_lib.seeding import check_seed
+from dqn_lib.seeding import as_seed
 from dqn_lib.training import train
 
 __all__ = [
@@ -102,7 +102,7 @@ __all__ = [
     "check_q_network",
     "check_replay_sample",
     "check_reward_function",
-    "check_seed",
+    "as_seed",
     "check_training_step",
     "environment_reward",
     "episode_gif",

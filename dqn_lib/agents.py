@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from dqn_lib.networks import new_q_network
-from dqn_lib.seeding import check_seed, numpy_generator
+from dqn_lib.seeding import as_seed, numpy_generator
 
 
 @runtime_checkable
@@ -164,7 +164,7 @@ class OnlineAgent:
             raise ValueError(f"gamma must be in [0, 1], got {gamma!r}.")
         if not 0.0 <= epsilon <= 1.0:
             raise ValueError(f"epsilon must be a probability in [0, 1], got {epsilon!r}.")
-        seed = check_seed(seed)
+        seed = as_seed(seed)
         self.n_observations = n_observations
         self.n_actions = n_actions
         self.hidden = tuple(hidden)

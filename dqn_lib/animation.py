@@ -20,7 +20,7 @@ from dqn_lib.agents import Agent
 from dqn_lib.env import MAX_EPISODE_STEPS, POSITION_LIMIT, make_env
 from dqn_lib.evaluation import Policy, as_policy
 from dqn_lib.files import write_atomically
-from dqn_lib.seeding import check_seed
+from dqn_lib.seeding import as_seed
 from dqn_lib.starts import StartBox, check_start_box, set_start
 
 
@@ -61,7 +61,7 @@ def record_episode(
     if start_box is not None:
         start_box = check_start_box(start_box)
     env = make_env(render=True)
-    observation, _ = env.reset(seed=check_seed(seed))
+    observation, _ = env.reset(seed=as_seed(seed))
     if start_box is not None:
         observation = set_start(env, start_box)
     episode = Episode(frames=[env.render()], observations=[observation])

@@ -17,7 +17,7 @@ from dqn_lib.agents import as_observation_tensor, epsilon_greedy, td_target
 from dqn_lib.config import DQNConfig
 from dqn_lib.networks import new_q_network
 from dqn_lib.replay import Batch, ReplayBuffer
-from dqn_lib.seeding import check_seed
+from dqn_lib.seeding import as_seed
 
 
 def linear_schedule(start: float, end: float, duration: int, step: int) -> float:
@@ -75,7 +75,7 @@ class DQNAgent:
                 f"config must be a DQNConfig, got {type(config).__name__}; build one with "
                 "DQNConfig(...) or DQNConfig.from_dict(...)."
             )
-        seed = check_seed(seed)
+        seed = as_seed(seed)
         self.n_observations, self.n_actions = n_observations, n_actions
         self.q_network = new_q_network(n_observations, n_actions, seed, hidden=config.hidden)
         self.target_network = copy.deepcopy(self.q_network).requires_grad_(False)

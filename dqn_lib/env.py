@@ -16,7 +16,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import gymnasium as gym  # noqa: E402
 import numpy as np  # noqa: E402
 
-from dqn_lib.seeding import check_seed  # noqa: E402
+from dqn_lib.seeding import as_seed  # noqa: E402
 
 ENV_ID = "CartPole-v1"
 """The environment of the whole course."""
@@ -59,7 +59,7 @@ def make_env(seed: int | None = None, render: bool = False) -> gym.Env:
         the first observation as usual: the seeded generator carries on).
     """
     if seed is not None:
-        seed = check_seed(seed)
+        seed = as_seed(seed)
     env = gym.make(ENV_ID, render_mode="rgb_array" if render else None)
     if seed is not None:
         env.reset(seed=seed)

@@ -11,7 +11,7 @@ import numpy as np
 
 from dqn_lib.agents import Agent
 from dqn_lib.env import make_env
-from dqn_lib.seeding import check_seed
+from dqn_lib.seeding import as_seed
 from dqn_lib.starts import StartBox, check_start_box, set_start
 
 Policy = Callable[[np.ndarray], int]
@@ -52,7 +52,7 @@ def evaluate(
     environment is not touched, so evaluating does not change how training goes on. The
     default seeds 10000.. are the benchmark's, kept apart from the training seeds 0..9.
     """
-    seed = check_seed(seed)
+    seed = as_seed(seed)
     if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
         raise ValueError(f"episodes must be a positive int, got {episodes!r}.")
     if start_box is not None:
@@ -86,7 +86,7 @@ def value_estimates(
     500-step time limit cuts the obtained sum short by at most ``gamma**500 / (1 - gamma)`` (0.66
     for gamma 0.99), a small downward bias of the obtained value.
     """
-    seed = check_seed(seed)
+    seed = as_seed(seed)
     if not 0.0 <= gamma < 1.0:
         raise ValueError(f"gamma must be in [0, 1), got {gamma!r}.")
     if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:

@@ -41,7 +41,7 @@ from dqn_lib.history import History
 from dqn_lib.presets import Preset, get_preset
 from dqn_lib.replay import ReplayBuffer
 from dqn_lib.rewards import RewardFunction, environment_reward
-from dqn_lib.seeding import check_seed
+from dqn_lib.seeding import as_seed
 from dqn_lib.training import train
 
 __all__ = [
@@ -290,7 +290,7 @@ def inspect_episode(
     """
     q_network = _check_network(getattr(agent, "q_network", agent))
     env = make_env(render=True)
-    observation, _ = env.reset(seed=check_seed(seed))
+    observation, _ = env.reset(seed=as_seed(seed))
     if start_state is not None:
         state = np.asarray(start_state, dtype=np.float64)
         if state.shape != (len(OBSERVATION_NAMES),) or not np.isfinite(state).all():

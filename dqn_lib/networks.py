@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812 (PyTorch's own name for it)
 from torch import nn
 
-from dqn_lib.seeding import check_seed
+from dqn_lib.seeding import as_seed
 
 
 class QNet(nn.Module):
@@ -80,5 +80,5 @@ def new_q_network(
     cell does not change what ``torch.rand`` gives in another.
     """
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(check_seed(seed))
+        torch.manual_seed(as_seed(seed))
         return QNet(n_observations, n_actions, hidden)

@@ -44,7 +44,7 @@ from dqn_lib.history import History
 from dqn_lib.plots import moving_average
 from dqn_lib.presets import Preset, get_preset
 from dqn_lib.rewards import REWARD_FUNCTIONS, get_reward_function
-from dqn_lib.seeding import check_seed
+from dqn_lib.seeding import as_seed
 from dqn_lib.training import train
 
 __all__ = [
@@ -107,7 +107,7 @@ class RunSettings:
         steps = self.steps
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
             raise ValueError(f"steps must be a positive int, got {steps!r}.")
-        object.__setattr__(self, "seed", check_seed(self.seed))
+        object.__setattr__(self, "seed", as_seed(self.seed))
 
     def preset(self) -> Preset:
         """These settings as a preset: the course's DQN (``COURSE_PRESET``) with this config,
@@ -331,7 +331,7 @@ class Playground:
             raise ValueError(f"eval_every must be a positive int, got {eval_every!r}.")
         RunSettings(steps=steps)  # checks the budget
         self.eval_every, self.eval_episodes = eval_every, eval_episodes
-        self.eval_seed, self.progress = check_seed(eval_seed, "eval_seed"), progress
+        self.eval_seed, self.progress = as_seed(eval_seed, "eval_seed"), progress
         self.runs: list[PlaygroundRun] = []
         self._build_controls(steps)
         self._build_outputs()
@@ -662,7 +662,7 @@ class Playground:
             raise ValueError(f"Run {run.number} stopped before its agent took a step to watch.")
         return animate_episode(
             run.agent,
-            seed=self.eval_seed if seed is None else check_seed(seed),
+            seed=self.eval_seed if seed is None else as_seed(seed),
             title=f"run {run.number}, {run.history.steps:,} steps",
         )
 

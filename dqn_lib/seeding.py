@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 
-def check_seed(seed: object, name: str = "seed") -> int:
+def as_seed(seed: object, name: str = "seed") -> int:
     """Return ``seed`` as a non-negative Python ``int``, or raise a clear error.
 
     Not taught in a lesson: the seed check of every seeded function, such as ``make_env``
@@ -22,7 +22,7 @@ def check_seed(seed: object, name: str = "seed") -> int:
     NumPy integers are accepted and converted (gymnasium 1.4 fails on them); floats, booleans,
     strings and negative numbers are refused.
 
-    >>> check_seed(np.int64(3))
+    >>> as_seed(np.int64(3))
     3
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
@@ -38,11 +38,11 @@ def check_seed(seed: object, name: str = "seed") -> int:
 
 def numpy_generator(seed: int) -> np.random.Generator:
     """A NumPy generator of its own for ``seed`` (never the global one)."""
-    return np.random.default_rng(check_seed(seed))
+    return np.random.default_rng(as_seed(seed))
 
 
 def torch_generator(seed: int) -> torch.Generator:
     """A torch CPU generator of its own for ``seed`` (never the global one)."""
     generator = torch.Generator()
-    generator.manual_seed(check_seed(seed))
+    generator.manual_seed(as_seed(seed))
     return generator

@@ -28,7 +28,7 @@ from dqn_lib.env import make_env
 from dqn_lib.evaluation import _valued_episodes, evaluate
 from dqn_lib.history import History
 from dqn_lib.rewards import RewardFunction, environment_reward
-from dqn_lib.seeding import check_seed
+from dqn_lib.seeding import as_seed
 
 
 def _check_budget(episodes: int | None, steps: int | None) -> None:
@@ -92,7 +92,7 @@ def train(
     it as ``error.history``, and the last periodic checkpoint stays loadable.
     """
     _check_budget(episodes, steps)
-    seed = check_seed(seed)
+    seed = as_seed(seed)
     _check_checkpointing(checkpoint_path, checkpoint_every, agent, resume_from)
     env = make_env(seed) if env is None else env
     _check_env(env, agent)

@@ -8,23 +8,23 @@ import sys
 import numpy as np
 import pytest
 
-from dqn_lib import MAX_EPISODE_STEPS, check_seed, make_env
+from dqn_lib import MAX_EPISODE_STEPS, as_seed, make_env
 
 
 def test_check_seed_accepts_numpy_integers_and_returns_int():
-    seed = check_seed(np.int64(7))
+    seed = as_seed(np.int64(7))
     assert seed == 7 and type(seed) is int
 
 
 @pytest.mark.parametrize("bad", [1.0, "3", None, True])
 def test_check_seed_refuses_non_integers(bad):
     with pytest.raises(TypeError, match="must be a non-negative integer"):
-        check_seed(bad)
+        as_seed(bad)
 
 
 def test_check_seed_refuses_negative_seeds():
     with pytest.raises(ValueError, match="got -1. Use 0 or more"):
-        check_seed(-1)
+        as_seed(-1)
 
 
 def rollout(env, actions):
