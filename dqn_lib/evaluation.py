@@ -5,12 +5,14 @@ Taught in notebooks/06_training.py.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
+import gymnasium as gym
 import numpy as np
 
 from dqn_lib.agents import Agent
-from dqn_lib.env import make_env
+from dqn_lib.env import ENV_ID, make_env
 from dqn_lib.seeding import as_seed
 from dqn_lib.starts import StartBox, check_start_box, set_start
 
@@ -40,13 +42,15 @@ def evaluate(
     seed: int = 10_000,
     max_steps: int = 500,
     start_box: StartBox | None = None,
+    env: gym.Env | None = None,
 ) -> np.ndarray:
     """The environment's returns of ``episodes`` greedy episodes of an agent (or of a policy
     function), episode ``i`` reset with seed ``seed + i``.
 
     With ``start_box`` (for example ``PERTURBED_STARTS``), each episode starts from a state drawn
     uniformly from that box after its seeded ``reset`` (``set_start``), so the same seed gives
-    the same start (perturbed starts: notebooks/10_inside.py).
+    the same start (perturbed starts: notebooks/10_inside.py). ``env``: the environment to play
+    (reset for every episode, not closed); by default a new CartPole.
 
     Taught in notebooks/06_training.py. The agent never explores here and its training
     environment is not touched, so evaluating does not change how training goes on. The
@@ -58,7 +62,8 @@ def evaluate(
     if start_box is not None:
         start_box = check_start_box(start_box)
     policy = as_policy(agent)
-    env = make_env()
+    own_env = env is None
+    env = make_env() if env is None else env
     returns = np.zeros(episodes)
     for i in range(episodes):
         observation, _ = env.reset(seed=seed + i)
@@ -69,8 +74,27 @@ def evaluate(
             returns[i] += reward
             if terminated or truncated:
                 break
-    env.close()
+    if own_env:
+        env.close()
     return returns
+
+
+def evaluation_env(training_env: gym.Env) -> gym.Env | None:
+    """A fresh environment of the same kind as ``training_env``, for ``train`` to evaluate on:
+    ``None`` for CartPole (``evaluate`` builds its own), a new one from the registered spec of
+    any other environment, else a copy of the unwrapped environment (an unregistered one, such as
+    a test's probe). Exploring starts and other training wrappers are left out: the evaluation
+    starts where the environment's own ``reset`` does.
+
+    Not taught in a lesson: how ``train`` (notebooks/06_training.py) evaluates on the
+    environment it trains on.
+    """
+    spec = training_env.spec
+    if spec is not None and spec.id == ENV_ID:
+        return None
+    if spec is not None:
+        return gym.make(spec)
+    return copy.deepcopy(training_env.unwrapped)
 
 
 def value_estimates(
@@ -96,12 +120,13 @@ def value_estimates(
 
 
 def _valued_episodes(
-    agent: Agent, gamma: float, episodes: int, seed: int
+    agent: Agent, gamma: float, episodes: int, seed: int, env: gym.Env | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The greedy episodes of ``evaluate`` and ``value_estimates`` played once: each episode's
     return (as ``evaluate`` gives it), predicted value and obtained discounted return. ``train``
     uses it when it records both, so the same 20 episodes are not played twice."""
-    env = make_env()
+    own_env = env is None
+    env = make_env() if env is None else env
     returns = np.zeros(episodes)
     predicted, obtained = np.zeros(episodes), np.zeros(episodes)
     for i in range(episodes):
@@ -117,5 +142,6 @@ def _valued_episodes(
             discount *= gamma
             if terminated or truncated:
                 break
-    env.close()
+    if own_env:
+        env.close()
     return returns, predicted, obtained

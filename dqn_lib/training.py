@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from dqn_lib.agents import Agent
 from dqn_lib.checkpoint import Checkpoint, save_checkpoint
 from dqn_lib.env import make_env
-from dqn_lib.evaluation import _valued_episodes, evaluate
+from dqn_lib.evaluation import _valued_episodes, evaluate, evaluation_env
 from dqn_lib.history import History
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import as_seed
@@ -96,6 +96,7 @@ def train(
     _check_checkpointing(checkpoint_path, checkpoint_every, agent, resume_from)
     env = make_env(seed) if env is None else env
     _check_env(env, agent)
+    eval_env = evaluation_env(env) if eval_every is not None else None
     if resume_from is None:
         history = History()
         observation, _ = env.reset()
@@ -146,11 +147,12 @@ def train(
                         agent.config.gamma,  # type: ignore[attr-defined]
                         eval_episodes,
                         eval_seed,
+                        eval_env,
                     )
                     history.eval_predicted_values.append(float(predicted.mean()))
                     history.eval_obtained_values.append(float(obtained.mean()))
                 else:
-                    returns = evaluate(agent, episodes=eval_episodes, seed=eval_seed)
+                    returns = evaluate(agent, episodes=eval_episodes, seed=eval_seed, env=eval_env)
                 history.eval_steps.append(history.steps)
                 history.eval_returns.append(float(np.mean(returns)))
                 history.train_seconds_at_eval.append(history.train_seconds)
@@ -165,9 +167,13 @@ def train(
         with contextlib.suppress(AttributeError):  # a few built-in exceptions take no attributes
             error.history = history  # type: ignore[attr-defined]
         bar.close()
+        if eval_env is not None:
+            eval_env.close()
         raise
     history.train_seconds += time.perf_counter() - start
     bar.close()
+    if eval_env is not None:
+        eval_env.close()
     if progress:  # a saved notebook keeps the bar as it was first drawn (0%): say how it ended
         print(_summary(description, history))
     return history

@@ -364,3 +364,17 @@ def test_config_as_a_dict_is_refused_with_a_pointer_to_dqnconfig():
         r"DQNConfig\.from_dict\(\.\.\.\)\.",
     ):
         DQNAgent(config={"gamma": 0.9})
+
+
+def test_train_evaluates_on_the_environment_it_trains_on():
+    """An evaluation during training plays the training environment's kind, not CartPole: a
+    probe environment with one-number observations trains with eval_every set."""
+    agent = DQNAgent(
+        DQNConfig(learning_starts=8, batch_size=8, buffer_size=64, hidden=(8,)),
+        n_observations=1,
+        n_actions=1,
+        seed=0,
+    )
+    history = train(agent, steps=40, env=OneStep(), eval_every=20, eval_episodes=3, progress=False)
+    assert history.eval_returns == [1.0, 1.0]  # one step, reward 1, on the probe
+    assert history.eval_steps == [20, 40]
