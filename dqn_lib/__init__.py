@@ -7,8 +7,8 @@ The modules form layers, lowest first. A module imports only from layers below i
 arrows point one way: no circle, and the core never imports plots, widgets or checks);
 tests/test_library.py checks every import against this list.
 
-1. config, files, history, rewards, seeding, stats
-2. env, networks, replay
+1. files, history, rewards, seeding, stats, validation
+2. config, env, networks, replay
 3. agents, starts
 4. dqn, evaluation
 5. checkpoint

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dqn_lib.validation import int_at_least
+
 
 @dataclass(frozen=True)
 class DQNConfig:
@@ -99,8 +101,7 @@ class DQNConfig:
 
 def _positive_int(config: DQNConfig, name: str, minimum: int = 1) -> None:
     value = getattr(config, name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"DQNConfig.{name} must be an int >= {minimum}, got {value!r}.")
+    int_at_least(value, minimum, f"DQNConfig.{name}")
 
 
 def _in_range(config: DQNConfig, name: str, low: float, high: float, low_open: bool) -> None:

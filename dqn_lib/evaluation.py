@@ -15,6 +15,7 @@ from dqn_lib.agents import Agent
 from dqn_lib.env import ENV_ID, make_env
 from dqn_lib.seeding import as_seed
 from dqn_lib.starts import StartBox, check_start_box, set_start
+from dqn_lib.validation import positive_int
 
 Policy = Callable[[np.ndarray], int]
 """A policy maps one observation to an action."""
@@ -57,8 +58,7 @@ def evaluate(
     default seeds 10000.. are the benchmark's, kept apart from the training seeds 0..9.
     """
     seed = as_seed(seed)
-    if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
-        raise ValueError(f"episodes must be a positive int, got {episodes!r}.")
+    positive_int(episodes, "episodes")
     if start_box is not None:
         start_box = check_start_box(start_box)
     policy = as_policy(agent)
@@ -113,8 +113,7 @@ def value_estimates(
     seed = as_seed(seed)
     if not 0.0 <= gamma < 1.0:
         raise ValueError(f"gamma must be in [0, 1), got {gamma!r}.")
-    if isinstance(episodes, bool) or not isinstance(episodes, int) or episodes < 1:
-        raise ValueError(f"episodes must be a positive int, got {episodes!r}.")
+    positive_int(episodes, "episodes")
     _, predicted, obtained = _valued_episodes(agent, gamma, episodes, seed)
     return predicted, obtained
 

@@ -43,6 +43,7 @@ from dqn_lib.replay import ReplayBuffer
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import as_seed
 from dqn_lib.training import train
+from dqn_lib.validation import int_at_least, positive_int
 
 __all__ = [
     "ACTION_COLORS",
@@ -167,8 +168,7 @@ def plot_q_maps(
     """
     if not slices:
         raise ValueError("plot_q_maps needs at least one (cart_position, cart_velocity) slice.")
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"resolution must be an int >= 2, got {resolution!r}.")
+    int_at_least(resolution, 2, "resolution")
     angles_deg = np.linspace(-angle_limit_degrees, angle_limit_degrees, resolution)
     velocities_deg = np.linspace(
         -angular_velocity_limit_degrees, angular_velocity_limit_degrees, resolution
@@ -545,8 +545,7 @@ class DiagnosedAgent:
                     f"DiagnosedAgent needs a DQNAgent (with q_network, replay_buffer, act and "
                     f"observe); {type(agent).__name__} has no {name}."
                 )
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive int, got {every!r}.")
+        positive_int(every, "every")
         mean_max_q(agent.q_network, probe_observations)  # checks the probe states now
         self.agent = agent
         self.probe_observations = np.asarray(probe_observations, dtype=np.float32)
@@ -697,8 +696,7 @@ def train_diagnosed(
             f"train_diagnosed needs one or more presets with different names, got "
             f"{[p.name for p in chosen]}."
         )
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive int, got {workers!r}.")
+    positive_int(workers, "workers")
     mean_max_q(nn.Linear(len(OBSERVATION_NAMES), 2), probe_observations)  # checks them here
     probe = np.asarray(probe_observations, dtype=np.float32)
     arguments = (seed, steps, probe, every, eval_every, eval_episodes)

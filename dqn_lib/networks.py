@@ -12,6 +12,7 @@ import torch.nn.functional as F  # noqa: N812 (PyTorch's own name for it)
 from torch import nn
 
 from dqn_lib.seeding import as_seed
+from dqn_lib.validation import positive_int
 
 
 class QNet(nn.Module):
@@ -34,8 +35,7 @@ class QNet(nn.Module):
     ) -> None:
         super().__init__()
         for name, value in (("n_observations", n_observations), ("n_actions", n_actions)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"QNet's {name} must be a positive int, got {value!r}.")
+            positive_int(value, f"QNet's {name}")
         hidden = tuple(hidden)
         if not hidden or any(
             isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in hidden

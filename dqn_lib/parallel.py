@@ -20,6 +20,7 @@ from dqn_lib.agents import OnlineAgent
 from dqn_lib.history import History
 from dqn_lib.rewards import RewardFunction
 from dqn_lib.training import train
+from dqn_lib.validation import positive_int
 
 __all__ = ["run_in_processes", "train_online_agent"]
 
@@ -43,8 +44,7 @@ def run_in_processes(
     in a notebook cell): a spawned process starts from a fresh interpreter and imports it.
     ``workers=1`` runs the jobs one after another in this process (on one torch thread too).
     """
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive int, got {workers!r}.")
+    positive_int(workers, "workers")
     if getattr(function, "__module__", None) in (None, "__main__"):
         raise ValueError(
             f"run_in_processes needs a function a new process can import, got {function!r} "

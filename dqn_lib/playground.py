@@ -46,6 +46,7 @@ from dqn_lib.presets import Preset, get_preset
 from dqn_lib.rewards import REWARD_FUNCTIONS, get_reward_function
 from dqn_lib.seeding import as_seed
 from dqn_lib.training import train
+from dqn_lib.validation import positive_int
 
 __all__ = [
     "COURSE_PRESET",
@@ -105,8 +106,7 @@ class RunSettings:
                 f"exploring_starts must be True or False, got {self.exploring_starts!r}."
             )
         steps = self.steps
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-            raise ValueError(f"steps must be a positive int, got {steps!r}.")
+        positive_int(steps, "steps")
         object.__setattr__(self, "seed", as_seed(self.seed))
 
     def preset(self) -> Preset:
@@ -229,8 +229,7 @@ def train_in_chunks(
     ``train(..., eval_every=eval_every)`` call. If training stops with an exception, the History
     so far is attached to it as ``error.history`` and the agent as ``error.agent``.
     """
-    if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 1:
-        raise ValueError(f"eval_every must be a positive int, got {eval_every!r}.")
+    positive_int(eval_every, "eval_every")
     preset = settings.preset()
     agent = preset.make_agent(settings.seed)
     history, checkpoint, done = History(), None, 0
@@ -327,8 +326,7 @@ class Playground:
         eval_seed: int = 10_000,
         progress: bool = True,
     ) -> None:
-        if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 1:
-            raise ValueError(f"eval_every must be a positive int, got {eval_every!r}.")
+        positive_int(eval_every, "eval_every")
         RunSettings(steps=steps)  # checks the budget
         self.eval_every, self.eval_episodes = eval_every, eval_episodes
         self.eval_seed, self.progress = as_seed(eval_seed, "eval_seed"), progress

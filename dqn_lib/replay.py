@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from dqn_lib.seeding import numpy_generator
+from dqn_lib.validation import positive_int
 
 
 @dataclass
@@ -47,8 +48,7 @@ class ReplayBuffer:
         rng: np.random.Generator | None = None,
     ) -> None:
         for name, value in (("capacity", capacity), ("n_observations", n_observations)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"ReplayBuffer's {name} must be a positive int, got {value!r}.")
+            positive_int(value, f"ReplayBuffer's {name}")
         self.capacity = capacity
         self.observations = np.zeros((capacity, n_observations), dtype=np.float32)
         self.next_observations = np.zeros((capacity, n_observations), dtype=np.float32)
@@ -94,8 +94,7 @@ class ReplayBuffer:
         """``batch_size`` transitions drawn uniformly, with replacement, from what is stored."""
         if self.size == 0:
             raise ValueError("Cannot sample from an empty replay buffer: add transitions first.")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+        positive_int(batch_size, "batch_size")
         indices = self.rng.integers(0, self.size, size=batch_size)
         return Batch(
             observations=torch.from_numpy(self.observations[indices]),

@@ -29,6 +29,7 @@ from dqn_lib.evaluation import _valued_episodes, evaluate, evaluation_env
 from dqn_lib.history import History
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import as_seed
+from dqn_lib.validation import positive_int
 
 
 def _check_budget(episodes: int | None, steps: int | None) -> None:
@@ -38,8 +39,7 @@ def _check_budget(episodes: int | None, steps: int | None) -> None:
             f"and steps={steps!r}."
         )
     budget = episodes if episodes is not None else steps
-    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
-        raise ValueError(f"The training budget must be a positive int, got {budget!r}.")
+    positive_int(budget, "The training budget")
 
 
 def train(

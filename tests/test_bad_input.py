@@ -3,6 +3,8 @@ given and how to fix it (lessons 1, 4, 6 and 7). Config values: tests/test_confi
 
 from __future__ import annotations
 
+import re
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -151,3 +153,16 @@ class DivergingAgent(OnlineAgent):
 def test_train_names_the_step_of_a_non_finite_loss():
     with pytest.raises(FloatingPointError, match=r"The loss became nan at step 5: lower"):
         train(DivergingAgent(seed=0), steps=20, progress=False)
+
+
+@pytest.mark.parametrize("value", [0, -3, True, 2.5, "3", None])
+def test_one_check_for_every_count_argument_names_it_and_what_came(value):
+    """dqn_lib.validation words every count's mistake once, the same way everywhere."""
+    from dqn_lib.validation import int_at_least, positive_int
+
+    with pytest.raises(
+        ValueError, match=rf"^episodes must be a positive int, got {re.escape(repr(value))}\.$"
+    ):
+        positive_int(value, "episodes")
+    with pytest.raises(ValueError, match=r"^resolution must be an int >= 2, got "):
+        int_at_least(1 if value == 0 else value, 2, "resolution")
