@@ -51,9 +51,6 @@ __all__ = [
 
 NOT_IMPLEMENTED = "not implemented yet: replace `raise NotImplementedError()` with your code"
 
-Q_NETWORK_PARAMETERS = 4 * 32 + 32 + 32 * 32 + 32 + 32 * 2 + 2
-"""Weights and biases of the 4-32-32-2 Q-network: 1282."""
-
 
 class ExerciseError(AssertionError):
     """An exercise's answer differs from the reference; the message says where and why.
@@ -589,14 +586,7 @@ def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> N
     generator = torch.Generator().manual_seed(0)
     _q_shape(name, network, torch.randn(5, 4, generator=generator), (5, 2))
     _q_shape(name, network, torch.randn(4, generator=generator), (2,))
-    count = sum(p.numel() for p in network.parameters())
-    if count != Q_NETWORK_PARAMETERS:
-        raise _fail(
-            name,
-            f"your network has {count} weights and biases; the 4-32-32-2 network has "
-            f"{Q_NETWORK_PARAMETERS} (4*32+32 + 32*32+32 + 32*2+2). Yours has "
-            f"{_layer_description(network)}; expected 4->32, 32->32, 32->2.",
-        )
+    _check_parameter_count(name, network, 4, 2, "your network")
     x = torch.randn(200, 4, generator=generator) * 2
     y = torch.randn(200, 4, generator=generator) * 2
     large_inputs = torch.randn(500, 4, generator=generator) * 100
@@ -624,6 +614,21 @@ def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> N
     _passed(name, 8 if isinstance(network_class_or_instance, type) else 7)
 
 
+def _check_parameter_count(
+    name: str, network: nn.Module, n_in: int, n_out: int, subject: str, why: str = ""
+) -> None:
+    """The 4-32-32-2 shape, or its n_in-32-32-n_out twin, counted in weights and biases."""
+    expected = n_in * 32 + 32 + 32 * 32 + 32 + 32 * n_out + n_out
+    count = sum(p.numel() for p in network.parameters())
+    if count != expected:
+        raise _fail(
+            name,
+            f"{subject} has {count} weights and biases; the {n_in}-32-32-{n_out} network has "
+            f"{expected} ({n_in}*32+32 + 32*32+32 + 32*{n_out}+{n_out}). Yours has "
+            f"{_layer_description(network)}; expected {n_in}->32, 32->32, 32->{n_out}{why}.",
+        )
+
+
 def _check_sizes_from_arguments(name: str, network_class: type[nn.Module]) -> None:
     """``network_class(6, 3)`` must map (batch, 6) to (batch, 3): the sizes come from the
     arguments, not from CartPole's 4 and 2."""
@@ -643,16 +648,14 @@ def _check_sizes_from_arguments(name: str, network_class: type[nn.Module]) -> No
             f"{case}: your network returned {got}; expected (7, 3), 3 Q-values for each of the "
             f"7 observations of 6 numbers. Likely mistake: {fix}.",
         )
-    expected = 6 * 32 + 32 + 32 * 32 + 32 + 32 * 3 + 3
-    count = sum(p.numel() for p in network.parameters())
-    if count != expected:
-        raise _fail(
-            name,
-            f"{network_class.__name__}(6, 3) has {count} weights and biases; expected {expected} "
-            f"(6*32+32 + 32*32+32 + 32*3+3). Yours has {_layer_description(network)}; expected "
-            "6->32, 32->32, 32->3: the hidden layers stay 32 wide, the first and last take their "
-            "sizes from the arguments.",
-        )
+    _check_parameter_count(
+        name,
+        network,
+        6,
+        3,
+        f"{network_class.__name__}(6, 3)",
+        ": the hidden layers stay 32 wide, the first and last take their sizes from the arguments",
+    )
 
 
 def _greedy_cases() -> list[tuple[str, nn.Module, np.ndarray]]:

@@ -148,20 +148,24 @@ def test_lesson_runs_in_jupyterlab(lab, lesson: Path):
         # error output in the notebook, but the reader's page is broken.
         assert not page_errors, f"{lesson.stem}: errors thrown in the page: {page_errors}"
         if has_slider(lesson):
-            moved = move_first_slider(page, PLAYGROUND, timeout_ms=SLIDER_TIMEOUT_MS)
-            assert not page_errors, f"{lesson.stem}: the slider threw in the page: {page_errors}"
-            assert moved.found, f"{lesson.stem}: no ipywidgets slider in the outputs ({shot})"
-            screenshot_slider_cell(
-                page, moved.selector, shot.with_name(f"{lesson.stem}_slider.png")
-            )
-            assert moved.changed, (
-                f"{lesson.stem}: the slider moved ({moved.before_value!r} -> "
-                f"{moved.after_value!r}, by {moved.how}) but no output changed within "
-                f"{SLIDER_TIMEOUT_MS // 1000} s"
-            )
+            check_first_slider(page, lesson.stem, shot, page_errors)
     finally:
         page.close()
         server.shutdown_kernels()
+
+
+def check_first_slider(page, label: str, shot: Path, page_errors: list[str]) -> None:
+    """Moves the lesson's first slider (the playground's, if there is one): it must exist, throw
+    nothing in the page, and change an output; its cell is saved beside the lesson's screenshot
+    as ..._slider.png."""
+    moved = move_first_slider(page, PLAYGROUND, timeout_ms=SLIDER_TIMEOUT_MS)
+    assert not page_errors, f"{label}: the slider threw in the page: {page_errors}"
+    assert moved.found, f"{label}: no ipywidgets slider in the outputs ({shot})"
+    screenshot_slider_cell(page, moved.selector, shot.with_name(f"{shot.stem}_slider.png"))
+    assert moved.changed, (
+        f"{label}: the slider moved ({moved.before_value!r} -> {moved.after_value!r}, by "
+        f"{moved.how}) but no output changed within {SLIDER_TIMEOUT_MS // 1000} s"
+    )
 
 
 # Chromium reports a ResizeObserver that could not deliver every notification within one frame
@@ -349,17 +353,7 @@ def test_student_lesson_in_jupyterlab_stops_only_at_open_exercises(student_lab, 
             f"student {lesson}: a dialog is open: {dialogs.first.inner_text()}"
         )
         if has_slider(NOTEBOOKS / f"{lesson}.ipynb"):  # its widgets are proved here, not twice
-            moved = move_first_slider(page, PLAYGROUND, timeout_ms=SLIDER_TIMEOUT_MS)
-            assert not page_errors, f"student {lesson}: the slider threw: {page_errors}"
-            assert moved.found, f"student {lesson}: no ipywidgets slider in the outputs ({shot})"
-            screenshot_slider_cell(
-                page, moved.selector, shot.with_name(f"student_{lesson}_slider.png")
-            )
-            assert moved.changed, (
-                f"student {lesson}: the slider moved ({moved.before_value!r} -> "
-                f"{moved.after_value!r}, by {moved.how}) but no output changed within "
-                f"{SLIDER_TIMEOUT_MS // 1000} s"
-            )
+            check_first_slider(page, f"student {lesson}", shot, page_errors)
     finally:
         page.close()
         server.shutdown_kernels()

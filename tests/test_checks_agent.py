@@ -278,12 +278,20 @@ def variant(
     return wrong
 
 
-def keepdim_max(rewards, terminated, next_q, gamma):
+def rewards_until_termination(rewards, terminated, gamma):
+    """The right sum of discounted rewards, and which rows never terminated: the part of the
+    target that the two mutants below get right."""
     batch, n = rewards.shape
     target, alive = torch.zeros(batch), torch.ones(batch)
     for i in range(n):
         target = target + alive * gamma**i * rewards[:, i]
         alive = alive * (1.0 - terminated[:, i])
+    return target, alive
+
+
+def keepdim_max(rewards, terminated, next_q, gamma):
+    target, alive = rewards_until_termination(rewards, terminated, gamma)
+    n = rewards.shape[1]
     return target + alive * gamma**n * next_q.max(dim=1, keepdim=True).values  # (batch, batch)
 
 
@@ -292,11 +300,8 @@ def column(rewards, terminated, next_q, gamma):
 
 
 def max_as_a_tuple(rewards, terminated, next_q, gamma):
-    batch, n = rewards.shape
-    target, alive = torch.zeros(batch), torch.ones(batch)
-    for i in range(n):
-        target = target + alive * gamma**i * rewards[:, i]
-        alive = alive * (1.0 - terminated[:, i])
+    target, alive = rewards_until_termination(rewards, terminated, gamma)
+    n = rewards.shape[1]
     best = next_q.max(dim=1)  # values and indices
     return target + gamma**n * best * alive
 
