@@ -486,6 +486,14 @@ def _q_shape(name: str, network: nn.Module, inputs: torch.Tensor, expected: tupl
             f"for an input of shape {tuple(inputs.shape)} your network returned shape "
             f"{tuple(output.shape)}; expected {expected} (one Q-value per action).",
         )
+    if not torch.isfinite(output).all():
+        raise _fail(
+            name,
+            f"for an input of shape {tuple(inputs.shape)} your network returned NaN or infinite "
+            f"Q-values ({[round(v, 4) for v in output.flatten()[:4].tolist()]} first); expected "
+            "finite numbers. Likely mistake: weights set to NaN or infinity, or a division by "
+            "zero in forward.",
+        )
     return output
 
 

@@ -670,3 +670,13 @@ def test_soft_target_weights_names_exponents_one_too_low_and_mentions_the_sum_on
     with pytest.raises(ExerciseError) as raised:
         check_soft_target_weights(reversed_weights)
     assert "sum" not in str(raised.value), "the reversed weights sum to 1: no remark expected"
+
+
+def test_q_network_refuses_nan_q_values():
+    """An all-NaN network has the right shapes and sizes; its Q-values are still not numbers."""
+    network = dqn_lib.new_q_network(4, 2, seed=0)
+    with torch.no_grad():
+        for parameter in network.parameters():
+            parameter.fill_(float("nan"))
+    with pytest.raises(ExerciseError, match=r"returned NaN or infinite Q-values .*expected finite"):
+        check_q_network(network)
