@@ -182,7 +182,7 @@ q_network = dqn_lib.new_q_network(4, 2, SEED, hidden=config.hidden)
 soft_target, hard_target = copy.deepcopy(q_network), copy.deepcopy(q_network)
 optimizer = torch.optim.Adam(q_network.parameters(), lr=config.learning_rate)
 watched = {
-    "the Q-network being trained (no target network)": [],
+    "the Q-network itself": [],
     "soft update": [],
     "hard copy": [],
 }
