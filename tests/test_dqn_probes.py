@@ -16,7 +16,13 @@ from gymnasium import spaces
 
 from dqn_lib import train
 from dqn_lib.config import DQNConfig
-from dqn_lib.dqn import DQNAgent, linear_schedule, soft_update
+from dqn_lib.dqn import (
+    DQNAgent,
+    adam_step,
+    clip_gradients,
+    linear_schedule,
+    soft_update,
+)
 
 GAMMA = 0.5  # a short horizon: values stay small and the bootstrap converges in a few hundred steps
 PROBE_STEPS = 500
@@ -378,3 +384,79 @@ def test_train_evaluates_on_the_environment_it_trains_on():
     history = train(agent, steps=40, env=OneStep(), eval_every=20, eval_episodes=3, progress=False)
     assert history.eval_returns == [1.0, 1.0]  # one step, reward 1, on the probe
     assert history.eval_steps == [20, 40]
+
+
+def _gradient_steps(agent, batches, *, reference: bool) -> list[float]:
+    """Train on ``batches``; with ``reference``, through torch's own clip_grad_norm_ and
+    optimizer.step() instead of DQNAgent's direct calls of the same kernels."""
+    losses = []
+    for batch in batches:
+        if not reference:
+            losses.append(agent.learn(batch))
+            continue
+        agent.optimizer.param_groups[0]["lr"] = agent.learning_rate
+        q = agent.q_network(batch.observations).gather(1, batch.actions.unsqueeze(1)).squeeze(1)
+        loss = agent.loss_fn(q, agent.td_targets(batch))
+        agent.optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(agent.q_network.parameters(), agent.config.max_grad_norm)
+        agent.optimizer.step()
+        if agent.config.target_update == "soft":
+            soft_update(agent.target_network, agent.q_network, agent.config.tau)
+        losses.append(loss.item())
+    return losses
+
+
+@pytest.mark.parametrize("max_grad_norm", [10.0, 0.01])
+def test_learn_equals_torch_clip_and_adam_bit_for_bit(max_grad_norm):
+    """DQNAgent.learn clips and steps Adam by calling torch's kernels directly (dqn.clip_gradients,
+    dqn.adam_step); the weights, Adam's state and the losses must equal torch's own
+    clip_grad_norm_ and Adam.step exactly, clipping active (0.01) or not (10)."""
+    config = DQNConfig(batch_size=32, max_grad_norm=max_grad_norm, learning_rate=1e-3)
+    fast, reference = DQNAgent(config, seed=3), DQNAgent(config, seed=3)
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        observation = rng.normal(size=4).astype(np.float32)
+        for agent in (fast, reference):
+            agent.replay_buffer.add(observation, 1, 1.0, observation * 0.9, False, False)
+    batches = [fast.replay_buffer.sample(32) for _ in range(60)]
+    assert _gradient_steps(fast, batches, reference=False) == _gradient_steps(
+        reference, batches, reference=True
+    )
+    for mine, theirs in zip(
+        fast.q_network.parameters(), reference.q_network.parameters(), strict=True
+    ):
+        assert torch.equal(mine, theirs)
+    states = fast.optimizer.state_dict()["state"], reference.optimizer.state_dict()["state"]
+    for index, state in states[1].items():
+        for name, value in state.items():
+            assert torch.equal(states[0][index][name], value), (index, name)
+
+
+def test_adam_step_falls_back_to_optimizer_step_for_other_options():
+    """With an option adam_step does not reproduce (amsgrad here), it calls optimizer.step()."""
+    network = torch.nn.Linear(3, 2)
+    optimizer = torch.optim.Adam(network.parameters(), lr=0.1, amsgrad=True, fused=True)
+    copy_network = torch.nn.Linear(3, 2)
+    copy_network.load_state_dict(network.state_dict())
+    copy_optimizer = torch.optim.Adam(copy_network.parameters(), lr=0.1, amsgrad=True, fused=True)
+    for _ in range(3):
+        for net in (network, copy_network):
+            net.zero_grad()
+            net(torch.ones(1, 3)).sum().backward()
+        adam_step(optimizer, 0.1)
+        copy_optimizer.step()
+    assert torch.equal(network.weight, copy_network.weight)
+    assert "max_exp_avg_sq" in optimizer.state[network.weight]
+
+
+def test_clip_gradients_equals_clip_grad_norm():
+    gradients = [torch.randn(5, 4, generator=torch.Generator().manual_seed(i)) for i in range(3)]
+    theirs = [g.clone() for g in gradients]
+    parameters = [torch.nn.Parameter(torch.zeros_like(g)) for g in theirs]
+    for parameter, gradient in zip(parameters, theirs, strict=True):
+        parameter.grad = gradient
+    clip_gradients(gradients, 0.5)
+    torch.nn.utils.clip_grad_norm_(parameters, 0.5)
+    assert all(torch.equal(g, p.grad) for g, p in zip(gradients, parameters, strict=True))
+    assert float(torch.linalg.vector_norm(torch.cat([g.flatten() for g in gradients]))) < 0.5 + 1e-5
