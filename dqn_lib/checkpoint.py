@@ -4,55 +4,99 @@ Taught in notebooks/09_double_dqn.py. The file is a small header and a ``torch.s
 
     b"DQNLIB-CHECKPOINT\\n"    18 bytes, the magic: says what the file is
     format version            4 bytes, big-endian unsigned int (FORMAT_VERSION)
-    SHA-256 of the payload    32 bytes
+    SHA-256                   32 bytes: of the magic, the version and the payload
     payload                   torch.save of a dict of tensors and plain Python values
 
 The checksum is verified before ``torch.load`` reads a byte of the payload, and the payload is
-read with ``weights_only=True``, which refuses pickled code. It is written atomically: a temporary
-file in the same folder, flushed and fsynced, then ``os.replace``d over ``path``; a failed save
-leaves the previous checkpoint as it was.
+read with ``weights_only=True``, which refuses pickled code. Format 2 (this one) puts the header
+under the checksum, so a damaged version field is caught like any other damaged byte; every
+later format keeps this header. Format 1 files (checksum of the payload alone, such as
+notebooks/data/cartpole_dqn.ckpt) still load: their payload repeats the version, which must agree.
+
+Before anything is built, everything the file holds is checked against what its stored settings
+imply: every tensor's dtype, shape and finiteness (networks, Adam's moments, the replay buffer,
+the training loop's state), counters and positions within range, the replay buffer's size
+against this machine's memory, and the training loop's state's structure.
+
+It is written atomically (``files.write_atomically``): a temporary file in the same folder,
+flushed and fsynced, then ``os.replace``d over ``path``; a failed save leaves the previous
+checkpoint as it was, and a later save removes what a killed one left.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import difflib
 import hashlib
 import importlib.metadata
+import inspect
 import io
+import math
 import os
 import pickle
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 import torch
 
 from dqn_lib.agents import OnlineAgent
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import ENV_ID
-from dqn_lib.files import write_atomically
+from dqn_lib.files import FileReadError, read_regular_file, write_atomically
 from dqn_lib.history import History
+from dqn_lib.validation import as_path
 
-FORMAT_VERSION = 1
-"""The checkpoint format this library writes; it reads this one and older ones."""
+FORMAT_VERSION = 2
+"""The checkpoint format this library writes; it reads this one and format 1."""
 
 MAGIC = b"DQNLIB-CHECKPOINT\n"
 _HEADER_SIZE = len(MAGIC) + 4 + 32
 _REPLAY_ARRAYS = ("observations", "next_observations", "actions", "rewards", "terminated")
 _REPLAY_ARRAYS += ("truncated",)
+_TOP_KEYS = (
+    "metadata",
+    "config",
+    "q_network",
+    "target_network",
+    "optimizer",
+    "counters",
+    "rng",
+    "replay",
+    "trainer",
+)
+MAX_FILE_BYTES = 1 << 34
+"""The largest file ``load_checkpoint`` reads (16 GiB, or the machine's memory if less): a
+replay buffer of 10 million CartPole transitions takes 370 MB."""
+_MAX_COUNT = 1 << 62  # counters and steps: far beyond any run, and exact in a float64
+_MAX_SIZE = 1 << 20  # observation length, number of actions, layer width
+_ONLINE_SETTINGS = ("hidden", "learning_rate", "gamma", "epsilon", "bootstrap_through_termination")
+_DIVERGED = " The run diverged before it was saved: use an earlier checkpoint."
+_FIX = (
+    "The file was changed after it was saved, or written by other code: use an earlier "
+    "checkpoint, or save the agent again with dqn_lib.save_checkpoint."
+)
 
 
 class CheckpointError(Exception):
     """A checkpoint file that cannot be loaded, with the file and the cause in the message.
 
     Taught in notebooks/09_double_dqn.py. ``load_checkpoint`` raises only this for a bad file:
-    missing, empty, truncated, corrupted, not a checkpoint, holding pickled code, NaN or infinite
-    weights, weights that do not fit the stored settings, another environment's spaces, a newer
-    format.
+    missing, not a regular file, empty, truncated, corrupted, not a checkpoint, holding pickled
+    code, NaN or infinite numbers, tensors or settings that do not fit its stored settings,
+    counters out of range, another environment's spaces, a newer format. A mistake in the
+    caller's own arguments (``expect_config``, ``env``) is a ``TypeError`` or ``ValueError``.
     """
+
+
+class _Invalid(Exception):
+    """What is wrong with a payload's content; ``load_checkpoint`` and ``save_checkpoint`` each
+    put it in their own words."""
 
 
 @dataclass
@@ -61,18 +105,56 @@ class Checkpoint:
     run's state when ``train`` saved it (``trainer``; ``None`` for ``save_checkpoint(agent)``).
 
     Not taught in a lesson by name: what ``load_checkpoint`` (notebooks/09_double_dqn.py)
-    returns. Continue the run with ``train(checkpoint.agent, ..., resume_from=checkpoint)``.
+    returns. Continue the run with ``train(checkpoint.agent, ..., resume_from=checkpoint)``;
+    ``train`` never changes the Checkpoint, and refuses to resume from it once its agent has
+    moved on (a notebook cell run twice): load the file again for that.
     """
 
     agent: DQNAgent | OnlineAgent
     metadata: dict[str, Any]
     trainer: dict[str, Any] | None
     path: Path
+    _fingerprint: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._fingerprint is None:
+            self._fingerprint = _fingerprint(self.agent)
 
     @property
     def history(self) -> History | None:
-        """The ``History`` of the run up to the checkpoint, or ``None`` (no trainer state)."""
-        return None if self.trainer is None else History.from_dict(self.trainer["history"])
+        """The ``History`` of the run up to the checkpoint, or ``None`` (no trainer state); a new
+        copy each time, so changing it changes neither the Checkpoint nor a later copy."""
+        if self.trainer is None:
+            return None
+        return History.from_dict(copy.deepcopy(self.trainer["history"]))
+
+    def agent_unchanged(self) -> bool:
+        """Whether ``agent`` is still as it was loaded: same weights, exploration generator and
+        counters. ``train(..., resume_from=checkpoint)`` needs it so."""
+        return _same_fingerprint(self._fingerprint, _fingerprint(self.agent))
+
+
+def _fingerprint(agent: object) -> tuple[Any, ...]:
+    rng = getattr(agent, "rng", None)
+    network = getattr(agent, "q_network", None)
+    return (
+        copy.deepcopy(rng.bit_generator.state) if isinstance(rng, np.random.Generator) else None,
+        getattr(agent, "steps", None),
+        getattr(agent, "updates", None),
+        [t.detach().clone() for t in network.state_dict().values()] if network else [],
+    )
+
+
+def _same_fingerprint(first: tuple[Any, ...] | None, second: tuple[Any, ...]) -> bool:
+    if first is None:
+        return True
+    *plain_a, tensors_a = first
+    *plain_b, tensors_b = second
+    return (
+        plain_a == plain_b
+        and len(tensors_a) == len(tensors_b)
+        and all(torch.equal(a, b) for a, b in zip(tensors_a, tensors_b, strict=True))
+    )
 
 
 def save_checkpoint(
@@ -88,21 +170,42 @@ def save_checkpoint(
 
     Args:
         agent: a ``DQNAgent`` or an ``OnlineAgent``.
-        path: the file to write; its folder must exist.
+        path: the file to write (its folder is created if needed). A file it replaces keeps its
+            permission mode; a new one gets ``0o666`` less the umask.
         include_replay: also store the replay buffer's transitions (a DQNAgent's; needed to go
             on learning exactly as before, up to ``buffer_size`` transitions of 37 bytes).
         trainer: the training loop's state; ``train`` passes it, leave it ``None`` otherwise.
 
     Returns:
-        The path written. An ``OSError`` (a full disk) is raised as it is, after removing the
-        temporary file.
+        The path written. Nothing is written that ``load_checkpoint`` would refuse: NumPy
+        numbers in the settings are stored as Python numbers, and anything else a checkpoint
+        cannot hold (NaN weights, an object of another type) is a ``ValueError`` or
+        ``TypeError`` naming it. An ``OSError`` (a full disk) is raised as it is, after removing
+        the temporary file.
     """
-    path = Path(path)
+    path = as_path(path, "save_checkpoint's path")
+    if not isinstance(include_replay, bool):
+        raise TypeError(f"include_replay must be True or False, got {include_replay!r}.")
+    if trainer is not None and not isinstance(trainer, Mapping):
+        raise TypeError(
+            f"trainer must be None or the dict train passes, got {type(trainer).__name__}."
+        )
+    if path.is_dir():
+        raise IsADirectoryError(f"save_checkpoint's path {path} is a directory: name a file.")
     buffer = io.BytesIO()
     torch.save(_payload(agent, include_replay, trainer), buffer)
     payload = buffer.getvalue()
-    header = MAGIC + FORMAT_VERSION.to_bytes(4, "big") + hashlib.sha256(payload).digest()
-    write_atomically(path, header + payload)
+    try:
+        content = torch.load(io.BytesIO(payload), weights_only=True)
+        _check_content(content, FORMAT_VERSION)
+    except (_Invalid, pickle.UnpicklingError) as error:
+        cause = _first_line(error).replace(f" {_FIX}", "").replace(_DIVERGED, "")
+        raise ValueError(
+            f"save_checkpoint will not write {path}: load_checkpoint would refuse the file, "
+            f"because {cause} Nothing was written."
+        ) from error
+    prefix = MAGIC + FORMAT_VERSION.to_bytes(4, "big")
+    write_atomically(path, prefix + hashlib.sha256(prefix + payload).digest() + payload)
     return path
 
 
@@ -127,19 +230,52 @@ def _payload(
             "torch_version": str(torch.__version__),  # a plain str: TorchVersion is a class
             "gymnasium_version": gym.__version__,
             "env_id": ENV_ID,
-            "observation_shape": [agent.n_observations],
-            "n_actions": agent.n_actions,
-            "agent_type": type(agent).__name__,
+            "observation_shape": [_plain(agent.n_observations, "agent.n_observations")],
+            "n_actions": _plain(agent.n_actions, "agent.n_actions"),
+            "agent_type": "DQNAgent" if is_dqn else "OnlineAgent",  # a subclass loads as its base
         },
-        "config": config,
+        "config": _plain(config, "the agent's settings"),
         "q_network": _cloned(agent.q_network.state_dict()),
         "target_network": _cloned(agent.target_network.state_dict()) if is_dqn else None,
-        "optimizer": agent.optimizer.state_dict(),
-        "counters": {"steps": agent.steps, "updates": agent.updates} if is_dqn else {},
+        "optimizer": _plain(agent.optimizer.state_dict(), "the optimizer's state"),
+        "counters": (
+            {
+                "steps": _plain(agent.steps, "agent.steps"),
+                "updates": _plain(agent.updates, "agent.updates"),
+            }
+            if is_dqn
+            else {}
+        ),
         "rng": {"exploration": agent.rng.bit_generator.state, "replay": replay_rng},
         "replay": _replay_state(agent) if include_replay and is_dqn else None,
-        "trainer": None if trainer is None else dict(trainer),
+        "trainer": None if trainer is None else _plain(dict(trainer), "trainer"),
     }
+
+
+def _plain(value: Any, where: str) -> Any:
+    """``value`` with every NumPy number turned into the Python number of the same value (a
+    checkpoint stores plain values; torch.load(weights_only=True) refuses NumPy's), or a
+    TypeError naming what a checkpoint cannot hold."""
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):  # np.float64 too, a float subclass that pickles as NumPy
+        return float(value)
+    if value is None or isinstance(value, bool | int | float | str | torch.Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value.copy())
+    if isinstance(value, Mapping):
+        return {key: _plain(item, f"{where}[{key!r}]") for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        items = [_plain(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        return items if isinstance(value, list) else tuple(items)
+    raise TypeError(
+        f"save_checkpoint cannot store {where} = {value!r} of type {type(value).__name__}: a "
+        "checkpoint holds tensors, numbers, strings, None, and lists, tuples and dicts of them. "
+        "Use a Python number or a string."
+    )
 
 
 def _online_config(agent: OnlineAgent) -> dict[str, Any]:
@@ -162,7 +298,7 @@ def _replay_state(agent: DQNAgent) -> dict[str, Any]:
         name: torch.from_numpy(getattr(buffer, name)[: buffer.size].copy())
         for name in _REPLAY_ARRAYS
     }
-    return {**arrays, "position": buffer.position, "size": buffer.size}
+    return {**arrays, "position": int(buffer.position), "size": int(buffer.size)}
 
 
 def _version(package: str) -> str:
@@ -191,12 +327,21 @@ def load_checkpoint(
 
     Raises:
         CheckpointError: for any file that cannot be loaded; the message names it and the cause.
+        TypeError, ValueError: for a mistake in ``path``, ``expect_config`` or ``env`` themselves
+            (checked first: the file is not blamed for them).
     """
-    path = Path(path)
-    payload = _read_verified_payload(path)
+    path = as_path(path, "load_checkpoint's path")
+    expected_config = _caller_config(expect_config)
+    spaces = _caller_spaces(env)
+    payload, version = _read_verified_payload(path)
     try:
         content = torch.load(io.BytesIO(payload), weights_only=True)
     except pickle.UnpicklingError as error:
+        if not payload.startswith(b"PK\x03\x04"):  # torch.save's zip archive
+            raise CheckpointError(
+                f"Cannot load checkpoint {path}: its payload is not a torch.save archive (it "
+                f"does not start with a zip header). {_FIX}"
+            ) from error
         raise CheckpointError(
             f"Cannot load checkpoint {path}: it holds pickled objects other than tensors and "
             f"plain values (possibly code); torch.load(weights_only=True) refused them and "
@@ -208,12 +353,24 @@ def load_checkpoint(
             f"({type(error).__name__}: {_first_line(error)})."
         ) from error
     try:
-        return _checked_checkpoint(path, content, expect_config, env)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        config = _check_content(content, version, spaces)
+    except _Invalid as error:
+        raise CheckpointError(f"Cannot load checkpoint {path}: {error}") from error
+    if expected_config is not None:
+        _check_same(path, content["config"], config, expected_config)
+    try:
+        agent = _build(content, config)
+    except MemoryError as error:
         raise CheckpointError(
-            f"Cannot load checkpoint {path}: its content is not what a dqn_lib checkpoint holds "
-            f"({type(error).__name__}: {_first_line(error)})."
+            f"Cannot load checkpoint {path}: not enough memory to build its agent (replay "
+            f"buffer of {content['config'].get('buffer_size')} transitions)."
         ) from error
+    except (KeyError, TypeError, ValueError, RuntimeError) as error:  # checked above: a safety net
+        raise CheckpointError(
+            f"Cannot load checkpoint {path}: its content does not rebuild an agent "
+            f"({type(error).__name__}: {_first_line(error)}). {_FIX}"
+        ) from error
+    return Checkpoint(agent, content["metadata"], content["trainer"], path)
 
 
 def _first_line(error: BaseException) -> str:
@@ -223,11 +380,98 @@ def _first_line(error: BaseException) -> str:
     return (causes or lines or [type(error).__name__])[0]
 
 
-def _read_verified_payload(path: Path) -> bytes:
+# --- The caller's arguments, checked before the file -------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """``expect_config`` read both ways a mapping can be meant: a DQNAgent's settings (missing
+    keys take DQNConfig's defaults) and an OnlineAgent's; ``None`` where it cannot be one."""
+
+    dqn: DQNConfig | None
+    online: dict[str, Any] | None
+
+
+def _caller_config(expect_config: object) -> _Expected | None:
+    if expect_config is None:
+        return None
+    if isinstance(expect_config, DQNConfig):
+        return _Expected(expect_config, None)
+    if not isinstance(expect_config, Mapping):
+        raise TypeError(
+            "expect_config must be a DQNConfig, an OnlineAgent's dict of settings, or None; got "
+            f"{type(expect_config).__name__}."
+        )
+    keys = list(expect_config)
+    dqn_names = [f.name for f in dataclasses.fields(DQNConfig)]
+    unknown = [key for key in keys if key not in dqn_names and key not in _ONLINE_SETTINGS]
+    if unknown:
+        close = difflib.get_close_matches(str(unknown[0]), dqn_names + list(_ONLINE_SETTINGS), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(
+            f"expect_config (your argument, not the file) has an unknown key {unknown[0]!r}.{hint} "
+            f"A DQNAgent's keys: {', '.join(dqn_names)}; an OnlineAgent's: "
+            f"{', '.join(_ONLINE_SETTINGS)}."
+        )
+    dqn, online = None, None
+    if all(key in dqn_names for key in keys):
+        try:
+            dqn = DQNConfig.from_dict(expect_config)
+        except (TypeError, ValueError) as error:
+            if not all(key in _ONLINE_SETTINGS for key in keys):
+                raise ValueError(
+                    f"expect_config (your argument, not the file) is invalid: {error}"
+                ) from error
+    if all(key in _ONLINE_SETTINGS for key in keys):
+        online = dict(expect_config)
+        if "hidden" in online:
+            hidden = online["hidden"]
+            if not isinstance(hidden, list | tuple):
+                raise ValueError(
+                    "expect_config['hidden'] (your argument, not the file) must be a list or "
+                    f"tuple of ints such as (32, 32), got {hidden!r}."
+                )
+            online["hidden"] = list(hidden)
+    return _Expected(dqn, online)
+
+
+def _caller_spaces(env: object) -> tuple[tuple[int, ...], int, str]:
+    if env is None:
+        return (4,), 2, ENV_ID
+    observation_space = getattr(env, "observation_space", None)
+    action_space = getattr(env, "action_space", None)
+    if not isinstance(observation_space, gym.spaces.Space) or not isinstance(
+        action_space, gym.spaces.Space
+    ):
+        raise TypeError(
+            "env (your argument, not the file) must be a gymnasium environment such as "
+            f"dqn_lib.make_env(), with observation_space and action_space; got "
+            f"{type(env).__name__}."
+        )
+    if not isinstance(action_space, gym.spaces.Discrete):
+        raise ValueError(
+            f"env (your argument, not the file) has action space {action_space}; a checkpoint's "
+            "agent acts in a discrete one, such as CartPole's Discrete(2)."
+        )
+    spec = getattr(env, "spec", None)
+    unwrapped = getattr(env, "unwrapped", env)
+    env_id = spec.id if spec is not None else type(unwrapped).__name__
+    return tuple(observation_space.shape or ()), int(action_space.n), env_id
+
+
+# --- The file -----------------------------------------------------------------------------------
+
+
+def _read_verified_payload(path: Path) -> tuple[bytes, int]:
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, min(MAX_FILE_BYTES, _memory_bytes()))
     except FileNotFoundError as error:
         raise CheckpointError(f"Cannot load checkpoint {path}: the file does not exist.") from error
+    except FileReadError as error:
+        raise CheckpointError(
+            f"Cannot load checkpoint {path}: the file {error}. Pass the path of a checkpoint file "
+            "that save_checkpoint wrote."
+        ) from error
     except OSError as error:
         raise CheckpointError(f"Cannot load checkpoint {path}: {error}.") from error
     if not data:
@@ -242,101 +486,502 @@ def _read_verified_payload(path: Path) -> bytes:
             f"Cannot load checkpoint {path}: the file is truncated ({len(data)} bytes, shorter "
             f"than the {_HEADER_SIZE}-byte header)."
         )
-    version = int.from_bytes(data[len(MAGIC) : len(MAGIC) + 4], "big")
-    if version > FORMAT_VERSION:
+    prefix, digest = data[: len(MAGIC) + 4], data[len(MAGIC) + 4 : _HEADER_SIZE]
+    payload = data[_HEADER_SIZE:]
+    version = int.from_bytes(prefix[len(MAGIC) :], "big")
+    if hashlib.sha256(prefix + payload).digest() == digest:  # format 2 and later
+        if version > FORMAT_VERSION:
+            raise CheckpointError(
+                f"Cannot load checkpoint {path}: it has format version {version}, newer than the "
+                f"{FORMAT_VERSION} this dqn_lib reads; update dqn_lib to load it."
+            )
+        if version >= 2:
+            return payload, version
+    payload_only = hashlib.sha256(payload).digest() == digest
+    if payload_only and version == 1:  # format 1: the checksum covers the payload alone
+        return payload, version
+    if payload_only or version < 1:
         raise CheckpointError(
-            f"Cannot load checkpoint {path}: it has format version {version}, newer than the "
-            f"{FORMAT_VERSION} this dqn_lib reads; update dqn_lib to load it."
+            f"Cannot load checkpoint {path}: its header is damaged: its format version field "
+            f"reads {version}, which no dqn_lib wrote with this checksum (format 1 checksums the "
+            "payload alone, later formats the header too). Use an earlier checkpoint."
         )
-    digest, payload = data[len(MAGIC) + 4 : _HEADER_SIZE], data[_HEADER_SIZE:]
-    if hashlib.sha256(payload).digest() != digest:
-        raise CheckpointError(
-            f"Cannot load checkpoint {path}: its SHA-256 checksum does not match its content, so "
-            "the file is truncated or corrupted; use an earlier checkpoint."
-        )
-    return payload
-
-
-def _checked_checkpoint(
-    path: Path,
-    content: dict[str, Any],
-    expect_config: DQNConfig | Mapping[str, Any] | None,
-    env: gym.Env | None,
-) -> Checkpoint:
-    metadata = content["metadata"]
-    if metadata["format_version"] > FORMAT_VERSION:
-        raise CheckpointError(
-            f"Cannot load checkpoint {path}: it has format version {metadata['format_version']}, "
-            f"newer than the {FORMAT_VERSION} this dqn_lib reads; update dqn_lib to load it."
-        )
-    _check_spaces(path, metadata, env)
-    for network in ("q_network", "target_network"):
-        for name, tensor in (content[network] or {}).items():
-            if tensor.is_floating_point() and not torch.isfinite(tensor).all():
-                raise CheckpointError(
-                    f"Cannot load checkpoint {path}: {network}.{name} contains NaN or infinite "
-                    "weights; the run diverged before it was saved. Use an earlier checkpoint."
-                )
-    agent = _new_agent(path, metadata, content["config"], expect_config)
-    _load_networks(path, agent, content)
-    agent.optimizer.load_state_dict(content["optimizer"])
-    agent.rng.bit_generator.state = content["rng"]["exploration"]
-    if isinstance(agent, DQNAgent):
-        agent.steps, agent.updates = content["counters"]["steps"], content["counters"]["updates"]
-        agent.replay_buffer.rng.bit_generator.state = content["rng"]["replay"]
-        if content["replay"] is not None:
-            _restore_replay(agent, content["replay"])
-    return Checkpoint(agent, metadata, content["trainer"], path)
-
-
-def _check_spaces(path: Path, metadata: Mapping[str, Any], env: gym.Env | None) -> None:
-    if env is None:
-        expected_shape, expected_actions, env_id = (4,), 2, ENV_ID
-    else:
-        expected_shape = tuple(env.observation_space.shape or ())
-        expected_actions = int(getattr(env.action_space, "n", -1))
-        env_id = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
-    stored_shape, stored_actions = tuple(metadata["observation_shape"]), metadata["n_actions"]
-    if (stored_shape, stored_actions) != (expected_shape, expected_actions):
-        raise CheckpointError(
-            f"Cannot load checkpoint {path}: it was saved for observations of shape "
-            f"{stored_shape} and {stored_actions} actions, but {env_id} has {expected_shape} and "
-            f"{expected_actions}. Pass env=... for the environment it was trained on."
-        )
-
-
-def _new_agent(
-    path: Path,
-    metadata: Mapping[str, Any],
-    stored: Mapping[str, Any],
-    expect_config: DQNConfig | Mapping[str, Any] | None,
-) -> DQNAgent | OnlineAgent:
-    n_observations, n_actions = metadata["observation_shape"][0], metadata["n_actions"]
-    if metadata["agent_type"] == "DQNAgent":
-        config = DQNConfig.from_dict(stored)
-        if expect_config is not None:
-            expected = expect_config if isinstance(expect_config, DQNConfig) else None
-            expected = expected or DQNConfig.from_dict(expect_config)
-            _check_same(path, dataclasses.asdict(config), dataclasses.asdict(expected))
-        return DQNAgent(config, n_observations, n_actions, seed=0)
-    if metadata["agent_type"] == "OnlineAgent":
-        if expect_config is not None:
-            expected_dict = dict(expect_config)  # type: ignore[arg-type]
-            expected_dict["hidden"] = list(expected_dict.get("hidden", ()))
-            _check_same(path, dict(stored), expected_dict)
-        kwargs = {**stored, "hidden": tuple(stored["hidden"])}
-        return OnlineAgent(n_observations, n_actions, seed=0, **kwargs)
     raise CheckpointError(
-        f"Cannot load checkpoint {path}: unknown agent type {metadata['agent_type']!r}; this "
-        "dqn_lib loads DQNAgent and OnlineAgent."
+        f"Cannot load checkpoint {path}: its SHA-256 checksum does not match its content, so "
+        "the file is truncated or corrupted; use an earlier checkpoint."
     )
 
 
-def _check_same(path: Path, stored: Mapping[str, Any], expected: Mapping[str, Any]) -> None:
+# --- The content, checked before anything is built ---------------------------------------------
+
+
+def _check_content(
+    content: object,
+    version: int,
+    spaces: tuple[tuple[int, ...], int, str] | None = None,
+) -> DQNConfig | dict[str, Any]:
+    """Check every part of a loaded payload; returns its settings (a DQNConfig, or an
+    OnlineAgent's dict). Raises ``_Invalid`` with the cause and the fix."""
+    if not isinstance(content, dict) or set(content) != set(_TOP_KEYS):
+        given = sorted(map(str, content)) if isinstance(content, dict) else type(content).__name__
+        raise _Invalid(
+            f"its content is not what a dqn_lib checkpoint holds (expected a dict of "
+            f"{', '.join(_TOP_KEYS)}; got {given}). {_FIX}"
+        )
+    metadata = _dict(content["metadata"], "metadata")
+    n_observations, n_actions, is_dqn = _check_metadata(metadata, version)
+    if spaces is not None:
+        _check_spaces(metadata, spaces)
+    config = _check_settings(content["config"], is_dqn, n_observations)
+    hidden = config.hidden if isinstance(config, DQNConfig) else tuple(config["hidden"])
+    shapes = _network_shapes(n_observations, hidden, n_actions)
+    _check_network(content["q_network"], "q_network", shapes, hidden)
+    if is_dqn:
+        _check_network(content["target_network"], "target_network", shapes, hidden)
+    elif content["target_network"] is not None:
+        raise _bad("target_network", "None for an OnlineAgent", content["target_network"])
+    counters = _dict(content["counters"], "counters")
+    if is_dqn:
+        _keys(counters, ("steps", "updates"), "counters")
+        for name in ("steps", "updates"):
+            _count(counters[name], f"counters.{name}")
+    else:
+        _keys(counters, (), "counters")
+    _check_optimizer(content["optimizer"], list(shapes.values()))
+    rng = _dict(content["rng"], "rng")
+    _keys(rng, ("exploration", "replay"), "rng")
+    _check_generator_state(rng["exploration"], "rng.exploration")
+    if is_dqn:
+        _check_generator_state(rng["replay"], "rng.replay")
+    elif rng["replay"] is not None:
+        raise _bad("rng.replay", "None for an OnlineAgent", rng["replay"])
+    if content["replay"] is not None:
+        if not isinstance(config, DQNConfig):
+            raise _bad("replay", "None for an OnlineAgent", "a replay buffer")
+        _check_replay(content["replay"], config.buffer_size, n_observations, n_actions)
+    if content["trainer"] is not None:
+        _check_trainer(content["trainer"], n_observations)
+    return config
+
+
+def _bad(where: str, expected: str, given: object) -> _Invalid:
+    text = repr(given)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return _Invalid(f"{where} is {text}, but a checkpoint holds {expected} there. {_FIX}")
+
+
+def _dict(value: object, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _bad(where, "a dict", value)
+    return value
+
+
+def _keys(value: Mapping[str, Any], expected: tuple[str, ...], where: str) -> None:
+    if set(value) != set(expected):
+        raise _Invalid(
+            f"{where} has the keys {sorted(map(str, value))}, but a checkpoint holds "
+            f"{sorted(expected)} there. {_FIX}"
+        )
+
+
+def _count(value: object, where: str, maximum: int = _MAX_COUNT) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+        raise _bad(where, f"an int in [0, {maximum}]", value)
+    return value
+
+
+def _finite_real(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _bad(where, "a finite number", value)
+    return float(value)
+
+
+def _check_metadata(metadata: dict[str, Any], version: int) -> tuple[int, int, bool]:
+    required = ("format_version", "observation_shape", "n_actions", "agent_type")
+    missing = [key for key in required if key not in metadata]
+    if missing:
+        raise _Invalid(f"its metadata has no {', '.join(missing)}. {_FIX}")
+    if metadata["format_version"] != version:
+        raise _bad(
+            "metadata.format_version",
+            f"the header's format version, {version}",
+            metadata["format_version"],
+        )
+    for key in ("dqn_lib_version", "torch_version", "gymnasium_version", "env_id"):
+        if key in metadata and not isinstance(metadata[key], str):
+            raise _bad(f"metadata.{key}", "a string", metadata[key])
+    shape = metadata["observation_shape"]
+    if not isinstance(shape, list | tuple) or len(shape) != 1:
+        raise _bad("metadata.observation_shape", "a list of one int, such as [4]", shape)
+    n_observations = _count(shape[0], "metadata.observation_shape[0]", _MAX_SIZE)
+    n_actions = _count(metadata["n_actions"], "metadata.n_actions", _MAX_SIZE)
+    if n_observations < 1 or n_actions < 1:
+        raise _bad("metadata", "an observation length and a number of actions of 1 or more", shape)
+    agent_type = metadata["agent_type"]
+    if agent_type not in ("DQNAgent", "OnlineAgent"):
+        raise _Invalid(
+            f"unknown agent type {agent_type!r}; this dqn_lib loads DQNAgent and OnlineAgent."
+        )
+    return n_observations, n_actions, agent_type == "DQNAgent"
+
+
+def _check_spaces(metadata: Mapping[str, Any], spaces: tuple[tuple[int, ...], int, str]) -> None:
+    expected_shape, expected_actions, env_id = spaces
+    stored_shape, stored_actions = tuple(metadata["observation_shape"]), metadata["n_actions"]
+    if (stored_shape, stored_actions) != (expected_shape, expected_actions):
+        raise _Invalid(
+            f"it was saved for observations of shape {stored_shape} and {stored_actions} "
+            f"actions, but {env_id} has {expected_shape} and {expected_actions}. Pass env=... "
+            "for the environment it was trained on."
+        )
+
+
+def _check_settings(
+    stored: object, is_dqn: bool, n_observations: int
+) -> DQNConfig | dict[str, Any]:
+    stored = _dict(stored, "config")
+    if not all(isinstance(key, str) for key in stored):
+        raise _bad("config", "a dict with string keys", stored)
+    if is_dqn:
+        try:
+            config = DQNConfig.from_dict(stored)
+        except (TypeError, ValueError) as error:
+            raise _Invalid(f"its stored settings are invalid: {error} {_FIX}") from error
+        needed = config.buffer_size * (2 * 4 * n_observations + 8 + 4 + 1 + 1)
+        available = _memory_bytes()
+        if needed > available:
+            raise _Invalid(
+                f"its settings ask for a replay buffer of buffer_size={config.buffer_size:,} "
+                f"transitions ({needed / 2**30:,.2f} GiB), more than this machine's "
+                f"{available / 2**30:,.1f} GiB of memory; nothing was allocated. Load it on a "
+                f"machine with more memory, or, if the file was changed, use an earlier one."
+            )
+        return config
+    unknown = set(stored) - set(_ONLINE_SETTINGS)
+    if unknown or not {"hidden", "learning_rate", "gamma", "epsilon"} <= set(stored):
+        raise _Invalid(
+            f"its OnlineAgent settings have the keys {sorted(stored)}, expected "
+            f"{list(_ONLINE_SETTINGS)}. {_FIX}"
+        )
+    hidden = stored["hidden"]
+    if (
+        not isinstance(hidden, list | tuple)
+        or not hidden
+        or any(
+            isinstance(h, bool) or not isinstance(h, int) or not 1 <= h <= _MAX_SIZE for h in hidden
+        )
+    ):
+        raise _bad("config.hidden", "a list of positive ints, such as [32, 32]", hidden)
+    if not 0 < _finite_real(stored["learning_rate"], "config.learning_rate"):
+        raise _bad("config.learning_rate", "a positive number", stored["learning_rate"])
+    for name in ("gamma", "epsilon"):
+        if not 0.0 <= _finite_real(stored[name], f"config.{name}") <= 1.0:
+            raise _bad(f"config.{name}", "a number in [0, 1]", stored[name])
+    if not isinstance(stored.get("bootstrap_through_termination", False), bool):
+        raise _bad(
+            "config.bootstrap_through_termination",
+            "True or False",
+            stored["bootstrap_through_termination"],
+        )
+    return dict(stored)
+
+
+def _memory_bytes() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 1 << 36
+
+
+def _network_shapes(
+    n_observations: int, hidden: tuple[int, ...], n_actions: int
+) -> dict[str, tuple[int, ...]]:
+    """The state_dict shapes of ``QNet(n_observations, n_actions, hidden)``, in order."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    widths = [n_observations, *hidden, n_actions]
+    for i, (width_in, width_out) in enumerate(zip(widths, widths[1:], strict=False)):
+        shapes[f"net.{2 * i}.weight"] = (width_out, width_in)
+        shapes[f"net.{2 * i}.bias"] = (width_out,)
+    return shapes
+
+
+def _check_network(
+    stored: object, name: str, shapes: Mapping[str, tuple[int, ...]], hidden: tuple[int, ...]
+) -> None:
+    stored = _dict(stored, name)
+    fits = set(stored) == set(shapes) and all(
+        isinstance(stored[key], torch.Tensor) and tuple(stored[key].shape) == shape
+        for key, shape in shapes.items()
+    )
+    if not fits:
+        raise _Invalid(
+            f"its {name} weights do not fit the network its stored settings build "
+            f"(hidden={hidden}): stored {_shapes(stored)}, expected "
+            f"{', '.join(f'{key} {shape}' for key, shape in shapes.items())}. {_FIX}"
+        )
+    for key in shapes:
+        _check_tensor(stored[key], f"{name}.{key}", torch.float32)
+        if not torch.isfinite(stored[key]).all():
+            raise _Invalid(f"{name}.{key} contains NaN or infinite weights.{_DIVERGED}")
+
+
+def _check_tensor(
+    tensor: object,
+    where: str,
+    dtype: torch.dtype,
+    shape: tuple[int, ...] | None = None,
+    finite: bool = False,
+) -> torch.Tensor:
+    if not isinstance(tensor, torch.Tensor):
+        raise _bad(where, f"a tensor of {dtype}", tensor)
+    if tensor.dtype != dtype or tensor.layout != torch.strided or tensor.is_quantized:
+        raise _Invalid(
+            f"{where} is a tensor of {tensor.dtype} ({tensor.layout}), but a checkpoint holds a "
+            f"dense tensor of {dtype} there. {_FIX}"
+        )
+    if shape is not None and tuple(tensor.shape) != shape:
+        raise _Invalid(
+            f"{where} has shape {tuple(tensor.shape)}, but its stored settings imply {shape}. "
+            f"{_FIX}"
+        )
+    if finite and tensor.is_floating_point() and not torch.isfinite(tensor).all():
+        raise _Invalid(f"{where} contains NaN or infinity. {_FIX}")
+    return tensor
+
+
+def _shapes(state_dict: Mapping[str, object]) -> str:
+    return ", ".join(
+        f"{key} {tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__}"
+        for key, value in state_dict.items()
+    )
+
+
+_ADAM_FLAGS = ("amsgrad", "maximize", "capturable", "differentiable", "decoupled_weight_decay")
+
+
+def _check_optimizer(stored: object, shapes: list[tuple[int, ...]]) -> None:
+    """Adam's state: one parameter group over the network's parameters, in order, and for each
+    parameter a step count and two moments of exactly its shape (a wrong shape would make the
+    fused Adam step write past its buffers)."""
+    stored = _dict(stored, "optimizer")
+    _keys(stored, ("state", "param_groups"), "optimizer")
+    groups = stored["param_groups"]
+    if not isinstance(groups, list) or len(groups) != 1 or not isinstance(groups[0], dict):
+        raise _bad("optimizer.param_groups", "a list of one dict (Adam's one group)", groups)
+    group = groups[0]
+    if group.get("params") != list(range(len(shapes))):
+        raise _bad(
+            "optimizer.param_groups[0].params",
+            f"the list {list(range(len(shapes)))}",
+            group.get("params"),
+        )
+    if _finite_real(group.get("lr"), "optimizer's lr") <= 0:
+        raise _bad("optimizer's lr", "a positive number", group["lr"])
+    if _finite_real(group.get("eps"), "optimizer's eps") <= 0:
+        raise _bad("optimizer's eps", "a positive number", group["eps"])
+    if _finite_real(group.get("weight_decay"), "optimizer's weight_decay") < 0:
+        raise _bad("optimizer's weight_decay", "a number >= 0", group["weight_decay"])
+    betas = group.get("betas")
+    if (
+        not isinstance(betas, list | tuple)
+        or len(betas) != 2
+        or not all(0.0 <= _finite_real(beta, "optimizer's betas") < 1.0 for beta in betas)
+    ):
+        raise _bad("optimizer's betas", "two numbers in [0, 1), such as (0.9, 0.999)", betas)
+    for flag in _ADAM_FLAGS:
+        if flag in group and not isinstance(group[flag], bool):
+            raise _bad(f"optimizer's {flag}", "True or False", group[flag])
+    if group.get("capturable") or group.get("differentiable"):
+        raise _bad("optimizer's capturable and differentiable", "False", group)
+    for flag in ("foreach", "fused"):
+        if group.get(flag) is not None and not isinstance(group[flag], bool):
+            raise _bad(f"optimizer's {flag}", "True, False or None", group[flag])
+    for key, value in group.items():
+        known = {"params", "lr", "eps", "weight_decay", "betas", "foreach", "fused", *_ADAM_FLAGS}
+        if key not in known and not (value is None or isinstance(value, bool | int | float | str)):
+            raise _bad(f"optimizer's {key}", "a plain setting", value)
+    state = _dict(stored["state"], "optimizer.state")
+    if state and set(state) != set(range(len(shapes))):
+        raise _bad(
+            "optimizer.state's keys",
+            f"no parameter or all of 0..{len(shapes) - 1}",
+            sorted(state, key=str),
+        )
+    moments = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group.get("amsgrad") else ())
+    steps = set()
+    for index, shape in enumerate(shapes):
+        if index not in state:
+            continue
+        where = f"optimizer.state[{index}]"
+        entry = _dict(state[index], where)
+        _keys(entry, ("step", *moments), where)
+        step = _check_tensor(entry["step"], f"{where}.step", torch.float32, (), finite=True)
+        value = float(step)
+        if not 0 <= value <= _MAX_COUNT or value != int(value):
+            raise _bad(f"{where}.step", "a whole number of steps >= 0", value)
+        steps.add(value)
+        for moment in moments:
+            tensor = _check_tensor(entry[moment], f"{where}.{moment}", torch.float32, shape, True)
+            if moment != "exp_avg" and bool((tensor < 0).any()):
+                raise _Invalid(f"{where}.{moment} has negative entries (it is a square). {_FIX}")
+    if len(steps) > 1:
+        raise _bad("optimizer.state's step counts", "one count for every parameter", steps)
+
+
+def _check_generator_state(state: object, where: str) -> None:
+    """A NumPy PCG64 generator's state, as ``bit_generator.state`` gives it."""
+    state = _dict(state, where)
+    _keys(state, ("bit_generator", "state", "has_uint32", "uinteger"), where)
+    inner = _dict(state["state"], f"{where}.state")
+    _keys(inner, ("state", "inc"), f"{where}.state")
+    if state["bit_generator"] != "PCG64":
+        raise _bad(f"{where}.bit_generator", "'PCG64'", state["bit_generator"])
+    for name in ("state", "inc"):
+        value = inner[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**128:
+            raise _bad(f"{where}.state.{name}", "an int in [0, 2**128)", value)
+    if state["has_uint32"] not in (0, 1) or isinstance(state["has_uint32"], bool):
+        raise _bad(f"{where}.has_uint32", "0 or 1", state["has_uint32"])
+    _count(state["uinteger"], f"{where}.uinteger", 2**32 - 1)
+
+
+def _check_replay(replay: object, buffer_size: int, n_observations: int, n_actions: int) -> None:
+    replay = _dict(replay, "replay")
+    _keys(replay, (*_REPLAY_ARRAYS, "position", "size"), "replay")
+    size = _count(replay["size"], "replay.size", buffer_size)
+    position = _count(replay["position"], "replay.position", buffer_size - 1)
+    if size < buffer_size and position != size:
+        raise _Invalid(
+            f"replay.position is {position} but replay.size is {size}: until the buffer of "
+            f"{buffer_size} is full, the next transition goes at its size. {_FIX}"
+        )
+    dtypes = {
+        "observations": torch.float32,
+        "next_observations": torch.float32,
+        "actions": torch.int64,
+        "rewards": torch.float32,
+        "terminated": torch.bool,
+        "truncated": torch.bool,
+    }
+    for name, dtype in dtypes.items():
+        shape = (size, n_observations) if "observations" in name else (size,)
+        _check_tensor(replay[name], f"replay.{name}", dtype, shape, finite=True)
+    actions = replay["actions"]
+    if size and not bool(((actions >= 0) & (actions < n_actions)).all()):
+        raise _Invalid(f"replay.actions holds actions outside [0, {n_actions - 1}]. {_FIX}")
+
+
+_HISTORY_FLOATS = (
+    "returns",
+    "shaped_returns",
+    "losses",
+    "eval_returns",
+    "train_seconds_at_eval",
+    "eval_predicted_values",
+    "eval_obtained_values",
+)
+_HISTORY_COUNTS = ("lengths", "episode_end_steps", "loss_steps", "eval_steps")
+
+
+def _check_trainer(trainer: object, n_observations: int) -> None:
+    """The training loop's state: the environment's, the next observation, the unfinished
+    episode and the History, consistent with each other."""
+    trainer = _dict(trainer, "trainer")
+    _keys(trainer, ("env", "observation", "episode", "history"), "trainer")
+    env = _dict(trainer["env"], "trainer.env")
+    _keys(env, ("state", "np_random", "elapsed_steps", "steps_beyond_terminated"), "trainer.env")
+    state = _check_tensor(env["state"], "trainer.env.state", torch.float64, finite=True)
+    if state.ndim != 1 or not 1 <= state.numel() <= _MAX_SIZE:
+        raise _bad("trainer.env.state", "a vector", tuple(state.shape))
+    _check_generator_state(env["np_random"], "trainer.env.np_random")
+    _count(env["elapsed_steps"], "trainer.env.elapsed_steps")
+    if env["steps_beyond_terminated"] is not None:
+        _count(env["steps_beyond_terminated"], "trainer.env.steps_beyond_terminated")
+    observation = trainer["observation"]
+    if not isinstance(observation, torch.Tensor) or not observation.is_floating_point():
+        raise _bad("trainer.observation", "a tensor of floats", observation)
+    _check_tensor(observation, "trainer.observation", observation.dtype, (n_observations,), True)
+    episode = _dict(trainer["episode"], "trainer.episode")
+    _keys(episode, ("env_return", "shaped_return", "length"), "trainer.episode")
+    for name in ("env_return", "shaped_return"):
+        _finite_real(episode[name], f"trainer.episode.{name}")
+    length = _count(episode["length"], "trainer.episode.length")
+    _check_history(_dict(trainer["history"], "trainer.history"), length)
+
+
+def _check_history(history: dict[str, Any], unfinished: int) -> None:
+    names = {f.name for f in dataclasses.fields(History)} | {"eval_seconds"}
+    unknown = sorted(set(map(str, history)) - names)
+    if unknown:
+        raise _Invalid(f"trainer.history has unknown fields {unknown}. {_FIX}")
+    steps = _count(history.get("steps", 0), "trainer.history.steps")
+    _finite_real(history.get("train_seconds", 0.0), "trainer.history.train_seconds")
+    lists: dict[str, list[Any]] = {}
+    for name in (*_HISTORY_FLOATS, *_HISTORY_COUNTS, "eval_seconds"):
+        values = history.get(name, [])
+        if not isinstance(values, list):
+            raise _bad(f"trainer.history.{name}", "a list", values)
+        check: Callable[[object, str], object] = _count if name in _HISTORY_COUNTS else _finite_real
+        for value in values:
+            check(value, f"an entry of trainer.history.{name}")
+        lists[name] = values
+    groups = (
+        ("returns", "shaped_returns", "lengths", "episode_end_steps"),
+        ("losses", "loss_steps"),
+        ("eval_steps", "eval_returns"),
+    )
+    for group in groups:
+        if len({len(lists[name]) for name in group}) != 1:
+            raise _Invalid(f"trainer.history's {', '.join(group)} differ in length. {_FIX}")
+    for name in ("train_seconds_at_eval", "eval_seconds", "eval_predicted_values"):
+        if lists[name] and len(lists[name]) != len(lists["eval_steps"]):
+            raise _Invalid(f"trainer.history.{name} and eval_steps differ in length. {_FIX}")
+    if len(lists["eval_obtained_values"]) != len(lists["eval_predicted_values"]):
+        raise _Invalid(f"trainer.history's eval value records differ in length. {_FIX}")
+    for name in ("episode_end_steps", "loss_steps", "eval_steps"):
+        values = lists[name]
+        if any(b < a for a, b in zip(values, values[1:], strict=False)) or any(
+            v > steps for v in values
+        ):
+            raise _Invalid(
+                f"trainer.history.{name} is not in order within the run's {steps} steps. {_FIX}"
+            )
+    if sum(lists["lengths"]) + unfinished != steps:
+        raise _Invalid(
+            f"trainer.history's episode lengths ({sum(lists['lengths'])}) and the unfinished "
+            f"episode's ({unfinished}) do not add up to its steps ({steps}). {_FIX}"
+        )
+
+
+# --- Building the agent, once everything is checked --------------------------------------------
+
+
+def _check_same(
+    path: Path,
+    stored: Mapping[str, Any],
+    config: DQNConfig | dict[str, Any],
+    expected: _Expected,
+) -> None:
+    wanted: dict[str, Any]
+    if isinstance(config, DQNConfig):
+        if expected.dqn is None:
+            raise CheckpointError(
+                f"Cannot load checkpoint {path}: it holds a DQNAgent, but expect_config is an "
+                "OnlineAgent's settings; pass a DQNConfig."
+            )
+        stored, wanted = dataclasses.asdict(config), dataclasses.asdict(expected.dqn)
+    else:
+        if expected.online is None:
+            raise CheckpointError(
+                f"Cannot load checkpoint {path}: it holds an OnlineAgent, but expect_config is a "
+                "DQNAgent's settings; pass a dict of hidden, learning_rate, gamma and epsilon."
+            )
+        stored = {**dict(stored), "hidden": list(stored["hidden"])}
+        wanted = expected.online
     differences = [
-        f"{key}={stored.get(key)!r} (expected {expected.get(key)!r})"
-        for key in sorted(set(stored) | set(expected))
-        if stored.get(key) != expected.get(key)
+        f"{key}={stored.get(key)!r} (expected {wanted.get(key)!r})"
+        for key in sorted(set(stored) | set(wanted) if isinstance(config, DQNConfig) else wanted)
+        if stored.get(key) != wanted.get(key)
     ]
     if differences:
         raise CheckpointError(
@@ -345,25 +990,30 @@ def _check_same(path: Path, stored: Mapping[str, Any], expected: Mapping[str, An
         )
 
 
-def _load_networks(path: Path, agent: DQNAgent | OnlineAgent, content: Mapping[str, Any]) -> None:
-    networks = [("q_network", agent.q_network)]
+def _build(
+    content: Mapping[str, Any], config: DQNConfig | dict[str, Any]
+) -> DQNAgent | OnlineAgent:
+    metadata = content["metadata"]
+    n_observations, n_actions = metadata["observation_shape"][0], metadata["n_actions"]
+    agent: DQNAgent | OnlineAgent
+    if isinstance(config, DQNConfig):
+        agent = DQNAgent(config, n_observations, n_actions, seed=0)
+    else:
+        kwargs = {**config, "hidden": tuple(config["hidden"])}
+        parameters = inspect.signature(OnlineAgent).parameters
+        kwargs = {key: value for key, value in kwargs.items() if key in parameters}
+        agent = OnlineAgent(n_observations, n_actions, seed=0, **kwargs)
+    agent.q_network.load_state_dict(content["q_network"])
     if isinstance(agent, DQNAgent):
-        networks.append(("target_network", agent.target_network))
-    for name, network in networks:
-        stored, expected = content[name], network.state_dict()
-        if list(stored) != list(expected) or any(
-            tuple(stored[key].shape) != tuple(value.shape) for key, value in expected.items()
-        ):
-            raise CheckpointError(
-                f"Cannot load checkpoint {path}: its {name} weights do not fit the network its "
-                f"stored settings build (hidden={tuple(network.hidden)}): stored "
-                f"{_shapes(stored)}, expected {_shapes(expected)}."
-            )
-        network.load_state_dict(stored)
-
-
-def _shapes(state_dict: Mapping[str, torch.Tensor]) -> str:
-    return ", ".join(f"{key} {tuple(value.shape)}" for key, value in state_dict.items())
+        agent.target_network.load_state_dict(content["target_network"])
+    agent.optimizer.load_state_dict(content["optimizer"])
+    agent.rng.bit_generator.state = content["rng"]["exploration"]
+    if isinstance(agent, DQNAgent):
+        agent.steps, agent.updates = content["counters"]["steps"], content["counters"]["updates"]
+        agent.replay_buffer.rng.bit_generator.state = content["rng"]["replay"]
+        if content["replay"] is not None:
+            _restore_replay(agent, content["replay"])
+    return agent
 
 
 def _restore_replay(agent: DQNAgent, replay: Mapping[str, Any]) -> None:

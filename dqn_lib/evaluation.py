@@ -15,7 +15,7 @@ from dqn_lib.agents import Agent
 from dqn_lib.env import ENV_ID, make_env
 from dqn_lib.seeding import as_seed
 from dqn_lib.starts import StartBox, check_start_box, set_start
-from dqn_lib.validation import positive_int
+from dqn_lib.validation import check_action, function_name, positive_int
 
 Policy = Callable[[np.ndarray], int]
 """A policy maps one observation to an action."""
@@ -59,24 +59,54 @@ def evaluate(
     """
     seed = as_seed(seed)
     positive_int(episodes, "episodes")
+    positive_int(max_steps, "max_steps")
     if start_box is not None:
         start_box = check_start_box(start_box)
     policy = as_policy(agent)
+    source = _policy_name(agent)
+    _check_env_argument(env)
     own_env = env is None
     env = make_env() if env is None else env
+    n_actions = int(env.action_space.n)  # type: ignore[attr-defined]
     returns = np.zeros(episodes)
     for i in range(episodes):
         observation, _ = env.reset(seed=seed + i)
         if start_box is not None:
             observation = set_start(env, start_box)
-        for _ in range(max_steps):
-            observation, reward, terminated, truncated, _ = env.step(policy(observation))
+        for t in range(max_steps):
+            action = policy(observation)
+            check_action(
+                action, n_actions, source, f"in episode {i} (seed {seed + i}), step {t + 1}"
+            )
+            observation, reward, terminated, truncated, _ = env.step(action)
             returns[i] += reward
             if terminated or truncated:
                 break
     if own_env:
         env.close()
     return returns
+
+
+def _policy_name(agent: object) -> str:
+    """How an error names what chose the action: ``MyAgent.act`` or ``policy lean_policy``."""
+    if isinstance(agent, Agent):
+        return f"{type(agent).__name__}.act"
+    return f"The policy {function_name(agent)}"
+
+
+def _check_env_argument(env: object) -> None:
+    if env is None:
+        return
+    if not isinstance(env, gym.Env):
+        raise TypeError(
+            "env must be a gymnasium environment such as dqn_lib.make_env(), or None for a new "
+            f"CartPole; got {type(env).__name__}."
+        )
+    if not isinstance(env.action_space, gym.spaces.Discrete):
+        raise ValueError(
+            f"env's action space is {env.action_space}; evaluate plays a discrete one, such as "
+            "CartPole's Discrete(2)."
+        )
 
 
 def evaluation_env(training_env: gym.Env) -> gym.Env | None:
@@ -126,16 +156,20 @@ def _valued_episodes(
     uses it when it records both, so the same 20 episodes are not played twice."""
     own_env = env is None
     env = make_env() if env is None else env
+    n_actions = int(env.action_space.n)  # type: ignore[attr-defined]
+    source = f"{type(agent).__name__}.act"
     returns = np.zeros(episodes)
     predicted, obtained = np.zeros(episodes), np.zeros(episodes)
     for i in range(episodes):
         observation, _ = env.reset(seed=seed + i)
         predicted[i] = float(agent.q_values(observation).max())  # type: ignore[attr-defined]
         discount = 1.0
+        t = 0
         while True:
-            observation, reward, terminated, truncated, _ = env.step(
-                agent.act(observation, greedy=True)
-            )
+            t += 1
+            action = agent.act(observation, greedy=True)
+            check_action(action, n_actions, source, f"in episode {i} (seed {seed + i}), step {t}")
+            observation, reward, terminated, truncated, _ = env.step(action)
             returns[i] += reward
             obtained[i] += discount * float(reward)
             discount *= gamma

@@ -70,7 +70,7 @@ REWARD_FUNCTIONS: dict[str, RewardFunction] = {
 
 def get_reward_function(name: str) -> RewardFunction:
     """The reward function called ``name`` (one of ``REWARD_FUNCTIONS``)."""
-    if name not in REWARD_FUNCTIONS:
+    if not isinstance(name, str) or name not in REWARD_FUNCTIONS:
         raise ValueError(
             f"Unknown reward function {name!r}; expected one of {sorted(REWARD_FUNCTIONS)}."
         )

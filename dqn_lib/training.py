@@ -7,12 +7,13 @@ general: any agent, any reward function, a budget in episodes or in environment 
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import math
-import numbers
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
@@ -22,14 +23,21 @@ from gymnasium import spaces
 from gymnasium.wrappers import TimeLimit
 from tqdm.auto import tqdm
 
-from dqn_lib.agents import Agent
+from dqn_lib.agents import Agent, OnlineAgent
 from dqn_lib.checkpoint import Checkpoint, save_checkpoint
+from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import make_env
 from dqn_lib.evaluation import _valued_episodes, evaluate, evaluation_env
 from dqn_lib.history import History
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import as_seed
-from dqn_lib.validation import positive_int
+from dqn_lib.validation import (
+    as_path,
+    check_action,
+    check_reward,
+    one_of_types,
+    positive_int,
+)
 
 
 def _check_budget(episodes: int | None, steps: int | None) -> None:
@@ -59,6 +67,7 @@ def train(
     checkpoint_path: str | os.PathLike[str] | None = None,
     checkpoint_every: int | None = None,
     resume_from: Checkpoint | None = None,
+    overwrite: bool = False,
 ) -> History:
     """Act, step, reward, learn, repeated for ``episodes`` episodes or ``steps`` steps.
 
@@ -86,16 +95,41 @@ def train(
             ``checkpoint_path`` with ``save_checkpoint``, replacing the previous one atomically.
         resume_from: a ``Checkpoint`` that ``train`` saved (``load_checkpoint(path)``); pass its
             agent as ``agent``. The run goes on exactly as if it had never stopped; ``episodes``
-            and ``steps`` count the whole run, the steps before the checkpoint included.
+            and ``steps`` count the whole run, the steps before the checkpoint included. The
+            Checkpoint is never changed; once its agent has trained on (the same cell run
+            twice), resuming from it again is refused: load the file again.
+        overwrite: replace a file already at ``checkpoint_path`` (another run's checkpoint,
+            say). By default such a file is kept and ``train`` refuses to start, unless it is the
+            file ``resume_from`` was loaded from.
+
+    Every argument is checked before the first step.
 
     If an exception (or ``KeyboardInterrupt``) stops training, the History so far is attached to
     it as ``error.history``, and the last periodic checkpoint stays loadable.
     """
     _check_budget(episodes, steps)
     seed = as_seed(seed)
+    _check_agent(agent)
+    if not callable(reward_fn):
+        raise TypeError(
+            "reward_fn must be a function (next_observation, env_reward, terminated) -> float "
+            f"such as dqn_lib.pole_angle_reward, got {reward_fn!r}."
+        )
+    _check_evaluation(agent, eval_every, eval_episodes, eval_seed, eval_values)
+    one_of_types(progress, bool, "progress", "True or False")
+    one_of_types(description, str, "description", "a str")
+    one_of_types(overwrite, bool, "overwrite", "True or False")
     _check_checkpointing(checkpoint_path, checkpoint_every, agent, resume_from)
+    if env is not None and not isinstance(env, gym.Env):
+        raise TypeError(
+            f"env must be a gymnasium environment such as dqn_lib.make_env(0), or None for "
+            f"CartPole seeded with seed; got {type(env).__name__}."
+        )
     env = make_env(seed) if env is None else env
     _check_env(env, agent)
+    if checkpoint_path is not None:
+        checkpoint_path = as_path(checkpoint_path, "checkpoint_path")
+        _check_checkpoint_target(checkpoint_path, agent, env, resume_from, overwrite)
     eval_env = evaluation_env(env) if eval_every is not None else None
     if resume_from is None:
         history = History()
@@ -112,14 +146,16 @@ def train(
         unit="episode" if by_episodes else "step",
         disable=not progress,
     )
+    acts = f"{type(agent).__name__}.act"  # what an error names
     start = time.perf_counter()
     try:
         while (history.episodes < episodes) if by_episodes else (history.steps < steps):
             action = agent.act(observation)
-            _check_action(action, agent, env, history.steps + 1)
+            check_action(action, env.action_space.n, acts, f"at step {history.steps + 1}")
             next_observation, env_reward, terminated, truncated, _ = env.step(action)
             reward = reward_fn(next_observation, float(env_reward), bool(terminated))
-            _check_finite(next_observation, reward, history.steps + 1)
+            _check_finite(next_observation, history.steps + 1)
+            check_reward(reward, reward_fn, f"at step {history.steps + 1}")
             loss = agent.observe(
                 observation, action, reward, next_observation, terminated, truncated
             )
@@ -230,6 +266,13 @@ def _check_checkpointing(
             "train(agent, resume_from=checkpoint) goes on with the checkpoint's own agent: pass "
             "checkpoint.agent as agent."
         )
+    if not resume_from.agent_unchanged():
+        raise ValueError(
+            f"resume_from's agent has changed since load_checkpoint({str(resume_from.path)!r}) "
+            "built it (it trained on: a cell run twice?), so it no longer matches the "
+            "checkpoint's training state and resuming would not continue the saved run. Load the "
+            "checkpoint again, checkpoint = load_checkpoint(path), and resume from that."
+        )
 
 
 def _check_env(env: gym.Env, agent: Agent) -> None:
@@ -257,31 +300,72 @@ def _check_env(env: gym.Env, agent: Agent) -> None:
             )
 
 
-def _check_action(action: object, agent: Agent, env: gym.Env, step: int) -> None:
-    n_actions = env.action_space.n  # type: ignore[attr-defined]
-    if isinstance(action, bool) or not isinstance(action, numbers.Integral):
-        problem = f"{action!r} of type {type(action).__name__}"
-    elif not 0 <= action < n_actions:
-        problem = f"{action!r}"
-    else:
-        return
-    raise ValueError(
-        f"{type(agent).__name__}.act returned {problem} at step {step}; the environment expects "
-        f"an int in [0, {n_actions - 1}]. Return int(...) of the chosen action's index."
-    )
-
-
-def _check_finite(next_observation: np.ndarray, reward: float, step: int) -> None:
+def _check_finite(next_observation: np.ndarray, step: int) -> None:
     if not np.isfinite(next_observation).all():
         raise ValueError(
             f"The environment returned an observation with NaN or infinity at step {step}: "
             f"{np.asarray(next_observation).tolist()}. Check the environment."
         )
-    if not math.isfinite(reward):
-        raise ValueError(
-            f"The reward function returned {reward!r} at step {step}; it must return a finite "
-            "number."
+
+
+def _check_agent(agent: object) -> None:
+    missing = [name for name in ("act", "observe") if not callable(getattr(agent, name, None))]
+    if missing:
+        raise TypeError(
+            f"train needs an agent with act(observation) and observe(...) methods, such as a "
+            f"DQNAgent or an OnlineAgent; got {type(agent).__name__}, without "
+            f"{' and '.join(missing)}."
         )
+
+
+def _check_evaluation(
+    agent: object, eval_every: object, eval_episodes: object, eval_seed: object, eval_values: object
+) -> None:
+    if eval_every is not None:
+        positive_int(eval_every, "eval_every")
+    positive_int(eval_episodes, "eval_episodes")
+    as_seed(eval_seed, "eval_seed")
+    one_of_types(eval_values, bool, "eval_values", "True or False")
+    if eval_values and eval_every is not None:
+        gamma = getattr(getattr(agent, "config", None), "gamma", None)
+        if gamma is None or not callable(getattr(agent, "q_values", None)):
+            raise ValueError(
+                "eval_values=True records the agent's predicted values, with its q_values method "
+                f"and config.gamma (a DQNAgent's); {type(agent).__name__} has not both. Leave "
+                "eval_values=False."
+            )
+
+
+def _check_checkpoint_target(
+    path: Path, agent: Agent, env: gym.Env, resume_from: Checkpoint | None, overwrite: bool
+) -> None:
+    """Before the first step: the agent and the environment can be checkpointed, and the file
+    at ``path``, if any, may be replaced."""
+    if not isinstance(agent, DQNAgent | OnlineAgent):
+        raise TypeError(
+            "train can checkpoint a DQNAgent or an OnlineAgent (what save_checkpoint saves), got "
+            f"{type(agent).__name__}; leave checkpoint_path=None."
+        )
+    if not hasattr(env.unwrapped, "state"):
+        raise ValueError(
+            f"train can checkpoint CartPole-like environments, whose state is env.unwrapped.state; "
+            f"{type(env.unwrapped).__name__} has none. Leave checkpoint_path=None."
+        )
+    _time_limit(env)
+    if path.is_dir():
+        raise IsADirectoryError(f"checkpoint_path {path} is a directory: name a file in it.")
+    if overwrite or not os.path.lexists(path):
+        return
+    if resume_from is not None:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(path, resume_from.path):
+                return  # the run goes on in its own file
+    raise FileExistsError(
+        f"checkpoint_path {path} already holds a file (another run's checkpoint?), which train "
+        "would replace. Choose another path, pass overwrite=True to replace it, or continue "
+        "that run with train(checkpoint.agent, ..., resume_from=checkpoint) where "
+        "checkpoint = load_checkpoint(path)."
+    )
 
 
 def _check_loss(loss: float, step: int) -> None:
@@ -320,11 +404,15 @@ def _time_limit(env: gym.Env) -> TimeLimit:
         if isinstance(wrapper, TimeLimit):
             return wrapper
         wrapper = wrapper.env
-    raise ValueError("train can checkpoint an environment with a TimeLimit wrapper only.")
+    raise ValueError(
+        "train can checkpoint an environment with a TimeLimit wrapper only (gymnasium.make adds "
+        "one); leave checkpoint_path=None."
+    )
 
 
 def _restore_trainer(checkpoint: Checkpoint, env: gym.Env) -> tuple[History, np.ndarray, _Episode]:
-    trainer: dict[str, Any] = checkpoint.trainer or {}  # not None: _check_checkpointing
+    # A copy: the run must not change the Checkpoint it goes on from (its History above all).
+    trainer: dict[str, Any] = copy.deepcopy(checkpoint.trainer or {})  # not None: checked
     saved = trainer["env"]
     unwrapped = env.unwrapped
     unwrapped.state = saved["state"].numpy().copy()
@@ -332,7 +420,8 @@ def _restore_trainer(checkpoint: Checkpoint, env: gym.Env) -> tuple[History, np.
     unwrapped.steps_beyond_terminated = saved["steps_beyond_terminated"]
     _time_limit(env)._elapsed_steps = saved["elapsed_steps"]
     observation = trainer["observation"].numpy().copy()
-    return checkpoint.history, observation, _Episode(**trainer["episode"])
+    history = History.from_dict(trainer["history"])
+    return history, observation, _Episode(**trainer["episode"])
 
 
 def _summary(description: str, history: History) -> str:

@@ -136,7 +136,9 @@ def test_train_names_the_step_of_a_non_finite_reward():
         return float("inf") if calls == 12 else env_reward
 
     with pytest.raises(
-        ValueError, match=r"The reward function returned inf at step 12; it must return a finite"
+        ValueError,
+        match=r"The reward function reward_that_overflows returned inf at step 12; it must return "
+        r"a finite real number",
     ):
         train(OnlineAgent(seed=0), steps=20, reward_fn=reward_that_overflows, progress=False)
 

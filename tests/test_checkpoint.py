@@ -42,12 +42,14 @@ def same_state(first: torch.nn.Module, second: torch.nn.Module) -> bool:
 
 
 def write_payload(path, content: object, version: int = FORMAT_VERSION) -> None:
-    """A checkpoint file around any payload, with a valid header and checksum."""
+    """A checkpoint file around any payload, with a valid header and checksum (format 1's over
+    the payload alone, later formats' over the header too)."""
     buffer = io.BytesIO()
     torch.save(content, buffer)
     payload = buffer.getvalue()
-    header = MAGIC + version.to_bytes(4, "big") + hashlib.sha256(payload).digest()
-    path.write_bytes(header + payload)
+    prefix = MAGIC + version.to_bytes(4, "big")
+    checked = payload if version == 1 else prefix + payload
+    path.write_bytes(prefix + hashlib.sha256(checked).digest() + payload)
 
 
 def saved_content(agent, **kwargs) -> dict:
@@ -142,6 +144,13 @@ def flip_a_byte_inside_a_tensor(data: bytes, agent: DQNAgent) -> bytes:
     return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
 
 
+def newer_version(data: bytes) -> bytes:
+    """``data`` as a later format would write it: the next version, its checksum recomputed."""
+    prefix = MAGIC + (FORMAT_VERSION + 1).to_bytes(4, "big")
+    payload = data[len(MAGIC) + 36 :]
+    return prefix + hashlib.sha256(prefix + payload).digest() + payload
+
+
 def test_bad_files_are_refused_with_the_file_and_the_cause(tmp_path):
     agent = DQNAgent(SMALL_CONFIG, seed=0)
     good = save_checkpoint(agent, tmp_path / "good.ckpt").read_bytes()
@@ -156,8 +165,12 @@ def test_bad_files_are_refused_with_the_file_and_the_cause(tmp_path):
             "its SHA-256 checksum does not match",
         ),
         "newer": (
-            MAGIC + (FORMAT_VERSION + 1).to_bytes(4, "big") + good[len(MAGIC) + 4 :],
+            newer_version(good),
             f"it has format version {FORMAT_VERSION + 1}, newer than the {FORMAT_VERSION} this",
+        ),
+        "damaged_version": (
+            MAGIC + (FORMAT_VERSION + 1).to_bytes(4, "big") + good[len(MAGIC) + 4 :],
+            "its SHA-256 checksum does not match",
         ),
     }
     for name, (data, cause) in cases.items():
@@ -174,7 +187,11 @@ def test_non_finite_weights_are_refused(tmp_path):
     agent = DQNAgent(SMALL_CONFIG, seed=0)
     with torch.no_grad():
         agent.q_network.net[0].weight[0, 0] = float("nan")
-    path = save_checkpoint(agent, tmp_path / "nan.ckpt")  # the checksum is right
+    path = tmp_path / "nan.ckpt"
+    with pytest.raises(ValueError, match=r"save_checkpoint will not write .*nan\.ckpt: load_"):
+        save_checkpoint(agent, path)  # save writes nothing that load would refuse
+    assert not path.exists()
+    write_payload(path, saved_content(agent))  # the checksum is right
     with pytest.raises(
         CheckpointError, match=r"nan\.ckpt: q_network\.net\.0\.weight contains NaN or infinite"
     ):
