@@ -3,10 +3,11 @@
 **Each lesson runs once**, cell by cell, through nbval's own kernel and cell items (`LessonFile`
 below): the teacher's edition from top to bottom, and right after each exercise's check cell,
 the student edition's version of that exercise (the stub from ``tools/make_student.py``, then the
-check, which must say "not implemented yet" in one line), then the teacher's solution again so
-that the rest of the lesson runs as written. One run proves three things: every cell of the
-lesson runs, every solution passes its check, and the student edition stops only at its
-exercises (its other cells are the teacher's, which tests/test_student_edition.py checks).
+check, which must say "not implemented yet" in one line, in Japanese in the Japanese edition),
+then the teacher's solution again so that the rest of the lesson runs as written. One run
+proves three things: every cell of the lesson runs, every solution passes its check, and the
+student edition stops only at its exercises (its other cells are the teacher's, which
+tests/test_student_edition.py checks).
 
 nbval in lax mode compares no outputs, so a lesson cell that prints a warning or any other text
 to stderr would pass unnoticed. The hook below fails such a cell and shows what it wrote.
@@ -29,10 +30,14 @@ from nbval.plugin import IPyNbCell, IPyNbFile
 
 ROOT = Path(__file__).resolve().parent
 LESSON = re.compile(r"\d\d_\w+\.ipynb")
+NOT_IMPLEMENTED = ("not implemented yet", "まだ実装されていません")
+"""What a student edition's check says of a stub, in English and in Japanese."""
 
 
 def pytest_collect_file(file_path: Path, parent):
-    if file_path.parent == ROOT / "notebooks" and LESSON.fullmatch(file_path.name):
+    """The lessons of both editions: notebooks/NN_name.ipynb and notebooks/ja/NN_name.ipynb."""
+    editions = (ROOT / "notebooks", ROOT / "notebooks" / "ja")
+    if file_path.parent in editions and LESSON.fullmatch(file_path.name):
         return LessonFile.from_parent(parent, path=file_path)
     return None
 
@@ -105,8 +110,9 @@ class LessonCell(IPyNbCell):
         where = f"{self.name}: the student edition's check"
         assert len(errors) == 1, f"{where} did not fail; it must say 'not implemented yet'"
         (error,) = errors
-        assert error["ename"] == "ExerciseError" and "not implemented yet" in error["evalue"], (
-            f"{where}: expected 'not implemented yet', got {error['ename']}: {error['evalue']}"
+        said = error["evalue"]
+        assert error["ename"] == "ExerciseError" and any(m in said for m in NOT_IMPLEMENTED), (
+            f"{where}: expected 'not implemented yet', got {error['ename']}: {said}"
         )
         shown = "\n".join(error["traceback"])
         assert len(error["traceback"]) == 1 and "checks" not in shown, (

@@ -5,19 +5,21 @@ lessons import it from here.
 
 The modules form layers, lowest first. A module imports only from layers below its own (the
 arrows point one way: no circle, and the core never imports plots, widgets or checks);
-tests/test_library.py checks every import against this list.
+tests/test_library.py checks every import against this list. ``i18n`` (the language of
+messages, ``tr``) is the ground every message stands on.
 
-1. files, history, rewards, seeding, stats, validation
-2. config, env, networks, replay
-3. agents, starts
-4. dqn, evaluation
-5. checkpoint
-6. training
-7. animation, parallel, plots
-8. presets
-9. inspection, playground
-10. checks
-11. checks_agent, checks_experiments, checks_inside, checks_ladder, checks_playground, checks_table
+1. i18n
+2. files, history, rewards, seeding, stats, validation
+3. config, env, networks, replay
+4. agents, starts
+5. dqn, evaluation
+6. checkpoint
+7. training
+8. animation, parallel, plots
+9. presets
+10. inspection, playground
+11. checks
+12. checks_agent, checks_experiments, checks_inside, checks_ladder, checks_playground, checks_table
 """
 
 from dqn_lib.agents import Agent, OnlineAgent, epsilon_greedy, td_target
@@ -53,6 +55,7 @@ from dqn_lib.env import (
 )
 from dqn_lib.evaluation import as_policy, evaluate, value_estimates
 from dqn_lib.history import History
+from dqn_lib.i18n import set_language
 from dqn_lib.networks import QNet, new_q_network
 from dqn_lib.parallel import run_in_processes, train_online_agent
 from dqn_lib.plots import moving_average, plot_evaluations, plot_learning_curve, plot_runs
@@ -120,6 +123,7 @@ __all__ = [
     "record_episode",
     "run_in_processes",
     "save_checkpoint",
+    "set_language",
     "td_target",
     "linear_schedule",
     "soft_update",

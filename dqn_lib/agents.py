@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from dqn_lib.i18n import tr
 from dqn_lib.networks import new_q_network
 from dqn_lib.seeding import as_seed, numpy_generator
 
@@ -46,11 +47,15 @@ def epsilon_greedy(q_values: torch.Tensor, epsilon: float, rng: np.random.Genera
     comes from ``rng``, the agent's own generator, so nothing else in a notebook can change it.
     """
     if not 0.0 <= epsilon <= 1.0:
-        raise ValueError(f"epsilon must be a probability in [0, 1], got {epsilon!r}.")
+        raise ValueError(
+            tr("epsilon must be a probability in [0, 1], got {epsilon!r}.").format(epsilon=epsilon)
+        )
     if q_values.ndim != 1:
         raise ValueError(
-            f"epsilon_greedy expects the Q-values of one observation, shape (n_actions,), "
-            f"got shape {tuple(q_values.shape)}."
+            tr(
+                "epsilon_greedy expects the Q-values of one observation, shape (n_actions,), "
+                "got shape {shape}."
+            ).format(shape=tuple(q_values.shape))
         )
     if rng.random() < epsilon:
         return int(rng.integers(q_values.shape[0]))
@@ -75,12 +80,17 @@ def td_target(
     tensor([2.5000, 1.0000])
     """
     if not 0.0 <= gamma <= 1.0:
-        raise ValueError(f"gamma must be in [0, 1], got {gamma!r}.")
+        raise ValueError(tr("gamma must be in [0, 1], got {gamma!r}.").format(gamma=gamma))
     if next_q.ndim != 2 or reward.shape != next_q.shape[:1] or terminated.shape != reward.shape:
         raise ValueError(
-            "td_target expects reward (batch,), next_q (batch, n_actions) and terminated "
-            f"(batch,); got {tuple(reward.shape)}, {tuple(next_q.shape)} and "
-            f"{tuple(terminated.shape)}."
+            tr(
+                "td_target expects reward (batch,), next_q (batch, n_actions) and terminated "
+                "(batch,); got {reward}, {next_q} and {terminated}."
+            ).format(
+                reward=tuple(reward.shape),
+                next_q=tuple(next_q.shape),
+                terminated=tuple(terminated.shape),
+            )
         )
     not_terminated = 1.0 - terminated.to(next_q.dtype)
     return reward.to(next_q.dtype) + gamma * not_terminated * next_q.max(dim=1).values
@@ -98,22 +108,30 @@ def as_observation_tensor(observation: object, n_observations: int) -> torch.Ten
         and isinstance(observation[1], dict)
     ):
         raise TypeError(
-            "Expected an observation array, got an (observation, info) tuple. env.reset() returns "
-            "both: write `observation, info = env.reset()` and pass `observation`."
+            tr(
+                "Expected an observation array, got an (observation, info) tuple. env.reset() "
+                "returns both: write `observation, info = env.reset()` and pass `observation`."
+            )
         )
     try:
         array = np.asarray(observation, dtype=np.float32)
     except (TypeError, ValueError) as error:
         raise TypeError(
-            f"Expected an observation array of {n_observations} numbers, got {observation!r}."
+            tr(
+                "Expected an observation array of {n_observations} numbers, got {observation!r}."
+            ).format(n_observations=n_observations, observation=observation)
         ) from error
     if array.shape != (n_observations,):
         raise ValueError(
-            f"Expected one observation of shape ({n_observations},), got shape "
-            f"{array.shape}. Pass a single observation, not a batch or a nested list."
+            tr(
+                "Expected one observation of shape ({n_observations},), got shape {shape}. Pass a "
+                "single observation, not a batch or a nested list."
+            ).format(n_observations=n_observations, shape=array.shape)
         )
     if not np.isfinite(array).all():
-        raise ValueError(f"The observation contains NaN or infinity: {array.tolist()}.")
+        raise ValueError(
+            tr("The observation contains NaN or infinity: {values}.").format(values=array.tolist())
+        )
     return torch.from_numpy(array)
 
 
@@ -154,16 +172,25 @@ class OnlineAgent:
     ) -> None:
         if not isinstance(bootstrap_through_termination, bool):
             raise TypeError(
-                "bootstrap_through_termination must be True (the original's bug: the TD target "
-                "ignores terminated) or False (the corrected target), got "
-                f"{bootstrap_through_termination!r}."
+                tr(
+                    "bootstrap_through_termination must be True (the original's bug: the TD "
+                    "target ignores terminated) or False (the corrected target), got {value!r}."
+                ).format(value=bootstrap_through_termination)
             )
         if not learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
+            raise ValueError(
+                tr("learning_rate must be positive, got {learning_rate!r}.").format(
+                    learning_rate=learning_rate
+                )
+            )
         if not 0.0 <= gamma <= 1.0:
-            raise ValueError(f"gamma must be in [0, 1], got {gamma!r}.")
+            raise ValueError(tr("gamma must be in [0, 1], got {gamma!r}.").format(gamma=gamma))
         if not 0.0 <= epsilon <= 1.0:
-            raise ValueError(f"epsilon must be a probability in [0, 1], got {epsilon!r}.")
+            raise ValueError(
+                tr("epsilon must be a probability in [0, 1], got {epsilon!r}.").format(
+                    epsilon=epsilon
+                )
+            )
         seed = as_seed(seed)
         self.n_observations = n_observations
         self.n_actions = n_actions
@@ -210,7 +237,9 @@ class OnlineAgent:
         observations = as_observation_tensor(observation, self.n_observations).unsqueeze(0)
         next_observations = as_observation_tensor(next_observation, self.n_observations)
         if not np.isfinite(reward):
-            raise ValueError(f"The reward must be a finite number, got {reward!r}.")
+            raise ValueError(
+                tr("The reward must be a finite number, got {reward!r}.").format(reward=reward)
+            )
         q = self.q_network(observations)[0, action]  # the value of the action taken, a scalar
         # 1.0 stops the bootstrap; the original's bug (on request) never stops it, even at a fall
         stops = 0.0 if self.bootstrap_through_termination else float(terminated)

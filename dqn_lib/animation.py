@@ -20,6 +20,7 @@ from dqn_lib.agents import Agent
 from dqn_lib.env import MAX_EPISODE_STEPS, POSITION_LIMIT, make_env
 from dqn_lib.evaluation import Policy, as_policy
 from dqn_lib.files import write_atomically
+from dqn_lib.i18n import tr
 from dqn_lib.seeding import as_seed
 from dqn_lib.starts import StartBox, check_start_box, set_start
 
@@ -79,19 +80,30 @@ def record_episode(
 
 
 def _ending(episode: Episode) -> str:
+    """How the episode ended, for the last frame's caption, in the chosen language."""
     if episode.truncated:
-        return "time limit reached"
+        return tr("time limit reached")
     if episode.terminated:
         x = episode.observations[-1][0]
-        return "cart left the track" if abs(x) > POSITION_LIMIT else "pole fell"
-    return "stopped"
+        return tr("cart left the track") if abs(x) > POSITION_LIMIT else tr("pole fell")
+    return tr("stopped")
+
+
+def _caption_font(text: str) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    """PIL's own font for ASCII captions; for any other text (Japanese) the IPAexGothic font of
+    matplotlib-fontja, which PIL's own font lacks (it draws empty boxes)."""
+    if text.isascii():
+        return ImageFont.load_default(size=18)
+    import matplotlib_fontja
+
+    font = Path(matplotlib_fontja.__file__).parent / "fonts" / "ipaexg.ttf"
+    return ImageFont.truetype(str(font), size=18)
 
 
 def _caption(frame: np.ndarray, text: str) -> PILImage.Image:
     image = PILImage.fromarray(frame)
-    ImageDraw.Draw(image).text(
-        (10, 8), text.strip(), fill=(0, 0, 0), font=ImageFont.load_default(size=18)
-    )
+    text = text.strip()
+    ImageDraw.Draw(image).text((10, 8), text, fill=(0, 0, 0), font=_caption_font(text))
     return image
 
 
@@ -109,7 +121,10 @@ def episode_gif(episode: Episode, every: int = 2, fps: int = 25, title: str = ""
     last = len(episode.frames) - 1
     indices = sorted(set(range(0, last + 1, every)) | {last})
     images = [
-        _caption(episode.frames[t], f"{title}  step {t}{f'  ({ending})' if t == last else ''}")
+        _caption(
+            episode.frames[t],
+            f"{title}  {tr('step {step}').format(step=t)}{f'  ({ending})' if t == last else ''}",
+        )
         for t in indices
     ]
     # One palette for every frame, taken from the first: CartPole has a handful of colours, and

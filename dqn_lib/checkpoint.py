@@ -50,6 +50,7 @@ from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import ENV_ID
 from dqn_lib.files import FileReadError, read_regular_file, write_atomically
 from dqn_lib.history import History
+from dqn_lib.i18n import tr
 from dqn_lib.validation import as_path
 
 FORMAT_VERSION = 2
@@ -76,7 +77,7 @@ replay buffer of 10 million CartPole transitions takes 370 MB."""
 _MAX_COUNT = 1 << 62  # counters and steps: far beyond any run, and exact in a float64
 _MAX_SIZE = 1 << 20  # observation length, number of actions, layer width
 _ONLINE_SETTINGS = ("hidden", "learning_rate", "gamma", "epsilon", "bootstrap_through_termination")
-_DIVERGED = " The run diverged before it was saved: use an earlier checkpoint."
+_DIVERGED = "The run diverged before it was saved: use an earlier checkpoint."
 _FIX = (
     "The file was changed after it was saved, or written by other code: use an earlier "
     "checkpoint, or save the agent again with dqn_lib.save_checkpoint."
@@ -183,15 +184,21 @@ def save_checkpoint(
         ``TypeError`` naming it. An ``OSError`` (a full disk) is raised as it is, after removing
         the temporary file.
     """
-    path = as_path(path, "save_checkpoint's path")
+    path = as_path(path, tr("save_checkpoint's path"))
     if not isinstance(include_replay, bool):
-        raise TypeError(f"include_replay must be True or False, got {include_replay!r}.")
+        raise TypeError(
+            tr("include_replay must be True or False, got {value!r}.").format(value=include_replay)
+        )
     if trainer is not None and not isinstance(trainer, Mapping):
         raise TypeError(
-            f"trainer must be None or the dict train passes, got {type(trainer).__name__}."
+            tr("trainer must be None or the dict train passes, got {type}.").format(
+                type=type(trainer).__name__
+            )
         )
     if path.is_dir():
-        raise IsADirectoryError(f"save_checkpoint's path {path} is a directory: name a file.")
+        raise IsADirectoryError(
+            tr("save_checkpoint's path {path} is a directory: name a file.").format(path=path)
+        )
     buffer = io.BytesIO()
     torch.save(_payload(agent, include_replay, trainer), buffer)
     payload = buffer.getvalue()
@@ -199,10 +206,15 @@ def save_checkpoint(
         content = torch.load(io.BytesIO(payload), weights_only=True)
         _check_content(content, FORMAT_VERSION)
     except (_Invalid, pickle.UnpicklingError) as error:
-        cause = _first_line(error).replace(f" {_FIX}", "").replace(_DIVERGED, "")
+        cause = _first_line(error)
+        fix, diverged = tr(_FIX), tr(_DIVERGED)
+        for advice in (f" {fix}", fix, f" {diverged}", diverged):  # a translation may drop " "
+            cause = cause.replace(advice, "")
         raise ValueError(
-            f"save_checkpoint will not write {path}: load_checkpoint would refuse the file, "
-            f"because {cause} Nothing was written."
+            tr(
+                "save_checkpoint will not write {path}: load_checkpoint would refuse the file, "
+                "because {cause} Nothing was written."
+            ).format(path=path, cause=cause)
         ) from error
     prefix = MAGIC + FORMAT_VERSION.to_bytes(4, "big")
     write_atomically(path, prefix + hashlib.sha256(prefix + payload).digest() + payload)
@@ -220,7 +232,9 @@ def _payload(
         replay_rng = None
     else:
         raise TypeError(
-            f"save_checkpoint saves a DQNAgent or an OnlineAgent, got {type(agent).__name__}."
+            tr("save_checkpoint saves a DQNAgent or an OnlineAgent, got {type}.").format(
+                type=type(agent).__name__
+            )
         )
     is_dqn = isinstance(agent, DQNAgent)
     return {
@@ -234,10 +248,10 @@ def _payload(
             "n_actions": _plain(agent.n_actions, "agent.n_actions"),
             "agent_type": "DQNAgent" if is_dqn else "OnlineAgent",  # a subclass loads as its base
         },
-        "config": _plain(config, "the agent's settings"),
+        "config": _plain(config, tr("the agent's settings")),
         "q_network": _cloned(agent.q_network.state_dict()),
         "target_network": _cloned(agent.target_network.state_dict()) if is_dqn else None,
-        "optimizer": _plain(agent.optimizer.state_dict(), "the optimizer's state"),
+        "optimizer": _plain(agent.optimizer.state_dict(), tr("the optimizer's state")),
         "counters": (
             {
                 "steps": _plain(agent.steps, "agent.steps"),
@@ -272,9 +286,11 @@ def _plain(value: Any, where: str) -> Any:
         items = [_plain(item, f"{where}[{i}]") for i, item in enumerate(value)]
         return items if isinstance(value, list) else tuple(items)
     raise TypeError(
-        f"save_checkpoint cannot store {where} = {value!r} of type {type(value).__name__}: a "
-        "checkpoint holds tensors, numbers, strings, None, and lists, tuples and dicts of them. "
-        "Use a Python number or a string."
+        tr(
+            "save_checkpoint cannot store {where} = {value!r} of type {type}: a checkpoint holds "
+            "tensors, numbers, strings, None, and lists, tuples and dicts of them. Use a Python "
+            "number or a string."
+        ).format(where=where, value=value, type=type(value).__name__)
     )
 
 
@@ -330,7 +346,7 @@ def load_checkpoint(
         TypeError, ValueError: for a mistake in ``path``, ``expect_config`` or ``env`` themselves
             (checked first: the file is not blamed for them).
     """
-    path = as_path(path, "load_checkpoint's path")
+    path = as_path(path, tr("load_checkpoint's path"))
     expected_config = _caller_config(expect_config)
     spaces = _caller_spaces(env)
     payload, version = _read_verified_payload(path)
@@ -339,36 +355,48 @@ def load_checkpoint(
     except pickle.UnpicklingError as error:
         if not payload.startswith(b"PK\x03\x04"):  # torch.save's zip archive
             raise CheckpointError(
-                f"Cannot load checkpoint {path}: its payload is not a torch.save archive (it "
-                f"does not start with a zip header). {_FIX}"
+                tr(
+                    "Cannot load checkpoint {path}: its payload is not a torch.save archive (it "
+                    "does not start with a zip header). {fix}"
+                ).format(path=path, fix=tr(_FIX))
             ) from error
         raise CheckpointError(
-            f"Cannot load checkpoint {path}: it holds pickled objects other than tensors and "
-            f"plain values (possibly code); torch.load(weights_only=True) refused them and "
-            f"nothing was run ({_first_line(error)})."
+            tr(
+                "Cannot load checkpoint {path}: it holds pickled objects other than tensors and "
+                "plain values (possibly code); torch.load(weights_only=True) refused them and "
+                "nothing was run ({cause})."
+            ).format(path=path, cause=_first_line(error))
         ) from error
     except Exception as error:  # torch raises RuntimeError, EOFError, ... for a bad zip payload
         raise CheckpointError(
-            f"Cannot load checkpoint {path}: its payload is not readable by torch.load "
-            f"({type(error).__name__}: {_first_line(error)})."
+            tr(
+                "Cannot load checkpoint {path}: its payload is not readable by torch.load "
+                "({error}: {cause})."
+            ).format(path=path, error=type(error).__name__, cause=_first_line(error))
         ) from error
     try:
         config = _check_content(content, version, spaces)
     except _Invalid as error:
-        raise CheckpointError(f"Cannot load checkpoint {path}: {error}") from error
+        raise CheckpointError(
+            tr("Cannot load checkpoint {path}: {cause}").format(path=path, cause=error)
+        ) from error
     if expected_config is not None:
         _check_same(path, content["config"], config, expected_config)
     try:
         agent = _build(content, config)
     except MemoryError as error:
         raise CheckpointError(
-            f"Cannot load checkpoint {path}: not enough memory to build its agent (replay "
-            f"buffer of {content['config'].get('buffer_size')} transitions)."
+            tr(
+                "Cannot load checkpoint {path}: not enough memory to build its agent (replay "
+                "buffer of {buffer_size} transitions)."
+            ).format(path=path, buffer_size=content["config"].get("buffer_size"))
         ) from error
     except (KeyError, TypeError, ValueError, RuntimeError) as error:  # checked above: a safety net
         raise CheckpointError(
-            f"Cannot load checkpoint {path}: its content does not rebuild an agent "
-            f"({type(error).__name__}: {_first_line(error)}). {_FIX}"
+            tr(
+                "Cannot load checkpoint {path}: its content does not rebuild an agent "
+                "({error}: {cause}). {fix}"
+            ).format(path=path, error=type(error).__name__, cause=_first_line(error), fix=tr(_FIX))
         ) from error
     return Checkpoint(agent, content["metadata"], content["trainer"], path)
 
@@ -399,19 +427,27 @@ def _caller_config(expect_config: object) -> _Expected | None:
         return _Expected(expect_config, None)
     if not isinstance(expect_config, Mapping):
         raise TypeError(
-            "expect_config must be a DQNConfig, an OnlineAgent's dict of settings, or None; got "
-            f"{type(expect_config).__name__}."
+            tr(
+                "expect_config must be a DQNConfig, an OnlineAgent's dict of settings, or None; "
+                "got {type}."
+            ).format(type=type(expect_config).__name__)
         )
     keys = list(expect_config)
     dqn_names = [f.name for f in dataclasses.fields(DQNConfig)]
     unknown = [key for key in keys if key not in dqn_names and key not in _ONLINE_SETTINGS]
     if unknown:
         close = difflib.get_close_matches(str(unknown[0]), dqn_names + list(_ONLINE_SETTINGS), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        hint = tr(" Did you mean {name!r}?").format(name=close[0]) if close else ""
         raise ValueError(
-            f"expect_config (your argument, not the file) has an unknown key {unknown[0]!r}.{hint} "
-            f"A DQNAgent's keys: {', '.join(dqn_names)}; an OnlineAgent's: "
-            f"{', '.join(_ONLINE_SETTINGS)}."
+            tr(
+                "expect_config (your argument, not the file) has an unknown key {key!r}.{hint} "
+                "A DQNAgent's keys: {dqn_keys}; an OnlineAgent's: {online_keys}."
+            ).format(
+                key=unknown[0],
+                hint=hint,
+                dqn_keys=", ".join(dqn_names),
+                online_keys=", ".join(_ONLINE_SETTINGS),
+            )
         )
     dqn, online = None, None
     if all(key in dqn_names for key in keys):
@@ -420,7 +456,9 @@ def _caller_config(expect_config: object) -> _Expected | None:
         except (TypeError, ValueError) as error:
             if not all(key in _ONLINE_SETTINGS for key in keys):
                 raise ValueError(
-                    f"expect_config (your argument, not the file) is invalid: {error}"
+                    tr("expect_config (your argument, not the file) is invalid: {error}").format(
+                        error=error
+                    )
                 ) from error
     if all(key in _ONLINE_SETTINGS for key in keys):
         online = dict(expect_config)
@@ -428,8 +466,10 @@ def _caller_config(expect_config: object) -> _Expected | None:
             hidden = online["hidden"]
             if not isinstance(hidden, list | tuple):
                 raise ValueError(
-                    "expect_config['hidden'] (your argument, not the file) must be a list or "
-                    f"tuple of ints such as (32, 32), got {hidden!r}."
+                    tr(
+                        "expect_config['hidden'] (your argument, not the file) must be a list or "
+                        "tuple of ints such as (32, 32), got {hidden!r}."
+                    ).format(hidden=hidden)
                 )
             online["hidden"] = list(hidden)
     return _Expected(dqn, online)
@@ -444,14 +484,17 @@ def _caller_spaces(env: object) -> tuple[tuple[int, ...], int, str]:
         action_space, gym.spaces.Space
     ):
         raise TypeError(
-            "env (your argument, not the file) must be a gymnasium environment such as "
-            f"dqn_lib.make_env(), with observation_space and action_space; got "
-            f"{type(env).__name__}."
+            tr(
+                "env (your argument, not the file) must be a gymnasium environment such as "
+                "dqn_lib.make_env(), with observation_space and action_space; got {type}."
+            ).format(type=type(env).__name__)
         )
     if not isinstance(action_space, gym.spaces.Discrete):
         raise ValueError(
-            f"env (your argument, not the file) has action space {action_space}; a checkpoint's "
-            "agent acts in a discrete one, such as CartPole's Discrete(2)."
+            tr(
+                "env (your argument, not the file) has action space {space}; a checkpoint's "
+                "agent acts in a discrete one, such as CartPole's Discrete(2)."
+            ).format(space=action_space)
         )
     spec = getattr(env, "spec", None)
     unwrapped = getattr(env, "unwrapped", env)
@@ -466,25 +509,37 @@ def _read_verified_payload(path: Path) -> tuple[bytes, int]:
     try:
         data = read_regular_file(path, min(MAX_FILE_BYTES, _memory_bytes()))
     except FileNotFoundError as error:
-        raise CheckpointError(f"Cannot load checkpoint {path}: the file does not exist.") from error
+        raise CheckpointError(
+            tr("Cannot load checkpoint {path}: the file does not exist.").format(path=path)
+        ) from error
     except FileReadError as error:
         raise CheckpointError(
-            f"Cannot load checkpoint {path}: the file {error}. Pass the path of a checkpoint file "
-            "that save_checkpoint wrote."
+            tr(
+                "Cannot load checkpoint {path}: the file {error}. Pass the path of a checkpoint "
+                "file that save_checkpoint wrote."
+            ).format(path=path, error=error)
         ) from error
     except OSError as error:
-        raise CheckpointError(f"Cannot load checkpoint {path}: {error}.") from error
+        raise CheckpointError(
+            tr("Cannot load checkpoint {path}: {error}.").format(path=path, error=error)
+        ) from error
     if not data:
-        raise CheckpointError(f"Cannot load checkpoint {path}: the file is empty.")
+        raise CheckpointError(
+            tr("Cannot load checkpoint {path}: the file is empty.").format(path=path)
+        )
     if not data.startswith(MAGIC):
         raise CheckpointError(
-            f"Cannot load checkpoint {path}: it is not a dqn_lib checkpoint (it does not start "
-            f"with {MAGIC!r}); save one with dqn_lib.save_checkpoint."
+            tr(
+                "Cannot load checkpoint {path}: it is not a dqn_lib checkpoint (it does not "
+                "start with {magic!r}); save one with dqn_lib.save_checkpoint."
+            ).format(path=path, magic=MAGIC)
         )
     if len(data) < _HEADER_SIZE:
         raise CheckpointError(
-            f"Cannot load checkpoint {path}: the file is truncated ({len(data)} bytes, shorter "
-            f"than the {_HEADER_SIZE}-byte header)."
+            tr(
+                "Cannot load checkpoint {path}: the file is truncated ({size} bytes, shorter "
+                "than the {header}-byte header)."
+            ).format(path=path, size=len(data), header=_HEADER_SIZE)
         )
     prefix, digest = data[: len(MAGIC) + 4], data[len(MAGIC) + 4 : _HEADER_SIZE]
     payload = data[_HEADER_SIZE:]
@@ -492,8 +547,10 @@ def _read_verified_payload(path: Path) -> tuple[bytes, int]:
     if hashlib.sha256(prefix + payload).digest() == digest:  # format 2 and later
         if version > FORMAT_VERSION:
             raise CheckpointError(
-                f"Cannot load checkpoint {path}: it has format version {version}, newer than the "
-                f"{FORMAT_VERSION} this dqn_lib reads; update dqn_lib to load it."
+                tr(
+                    "Cannot load checkpoint {path}: it has format version {version}, newer than "
+                    "the {supported} this dqn_lib reads; update dqn_lib to load it."
+                ).format(path=path, version=version, supported=FORMAT_VERSION)
             )
         if version >= 2:
             return payload, version
@@ -502,13 +559,17 @@ def _read_verified_payload(path: Path) -> tuple[bytes, int]:
         return payload, version
     if payload_only or version < 1:
         raise CheckpointError(
-            f"Cannot load checkpoint {path}: its header is damaged: its format version field "
-            f"reads {version}, which no dqn_lib wrote with this checksum (format 1 checksums the "
-            "payload alone, later formats the header too). Use an earlier checkpoint."
+            tr(
+                "Cannot load checkpoint {path}: its header is damaged: its format version field "
+                "reads {version}, which no dqn_lib wrote with this checksum (format 1 checksums "
+                "the payload alone, later formats the header too). Use an earlier checkpoint."
+            ).format(path=path, version=version)
         )
     raise CheckpointError(
-        f"Cannot load checkpoint {path}: its SHA-256 checksum does not match its content, so "
-        "the file is truncated or corrupted; use an earlier checkpoint."
+        tr(
+            "Cannot load checkpoint {path}: its SHA-256 checksum does not match its content, so "
+            "the file is truncated or corrupted; use an earlier checkpoint."
+        ).format(path=path)
     )
 
 
@@ -525,8 +586,10 @@ def _check_content(
     if not isinstance(content, dict) or set(content) != set(_TOP_KEYS):
         given = sorted(map(str, content)) if isinstance(content, dict) else type(content).__name__
         raise _Invalid(
-            f"its content is not what a dqn_lib checkpoint holds (expected a dict of "
-            f"{', '.join(_TOP_KEYS)}; got {given}). {_FIX}"
+            tr(
+                "its content is not what a dqn_lib checkpoint holds (expected a dict of {keys}; "
+                "got {given}). {fix}"
+            ).format(keys=", ".join(_TOP_KEYS), given=given, fix=tr(_FIX))
         )
     metadata = _dict(content["metadata"], "metadata")
     n_observations, n_actions, is_dqn = _check_metadata(metadata, version)
@@ -539,7 +602,7 @@ def _check_content(
     if is_dqn:
         _check_network(content["target_network"], "target_network", shapes, hidden)
     elif content["target_network"] is not None:
-        raise _bad("target_network", "None for an OnlineAgent", content["target_network"])
+        raise _bad("target_network", tr("None for an OnlineAgent"), content["target_network"])
     counters = _dict(content["counters"], "counters")
     if is_dqn:
         _keys(counters, ("steps", "updates"), "counters")
@@ -554,10 +617,10 @@ def _check_content(
     if is_dqn:
         _check_generator_state(rng["replay"], "rng.replay")
     elif rng["replay"] is not None:
-        raise _bad("rng.replay", "None for an OnlineAgent", rng["replay"])
+        raise _bad("rng.replay", tr("None for an OnlineAgent"), rng["replay"])
     if content["replay"] is not None:
         if not isinstance(config, DQNConfig):
-            raise _bad("replay", "None for an OnlineAgent", "a replay buffer")
+            raise _bad("replay", tr("None for an OnlineAgent"), tr("a replay buffer"))
         _check_replay(content["replay"], config.buffer_size, n_observations, n_actions)
     if content["trainer"] is not None:
         _check_trainer(content["trainer"], n_observations)
@@ -567,32 +630,39 @@ def _check_content(
 def _bad(where: str, expected: str, given: object) -> _Invalid:
     text = repr(given)
     text = text if len(text) <= 80 else text[:77] + "..."
-    return _Invalid(f"{where} is {text}, but a checkpoint holds {expected} there. {_FIX}")
+    return _Invalid(
+        tr("{where} is {given}, but a checkpoint holds {expected} there. {fix}").format(
+            where=where, given=text, expected=expected, fix=tr(_FIX)
+        )
+    )
 
 
 def _dict(value: object, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _bad(where, "a dict", value)
+        raise _bad(where, tr("a dict"), value)
     return value
 
 
 def _keys(value: Mapping[str, Any], expected: tuple[str, ...], where: str) -> None:
     if set(value) != set(expected):
         raise _Invalid(
-            f"{where} has the keys {sorted(map(str, value))}, but a checkpoint holds "
-            f"{sorted(expected)} there. {_FIX}"
+            tr(
+                "{where} has the keys {keys}, but a checkpoint holds {expected} there. {fix}"
+            ).format(
+                where=where, keys=sorted(map(str, value)), expected=sorted(expected), fix=tr(_FIX)
+            )
         )
 
 
 def _count(value: object, where: str, maximum: int = _MAX_COUNT) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
-        raise _bad(where, f"an int in [0, {maximum}]", value)
+        raise _bad(where, tr("an int in [0, {maximum}]").format(maximum=maximum), value)
     return value
 
 
 def _finite_real(value: object, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _bad(where, "a finite number", value)
+        raise _bad(where, tr("a finite number"), value)
     return float(value)
 
 
@@ -600,27 +670,32 @@ def _check_metadata(metadata: dict[str, Any], version: int) -> tuple[int, int, b
     required = ("format_version", "observation_shape", "n_actions", "agent_type")
     missing = [key for key in required if key not in metadata]
     if missing:
-        raise _Invalid(f"its metadata has no {', '.join(missing)}. {_FIX}")
+        raise _Invalid(
+            tr("its metadata has no {keys}. {fix}").format(keys=", ".join(missing), fix=tr(_FIX))
+        )
     if metadata["format_version"] != version:
         raise _bad(
             "metadata.format_version",
-            f"the header's format version, {version}",
+            tr("the header's format version, {version}").format(version=version),
             metadata["format_version"],
         )
     for key in ("dqn_lib_version", "torch_version", "gymnasium_version", "env_id"):
         if key in metadata and not isinstance(metadata[key], str):
-            raise _bad(f"metadata.{key}", "a string", metadata[key])
+            raise _bad(f"metadata.{key}", tr("a string"), metadata[key])
     shape = metadata["observation_shape"]
     if not isinstance(shape, list | tuple) or len(shape) != 1:
-        raise _bad("metadata.observation_shape", "a list of one int, such as [4]", shape)
+        raise _bad("metadata.observation_shape", tr("a list of one int, such as [4]"), shape)
     n_observations = _count(shape[0], "metadata.observation_shape[0]", _MAX_SIZE)
     n_actions = _count(metadata["n_actions"], "metadata.n_actions", _MAX_SIZE)
     if n_observations < 1 or n_actions < 1:
-        raise _bad("metadata", "an observation length and a number of actions of 1 or more", shape)
+        expected = tr("an observation length and a number of actions of 1 or more")
+        raise _bad("metadata", expected, shape)
     agent_type = metadata["agent_type"]
     if agent_type not in ("DQNAgent", "OnlineAgent"):
         raise _Invalid(
-            f"unknown agent type {agent_type!r}; this dqn_lib loads DQNAgent and OnlineAgent."
+            tr(
+                "unknown agent type {agent_type!r}; this dqn_lib loads DQNAgent and OnlineAgent."
+            ).format(agent_type=agent_type)
         )
     return n_observations, n_actions, agent_type == "DQNAgent"
 
@@ -630,9 +705,17 @@ def _check_spaces(metadata: Mapping[str, Any], spaces: tuple[tuple[int, ...], in
     stored_shape, stored_actions = tuple(metadata["observation_shape"]), metadata["n_actions"]
     if (stored_shape, stored_actions) != (expected_shape, expected_actions):
         raise _Invalid(
-            f"it was saved for observations of shape {stored_shape} and {stored_actions} "
-            f"actions, but {env_id} has {expected_shape} and {expected_actions}. Pass env=... "
-            "for the environment it was trained on."
+            tr(
+                "it was saved for observations of shape {stored_shape} and {stored_actions} "
+                "actions, but {env_id} has {expected_shape} and {expected_actions}. Pass env=... "
+                "for the environment it was trained on."
+            ).format(
+                stored_shape=stored_shape,
+                stored_actions=stored_actions,
+                env_id=env_id,
+                expected_shape=expected_shape,
+                expected_actions=expected_actions,
+            )
         )
 
 
@@ -641,27 +724,38 @@ def _check_settings(
 ) -> DQNConfig | dict[str, Any]:
     stored = _dict(stored, "config")
     if not all(isinstance(key, str) for key in stored):
-        raise _bad("config", "a dict with string keys", stored)
+        raise _bad("config", tr("a dict with string keys"), stored)
     if is_dqn:
         try:
             config = DQNConfig.from_dict(stored)
         except (TypeError, ValueError) as error:
-            raise _Invalid(f"its stored settings are invalid: {error} {_FIX}") from error
+            raise _Invalid(
+                tr("its stored settings are invalid: {error} {fix}").format(
+                    error=error, fix=tr(_FIX)
+                )
+            ) from error
         needed = config.buffer_size * (2 * 4 * n_observations + 8 + 4 + 1 + 1)
         available = _memory_bytes()
         if needed > available:
             raise _Invalid(
-                f"its settings ask for a replay buffer of buffer_size={config.buffer_size:,} "
-                f"transitions ({needed / 2**30:,.2f} GiB), more than this machine's "
-                f"{available / 2**30:,.1f} GiB of memory; nothing was allocated. Load it on a "
-                f"machine with more memory, or, if the file was changed, use an earlier one."
+                tr(
+                    "its settings ask for a replay buffer of buffer_size={buffer_size:,} "
+                    "transitions ({needed:,.2f} GiB), more than this machine's {available:,.1f} "
+                    "GiB of memory; nothing was allocated. Load it on a machine with more memory, "
+                    "or, if the file was changed, use an earlier one."
+                ).format(
+                    buffer_size=config.buffer_size,
+                    needed=needed / 2**30,
+                    available=available / 2**30,
+                )
             )
         return config
     unknown = set(stored) - set(_ONLINE_SETTINGS)
     if unknown or not {"hidden", "learning_rate", "gamma", "epsilon"} <= set(stored):
         raise _Invalid(
-            f"its OnlineAgent settings have the keys {sorted(stored)}, expected "
-            f"{list(_ONLINE_SETTINGS)}. {_FIX}"
+            tr("its OnlineAgent settings have the keys {keys}, expected {expected}. {fix}").format(
+                keys=sorted(stored), expected=list(_ONLINE_SETTINGS), fix=tr(_FIX)
+            )
         )
     hidden = stored["hidden"]
     if (
@@ -671,16 +765,16 @@ def _check_settings(
             isinstance(h, bool) or not isinstance(h, int) or not 1 <= h <= _MAX_SIZE for h in hidden
         )
     ):
-        raise _bad("config.hidden", "a list of positive ints, such as [32, 32]", hidden)
+        raise _bad("config.hidden", tr("a list of positive ints, such as [32, 32]"), hidden)
     if not 0 < _finite_real(stored["learning_rate"], "config.learning_rate"):
-        raise _bad("config.learning_rate", "a positive number", stored["learning_rate"])
+        raise _bad("config.learning_rate", tr("a positive number"), stored["learning_rate"])
     for name in ("gamma", "epsilon"):
         if not 0.0 <= _finite_real(stored[name], f"config.{name}") <= 1.0:
-            raise _bad(f"config.{name}", "a number in [0, 1]", stored[name])
+            raise _bad(f"config.{name}", tr("a number in [0, 1]"), stored[name])
     if not isinstance(stored.get("bootstrap_through_termination", False), bool):
         raise _bad(
             "config.bootstrap_through_termination",
-            "True or False",
+            tr("True or False"),
             stored["bootstrap_through_termination"],
         )
     return dict(stored)
@@ -715,14 +809,25 @@ def _check_network(
     )
     if not fits:
         raise _Invalid(
-            f"its {name} weights do not fit the network its stored settings build "
-            f"(hidden={hidden}): stored {_shapes(stored)}, expected "
-            f"{', '.join(f'{key} {shape}' for key, shape in shapes.items())}. {_FIX}"
+            tr(
+                "its {name} weights do not fit the network its stored settings build "
+                "(hidden={hidden}): stored {stored}, expected {expected}. {fix}"
+            ).format(
+                name=name,
+                hidden=hidden,
+                stored=_shapes(stored),
+                expected=", ".join(f"{key} {shape}" for key, shape in shapes.items()),
+                fix=tr(_FIX),
+            )
         )
     for key in shapes:
         _check_tensor(stored[key], f"{name}.{key}", torch.float32)
         if not torch.isfinite(stored[key]).all():
-            raise _Invalid(f"{name}.{key} contains NaN or infinite weights.{_DIVERGED}")
+            raise _Invalid(
+                tr("{where} contains NaN or infinite weights. {diverged}").format(
+                    where=f"{name}.{key}", diverged=tr(_DIVERGED)
+                )
+            )
 
 
 def _check_tensor(
@@ -733,19 +838,26 @@ def _check_tensor(
     finite: bool = False,
 ) -> torch.Tensor:
     if not isinstance(tensor, torch.Tensor):
-        raise _bad(where, f"a tensor of {dtype}", tensor)
+        raise _bad(where, tr("a tensor of {dtype}").format(dtype=dtype), tensor)
     if tensor.dtype != dtype or tensor.layout != torch.strided or tensor.is_quantized:
         raise _Invalid(
-            f"{where} is a tensor of {tensor.dtype} ({tensor.layout}), but a checkpoint holds a "
-            f"dense tensor of {dtype} there. {_FIX}"
+            tr(
+                "{where} is a tensor of {given} ({layout}), but a checkpoint holds a dense tensor "
+                "of {dtype} there. {fix}"
+            ).format(
+                where=where, given=tensor.dtype, layout=tensor.layout, dtype=dtype, fix=tr(_FIX)
+            )
         )
     if shape is not None and tuple(tensor.shape) != shape:
         raise _Invalid(
-            f"{where} has shape {tuple(tensor.shape)}, but its stored settings imply {shape}. "
-            f"{_FIX}"
+            tr("{where} has shape {given}, but its stored settings imply {shape}. {fix}").format(
+                where=where, given=tuple(tensor.shape), shape=shape, fix=tr(_FIX)
+            )
         )
     if finite and tensor.is_floating_point() and not torch.isfinite(tensor).all():
-        raise _Invalid(f"{where} contains NaN or infinity. {_FIX}")
+        raise _Invalid(
+            tr("{where} contains NaN or infinity. {fix}").format(where=where, fix=tr(_FIX))
+        )
     return tensor
 
 
@@ -767,44 +879,47 @@ def _check_optimizer(stored: object, shapes: list[tuple[int, ...]]) -> None:
     _keys(stored, ("state", "param_groups"), "optimizer")
     groups = stored["param_groups"]
     if not isinstance(groups, list) or len(groups) != 1 or not isinstance(groups[0], dict):
-        raise _bad("optimizer.param_groups", "a list of one dict (Adam's one group)", groups)
+        raise _bad("optimizer.param_groups", tr("a list of one dict (Adam's one group)"), groups)
     group = groups[0]
     if group.get("params") != list(range(len(shapes))):
         raise _bad(
             "optimizer.param_groups[0].params",
-            f"the list {list(range(len(shapes)))}",
+            tr("the list {items}").format(items=list(range(len(shapes)))),
             group.get("params"),
         )
-    if _finite_real(group.get("lr"), "optimizer's lr") <= 0:
-        raise _bad("optimizer's lr", "a positive number", group["lr"])
-    if _finite_real(group.get("eps"), "optimizer's eps") <= 0:
-        raise _bad("optimizer's eps", "a positive number", group["eps"])
-    if _finite_real(group.get("weight_decay"), "optimizer's weight_decay") < 0:
-        raise _bad("optimizer's weight_decay", "a number >= 0", group["weight_decay"])
+    lr, eps = _optimizers("lr"), _optimizers("eps")
+    if _finite_real(group.get("lr"), lr) <= 0:
+        raise _bad(lr, tr("a positive number"), group["lr"])
+    if _finite_real(group.get("eps"), eps) <= 0:
+        raise _bad(eps, tr("a positive number"), group["eps"])
+    weight_decay = _optimizers("weight_decay")
+    if _finite_real(group.get("weight_decay"), weight_decay) < 0:
+        raise _bad(weight_decay, tr("a number >= 0"), group["weight_decay"])
     betas = group.get("betas")
     if (
         not isinstance(betas, list | tuple)
         or len(betas) != 2
-        or not all(0.0 <= _finite_real(beta, "optimizer's betas") < 1.0 for beta in betas)
+        or not all(0.0 <= _finite_real(beta, _optimizers("betas")) < 1.0 for beta in betas)
     ):
-        raise _bad("optimizer's betas", "two numbers in [0, 1), such as (0.9, 0.999)", betas)
+        expected = tr("two numbers in [0, 1), such as (0.9, 0.999)")
+        raise _bad(_optimizers("betas"), expected, betas)
     for flag in _ADAM_FLAGS:
         if flag in group and not isinstance(group[flag], bool):
-            raise _bad(f"optimizer's {flag}", "True or False", group[flag])
+            raise _bad(_optimizers(flag), tr("True or False"), group[flag])
     if group.get("capturable") or group.get("differentiable"):
-        raise _bad("optimizer's capturable and differentiable", "False", group)
+        raise _bad(tr("optimizer's capturable and differentiable"), "False", group)
     for flag in ("foreach", "fused"):
         if group.get(flag) is not None and not isinstance(group[flag], bool):
-            raise _bad(f"optimizer's {flag}", "True, False or None", group[flag])
+            raise _bad(_optimizers(flag), tr("True, False or None"), group[flag])
     for key, value in group.items():
         known = {"params", "lr", "eps", "weight_decay", "betas", "foreach", "fused", *_ADAM_FLAGS}
         if key not in known and not (value is None or isinstance(value, bool | int | float | str)):
-            raise _bad(f"optimizer's {key}", "a plain setting", value)
+            raise _bad(_optimizers(key), tr("a plain setting"), value)
     state = _dict(stored["state"], "optimizer.state")
     if state and set(state) != set(range(len(shapes))):
         raise _bad(
-            "optimizer.state's keys",
-            f"no parameter or all of 0..{len(shapes) - 1}",
+            tr("optimizer.state's keys"),
+            tr("no parameter or all of 0..{last}").format(last=len(shapes) - 1),
             sorted(state, key=str),
         )
     moments = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group.get("amsgrad") else ())
@@ -818,14 +933,23 @@ def _check_optimizer(stored: object, shapes: list[tuple[int, ...]]) -> None:
         step = _check_tensor(entry["step"], f"{where}.step", torch.float32, (), finite=True)
         value = float(step)
         if not 0 <= value <= _MAX_COUNT or value != int(value):
-            raise _bad(f"{where}.step", "a whole number of steps >= 0", value)
+            raise _bad(f"{where}.step", tr("a whole number of steps >= 0"), value)
         steps.add(value)
         for moment in moments:
             tensor = _check_tensor(entry[moment], f"{where}.{moment}", torch.float32, shape, True)
             if moment != "exp_avg" and bool((tensor < 0).any()):
-                raise _Invalid(f"{where}.{moment} has negative entries (it is a square). {_FIX}")
+                raise _Invalid(
+                    tr("{where} has negative entries (it is a square). {fix}").format(
+                        where=f"{where}.{moment}", fix=tr(_FIX)
+                    )
+                )
     if len(steps) > 1:
-        raise _bad("optimizer.state's step counts", "one count for every parameter", steps)
+        raise _bad(tr("optimizer.state's step counts"), tr("one count for every parameter"), steps)
+
+
+def _optimizers(name: str) -> str:
+    """How an error names one of the optimizer's settings: "optimizer's lr"."""
+    return tr("optimizer's {name}").format(name=name)
 
 
 def _check_generator_state(state: object, where: str) -> None:
@@ -839,9 +963,9 @@ def _check_generator_state(state: object, where: str) -> None:
     for name in ("state", "inc"):
         value = inner[name]
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**128:
-            raise _bad(f"{where}.state.{name}", "an int in [0, 2**128)", value)
+            raise _bad(f"{where}.state.{name}", tr("an int in [0, 2**128)"), value)
     if state["has_uint32"] not in (0, 1) or isinstance(state["has_uint32"], bool):
-        raise _bad(f"{where}.has_uint32", "0 or 1", state["has_uint32"])
+        raise _bad(f"{where}.has_uint32", tr("0 or 1"), state["has_uint32"])
     _count(state["uinteger"], f"{where}.uinteger", 2**32 - 1)
 
 
@@ -852,8 +976,10 @@ def _check_replay(replay: object, buffer_size: int, n_observations: int, n_actio
     position = _count(replay["position"], "replay.position", buffer_size - 1)
     if size < buffer_size and position != size:
         raise _Invalid(
-            f"replay.position is {position} but replay.size is {size}: until the buffer of "
-            f"{buffer_size} is full, the next transition goes at its size. {_FIX}"
+            tr(
+                "replay.position is {position} but replay.size is {size}: until the buffer of "
+                "{buffer_size} is full, the next transition goes at its size. {fix}"
+            ).format(position=position, size=size, buffer_size=buffer_size, fix=tr(_FIX))
         )
     dtypes = {
         "observations": torch.float32,
@@ -868,7 +994,11 @@ def _check_replay(replay: object, buffer_size: int, n_observations: int, n_actio
         _check_tensor(replay[name], f"replay.{name}", dtype, shape, finite=True)
     actions = replay["actions"]
     if size and not bool(((actions >= 0) & (actions < n_actions)).all()):
-        raise _Invalid(f"replay.actions holds actions outside [0, {n_actions - 1}]. {_FIX}")
+        raise _Invalid(
+            tr("replay.actions holds actions outside [0, {last}]. {fix}").format(
+                last=n_actions - 1, fix=tr(_FIX)
+            )
+        )
 
 
 _HISTORY_FLOATS = (
@@ -892,14 +1022,14 @@ def _check_trainer(trainer: object, n_observations: int) -> None:
     _keys(env, ("state", "np_random", "elapsed_steps", "steps_beyond_terminated"), "trainer.env")
     state = _check_tensor(env["state"], "trainer.env.state", torch.float64, finite=True)
     if state.ndim != 1 or not 1 <= state.numel() <= _MAX_SIZE:
-        raise _bad("trainer.env.state", "a vector", tuple(state.shape))
+        raise _bad("trainer.env.state", tr("a vector"), tuple(state.shape))
     _check_generator_state(env["np_random"], "trainer.env.np_random")
     _count(env["elapsed_steps"], "trainer.env.elapsed_steps")
     if env["steps_beyond_terminated"] is not None:
         _count(env["steps_beyond_terminated"], "trainer.env.steps_beyond_terminated")
     observation = trainer["observation"]
     if not isinstance(observation, torch.Tensor) or not observation.is_floating_point():
-        raise _bad("trainer.observation", "a tensor of floats", observation)
+        raise _bad("trainer.observation", tr("a tensor of floats"), observation)
     _check_tensor(observation, "trainer.observation", observation.dtype, (n_observations,), True)
     episode = _dict(trainer["episode"], "trainer.episode")
     _keys(episode, ("env_return", "shaped_return", "length"), "trainer.episode")
@@ -913,17 +1043,22 @@ def _check_history(history: dict[str, Any], unfinished: int) -> None:
     names = {f.name for f in dataclasses.fields(History)} | {"eval_seconds"}
     unknown = sorted(set(map(str, history)) - names)
     if unknown:
-        raise _Invalid(f"trainer.history has unknown fields {unknown}. {_FIX}")
+        raise _Invalid(
+            tr("trainer.history has unknown fields {unknown}. {fix}").format(
+                unknown=unknown, fix=tr(_FIX)
+            )
+        )
     steps = _count(history.get("steps", 0), "trainer.history.steps")
     _finite_real(history.get("train_seconds", 0.0), "trainer.history.train_seconds")
     lists: dict[str, list[Any]] = {}
     for name in (*_HISTORY_FLOATS, *_HISTORY_COUNTS, "eval_seconds"):
         values = history.get(name, [])
         if not isinstance(values, list):
-            raise _bad(f"trainer.history.{name}", "a list", values)
+            raise _bad(f"trainer.history.{name}", tr("a list"), values)
         check: Callable[[object, str], object] = _count if name in _HISTORY_COUNTS else _finite_real
+        entry = tr("an entry of {name}").format(name=f"trainer.history.{name}")
         for value in values:
-            check(value, f"an entry of trainer.history.{name}")
+            check(value, entry)
         lists[name] = values
     groups = (
         ("returns", "shaped_returns", "lengths", "episode_end_steps"),
@@ -932,24 +1067,40 @@ def _check_history(history: dict[str, Any], unfinished: int) -> None:
     )
     for group in groups:
         if len({len(lists[name]) for name in group}) != 1:
-            raise _Invalid(f"trainer.history's {', '.join(group)} differ in length. {_FIX}")
+            raise _Invalid(
+                tr("trainer.history's {names} differ in length. {fix}").format(
+                    names=", ".join(group), fix=tr(_FIX)
+                )
+            )
     for name in ("train_seconds_at_eval", "eval_seconds", "eval_predicted_values"):
         if lists[name] and len(lists[name]) != len(lists["eval_steps"]):
-            raise _Invalid(f"trainer.history.{name} and eval_steps differ in length. {_FIX}")
+            raise _Invalid(
+                tr("trainer.history.{name} and eval_steps differ in length. {fix}").format(
+                    name=name, fix=tr(_FIX)
+                )
+            )
     if len(lists["eval_obtained_values"]) != len(lists["eval_predicted_values"]):
-        raise _Invalid(f"trainer.history's eval value records differ in length. {_FIX}")
+        raise _Invalid(
+            tr("trainer.history's eval value records differ in length. {fix}").format(fix=tr(_FIX))
+        )
     for name in ("episode_end_steps", "loss_steps", "eval_steps"):
         values = lists[name]
         if any(b < a for a, b in zip(values, values[1:], strict=False)) or any(
             v > steps for v in values
         ):
             raise _Invalid(
-                f"trainer.history.{name} is not in order within the run's {steps} steps. {_FIX}"
+                tr(
+                    "trainer.history.{name} is not in order within the run's {steps} steps. {fix}"
+                ).format(name=name, steps=steps, fix=tr(_FIX))
             )
     if sum(lists["lengths"]) + unfinished != steps:
         raise _Invalid(
-            f"trainer.history's episode lengths ({sum(lists['lengths'])}) and the unfinished "
-            f"episode's ({unfinished}) do not add up to its steps ({steps}). {_FIX}"
+            tr(
+                "trainer.history's episode lengths ({lengths}) and the unfinished episode's "
+                "({unfinished}) do not add up to its steps ({steps}). {fix}"
+            ).format(
+                lengths=sum(lists["lengths"]), unfinished=unfinished, steps=steps, fix=tr(_FIX)
+            )
         )
 
 
@@ -966,27 +1117,36 @@ def _check_same(
     if isinstance(config, DQNConfig):
         if expected.dqn is None:
             raise CheckpointError(
-                f"Cannot load checkpoint {path}: it holds a DQNAgent, but expect_config is an "
-                "OnlineAgent's settings; pass a DQNConfig."
+                tr(
+                    "Cannot load checkpoint {path}: it holds a DQNAgent, but expect_config is an "
+                    "OnlineAgent's settings; pass a DQNConfig."
+                ).format(path=path)
             )
         stored, wanted = dataclasses.asdict(config), dataclasses.asdict(expected.dqn)
     else:
         if expected.online is None:
             raise CheckpointError(
-                f"Cannot load checkpoint {path}: it holds an OnlineAgent, but expect_config is a "
-                "DQNAgent's settings; pass a dict of hidden, learning_rate, gamma and epsilon."
+                tr(
+                    "Cannot load checkpoint {path}: it holds an OnlineAgent, but expect_config is "
+                    "a DQNAgent's settings; pass a dict of hidden, learning_rate, gamma and "
+                    "epsilon."
+                ).format(path=path)
             )
         stored = {**dict(stored), "hidden": list(stored["hidden"])}
         wanted = expected.online
     differences = [
-        f"{key}={stored.get(key)!r} (expected {wanted.get(key)!r})"
+        tr("{key}={stored!r} (expected {wanted!r})").format(
+            key=key, stored=stored.get(key), wanted=wanted.get(key)
+        )
         for key in sorted(set(stored) | set(wanted) if isinstance(config, DQNConfig) else wanted)
         if stored.get(key) != wanted.get(key)
     ]
     if differences:
         raise CheckpointError(
-            f"Cannot load checkpoint {path}: its settings differ from expect_config: "
-            f"{', '.join(differences)}."
+            tr(
+                "Cannot load checkpoint {path}: its settings differ from expect_config: "
+                "{differences}."
+            ).format(path=path, differences=", ".join(differences))
         )
 
 

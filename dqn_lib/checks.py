@@ -32,6 +32,7 @@ from torch.overrides import TorchFunctionMode
 from dqn_lib.dqn import soft_update as reference_soft_update
 from dqn_lib.env import OBSERVATION_NAMES, make_env
 from dqn_lib.evaluation import evaluate
+from dqn_lib.i18n import tr
 from dqn_lib.networks import new_q_network
 from dqn_lib.plots import moving_average as reference_moving_average
 from dqn_lib.rewards import FALL_PENALTY, POSITION_PENALTY, get_reward_function
@@ -73,7 +74,9 @@ class ExerciseError(AssertionError):
         cause = self.__cause__
         if cause is not None and not self.names_its_cause:
             # Never hide an error of the learner's own code, but keep to one line.
-            line += f" (caused by {type(cause).__name__}: {_one_line(str(cause))})"
+            line += tr(" (caused by {error}: {message})").format(
+                error=type(cause).__name__, message=_one_line(str(cause))
+            )
         return [line]
 
 
@@ -120,11 +123,11 @@ def _where(filename: str, lineno: int) -> str:
     except ImportError:  # no IPython: a plain script
         pass
     if label:
-        return f"{label[0]} {label[1]}, line {lineno}"
+        return tr("{place}, line {lineno}").format(place=f"{label[0]} {label[1]}", lineno=lineno)
     path = Path(filename)
     with suppress(ValueError, OSError):
         path = path.resolve().relative_to(Path.cwd())
-    return f"{path}, line {lineno}"
+    return tr("{place}, line {lineno}").format(place=path, lineno=lineno)
 
 
 def _learner_line(error: BaseException) -> str | None:
@@ -143,20 +146,24 @@ def _learner_function(error: BaseException) -> str:
     """``your td_target``: the learner's innermost function on the traceback, if it has a name."""
     frames = [f for f in traceback.extract_tb(error.__traceback__) if _is_learners(f.filename)]
     name = frames[-1].name if frames else ""
-    return f"your {name}" if name and not name.startswith("<") else "your code"
+    if name and not name.startswith("<"):
+        return tr("your {name}").format(name=name)
+    return tr("your code")
 
 
 def _raised(check: str, case: str, error: Exception, hint: str | None = None) -> ExerciseError:
     """The one-line report of an exception raised inside the learner's function."""
-    message = f"{case}: {_learner_function(error)} raised {type(error).__name__}"
+    message = tr("{case}: {function} raised {error}").format(
+        case=case, function=_learner_function(error), error=type(error).__name__
+    )
     if str(error):
-        message += f": {_one_line(str(error))}"
+        message += tr(": {message}").format(message=_one_line(str(error)))
     line = _learner_line(error)
     if line:
-        message += f", at {line}"
-    message = message.rstrip(".") + "."
+        message += tr(", at {line}").format(line=line)
+    message = tr("{message}.").format(message=message.rstrip("."))
     if hint:
-        message += f" Likely mistake: {hint}."
+        message += tr(" Likely mistake: {hint}.").format(hint=hint)
     failure = _fail(check, message)
     failure.names_its_cause = True
     return failure
@@ -181,7 +188,7 @@ def _call(
     try:
         return fn(*args)
     except NotImplementedError:
-        raise _fail(check, NOT_IMPLEMENTED) from None
+        raise _fail(check, tr(NOT_IMPLEMENTED)) from None
     except ExerciseError:
         raise
     except reraise:
@@ -191,7 +198,7 @@ def _call(
 
 
 def _passed(check: str, cases: int) -> None:
-    print(f"{check}: all {cases} cases pass.")
+    print(tr("{check}: all {cases} cases pass.").format(check=check, cases=cases))
 
 
 def _fmt(value: float) -> str:
@@ -249,64 +256,87 @@ def check_cartpole_policy(policy: Callable[[np.ndarray], int], margin: float = 1
     observations = _cartpole_observations(200, seed=7)
     actions = []
     for i, observation in enumerate(observations):
-        where = f"observation {i} ({np.array2string(observation, precision=3)})"
-        action = _call(name, policy, observation, case=f"for {where}")
+        where = tr("observation {i} ({values})").format(
+            i=i, values=np.array2string(observation, precision=3)
+        )
+        action = _call(name, policy, observation, case=tr("for {where}").format(where=where))
         if isinstance(action, torch.Tensor):
             raise _fail(
                 name,
-                f"for {where} your policy returned a tensor ({action!r}); return a Python int: "
-                "int(...) around it.",
+                tr(
+                    "for {where} your policy returned a tensor ({action!r}); return a Python int: "
+                    "int(...) around it."
+                ).format(where=where, action=action),
             )
         if isinstance(action, bool | np.bool_):
             raise _fail(
                 name,
-                f"for {where} your policy returned {action!r}, a bool; return the action "
-                "number, 1 if ... else 0.",
+                tr(
+                    "for {where} your policy returned {action!r}, a bool; return the action "
+                    "number, 1 if ... else 0."
+                ).format(where=where, action=action),
             )
         if isinstance(action, float | np.floating):
             raise _fail(
                 name,
-                f"for {where} your policy returned {action!r}, a float; actions are the ints "
-                "0 (push left) and 1 (push right).",
+                tr(
+                    "for {where} your policy returned {action!r}, a float; actions are the ints "
+                    "0 (push left) and 1 (push right)."
+                ).format(where=where, action=action),
             )
         if not isinstance(action, int | np.integer):
             raise _fail(
                 name,
-                f"for {where} your policy returned {action!r} of type {_type_name(action)}; "
-                "expected the int 0 or 1.",
+                tr(
+                    "for {where} your policy returned {action!r} of type {type}; "
+                    "expected the int 0 or 1."
+                ).format(where=where, action=action, type=_type_name(action)),
             )
         if action not in (0, 1):
             raise _fail(
                 name,
-                f"for {where} your policy returned {action}; CartPole's actions are 0 (push left) "
-                "and 1 (push right).",
+                tr(
+                    "for {where} your policy returned {action}; CartPole's actions are 0 (push "
+                    "left) and 1 (push right)."
+                ).format(where=where, action=action),
             )
         actions.append(int(action))
     if len(set(actions)) == 1:
         raise _fail(
             name,
-            f"your policy always returns action {actions[0]}, whatever the observation: it must "
-            "look at the observation (the pole's angle, its angular velocity) to choose.",
+            tr(
+                "your policy always returns action {action}, whatever the observation: it must "
+                "look at the observation (the pole's angle, its angular velocity) to choose."
+            ).format(action=actions[0]),
         )
     rng = np.random.default_rng(0)
     random_mean = evaluate(lambda _: int(rng.integers(2)), episodes=20, seed=1_000).mean()
     policy_mean = _call(
-        name, evaluate, policy, 20, 1_000, case="playing 20 episodes (seeds 1000-1019)"
+        name, evaluate, policy, 20, 1_000, case=tr("playing 20 episodes (seeds 1000-1019)")
     ).mean()
     if policy_mean < random_mean:
         raise _fail(
             name,
-            f"your policy averaged {policy_mean:.1f} steps over 20 episodes, worse than a random "
-            f"policy ({random_mean:.1f}): does it push away from the side the pole falls to? "
-            "(action 1 pushes right)",
+            tr(
+                "your policy averaged {policy_mean:.1f} steps over 20 episodes, worse than a "
+                "random policy ({random_mean:.1f}): does it push away from the side the pole "
+                "falls to? (action 1 pushes right)"
+            ).format(policy_mean=policy_mean, random_mean=random_mean),
         )
     if policy_mean < random_mean + margin:
         raise _fail(
             name,
-            f"your policy averaged {policy_mean:.1f} steps over 20 episodes, only "
-            f"{policy_mean - random_mean:.1f} more than a random policy ({random_mean:.1f}); "
-            f"expected at least {margin:.0f} more. Hint: react to the pole's angular velocity "
-            "too, not only its angle.",
+            tr(
+                "your policy averaged {policy_mean:.1f} steps over 20 episodes, only "
+                "{gain:.1f} more than a random policy ({random_mean:.1f}); "
+                "expected at least {margin:.0f} more. Hint: react to the pole's angular velocity "
+                "too, not only its angle."
+            ).format(
+                policy_mean=policy_mean,
+                gain=policy_mean - random_mean,
+                random_mean=random_mean,
+                margin=margin,
+            ),
         )
     _passed(name, len(observations) + 20)
 
@@ -372,15 +402,17 @@ def _random_linear_policy(seed: int) -> tuple[Callable[[np.ndarray], int], str]:
     def policy(observation: np.ndarray) -> int:
         return int(observation @ weights > 0)
 
-    return policy, f"a random linear policy (push right when observation @ {weights.tolist()} > 0)"
+    return policy, tr(
+        "a random linear policy (push right when observation @ {weights} > 0)"
+    ).format(weights=weights.tolist())
 
 
 def _episode_cases() -> list[tuple[int, str, Callable[[np.ndarray], int]]]:
     """(seed, description, policy): three policies on fixed seeds, then seeded random ones."""
     policies = [
-        ("a policy that always pushes left", _always_left),
-        ("a policy that pushes towards the lean", _lean),
-        ("a policy that balances to the time limit", _balancer),
+        (tr("a policy that always pushes left"), _always_left),
+        (tr("a policy that pushes towards the lean"), _lean),
+        (tr("a policy that balances to the time limit"), _balancer),
     ]
     cases = [(seed, text, policy) for seed in (0, 7, 123) for text, policy in policies]
     rng = np.random.default_rng(2026)
@@ -406,20 +438,28 @@ def check_episode_length(episode_length: Callable) -> None:
     for seed, description, policy in _episode_cases():
         expected, ending = _reference_episode_length(policy, seed)
         env = _WatchedEnv(make_env())
-        case = f"with seed={seed} and {description}"
+        case = tr("with seed={seed} and {description}").format(seed=seed, description=description)
         try:
             got = _call(name, episode_length, env, policy, seed, case=case, reraise=(_EpisodeOver,))
         except _EpisodeOver as over:
             at = _learner_line(over)
-            again = f"called env.step again{f' (at {at})' if at else ''}"
+            again = (
+                tr("called env.step again (at {line})").format(line=at)
+                if at
+                else tr("called env.step again")
+            )
             raise _fail(
                 name,
-                f"{case}, the episode ended after {expected} steps ({over}), but your loop "
-                f"{again}. Stop when terminated OR truncated: at 500 steps the time limit "
-                "truncates the episode, and the pole has not fallen."
+                tr(
+                    "{case}, the episode ended after {expected} steps ({over}), but your loop "
+                    "{again}. Stop when terminated OR truncated: at 500 steps the time limit "
+                    "truncates the episode, and the pole has not fallen."
+                ).format(case=case, expected=expected, over=over, again=again)
                 if str(over) == "truncated"
-                else f"{case}, the episode ended after {expected} steps (the pole fell, "
-                f"terminated=True), but your loop {again}: stop when terminated or truncated.",
+                else tr(
+                    "{case}, the episode ended after {expected} steps (the pole fell, "
+                    "terminated=True), but your loop {again}: stop when terminated or truncated."
+                ).format(case=case, expected=expected, again=again),
             ) from None
         finally:
             env.close()
@@ -427,33 +467,39 @@ def check_episode_length(episode_length: Callable) -> None:
         if seed not in env.reset_seeds:
             raise _fail(
                 name,
-                f"{case}, your function never called env.reset(seed={seed}) (its resets: "
-                f"{env.reset_seeds}). Reset with the seed you are given, so the same seed "
-                "gives the same episode.",
+                tr(
+                    "{case}, your function never called env.reset(seed={seed}) (its resets: "
+                    "{resets}). Reset with the seed you are given, so the same seed "
+                    "gives the same episode."
+                ).format(case=case, seed=seed, resets=env.reset_seeds),
             )
         if isinstance(got, bool) or not isinstance(got, int | np.integer):
             raise _fail(
                 name,
-                f"{case}, expected the number of steps as an int ({expected}), got {got!r} of "
-                f"type {_type_name(got)}.",
+                tr(
+                    "{case}, expected the number of steps as an int ({expected}), got {got!r} of "
+                    "type {type}."
+                ).format(case=case, expected=expected, got=got, type=_type_name(got)),
             )
         if got == expected:
             continue
         if got == expected - 1:
-            mistake = (
+            mistake = tr(
                 "one too few: count the step that ended the episode too (add 1 after every "
                 "env.step, before checking whether it ended)"
             )
         elif got == expected + 1:
-            mistake = "one too many: count env.step calls, not resets or observations"
+            mistake = tr("one too many: count env.step calls, not resets or observations")
         elif env.steps == expected and env.ended_by is not None:
-            mistake = "your loop took the right steps but returned another number"
+            mistake = tr("your loop took the right steps but returned another number")
         else:
-            mistake = "count one per env.step call, from the reset to the end"
+            mistake = tr("count one per env.step call, from the reset to the end")
         raise _fail(
             name,
-            f"{case}, the episode lasts {expected} steps (it ends {ending}); your function "
-            f"returned {got}. Likely mistake: {mistake}.",
+            tr(
+                "{case}, the episode lasts {expected} steps (it ends {ending}); your function "
+                "returned {got}. Likely mistake: {mistake}."
+            ).format(case=case, expected=expected, ending=ending, got=got, mistake=mistake),
         )
     _passed(name, cases)
 
@@ -464,35 +510,46 @@ def check_episode_length(episode_length: Callable) -> None:
 def _layer_description(network: nn.Module) -> str:
     layers = [m for m in network.modules() if isinstance(m, nn.Linear)]
     if not layers:
-        return (
+        return tr(
             "no nn.Linear layers that PyTorch can see (layers kept in a Python list are not "
             "registered: make each an attribute, self.name = nn.Linear(...), or use nn.ModuleList)"
         )
-    return "layers " + ", ".join(f"{m.in_features}->{m.out_features}" for m in layers)
+    return tr("layers {sizes}").format(
+        sizes=", ".join(f"{m.in_features}->{m.out_features}" for m in layers)
+    )
 
 
 def _q_shape(name: str, network: nn.Module, inputs: torch.Tensor, expected: tuple) -> torch.Tensor:
+    shape = tuple(inputs.shape)
     with torch.no_grad():
-        output = _call(name, network, inputs, case=f"for an input of shape {tuple(inputs.shape)}")
+        output = _call(
+            name, network, inputs, case=tr("for an input of shape {shape}").format(shape=shape)
+        )
     if not isinstance(output, torch.Tensor):
         raise _fail(
             name,
-            f"for an input of shape {tuple(inputs.shape)} your network returned "
-            f"{_type_name(output)}; expected a tensor of shape {expected}.",
+            tr(
+                "for an input of shape {shape} your network returned "
+                "{type}; expected a tensor of shape {expected}."
+            ).format(shape=shape, type=_type_name(output), expected=expected),
         )
     if tuple(output.shape) != expected:
         raise _fail(
             name,
-            f"for an input of shape {tuple(inputs.shape)} your network returned shape "
-            f"{tuple(output.shape)}; expected {expected} (one Q-value per action).",
+            tr(
+                "for an input of shape {shape} your network returned shape "
+                "{got}; expected {expected} (one Q-value per action)."
+            ).format(shape=shape, got=tuple(output.shape), expected=expected),
         )
     if not torch.isfinite(output).all():
         raise _fail(
             name,
-            f"for an input of shape {tuple(inputs.shape)} your network returned NaN or infinite "
-            f"Q-values ({[round(v, 4) for v in output.flatten()[:4].tolist()]} first); expected "
-            "finite numbers. Likely mistake: weights set to NaN or infinity, or a division by "
-            "zero in forward.",
+            tr(
+                "for an input of shape {shape} your network returned NaN or infinite "
+                "Q-values ({values} first); expected "
+                "finite numbers. Likely mistake: weights set to NaN or infinity, or a division by "
+                "zero in forward."
+            ).format(shape=shape, values=[round(v, 4) for v in output.flatten()[:4].tolist()]),
         )
     return output
 
@@ -524,11 +581,13 @@ def _check_bends(name: str, midpoint_gap: torch.Tensor) -> None:
     if midpoint_gap.abs().max() < 1e-4:
         raise _fail(
             name,
-            "your network is linear in its input: for 200 random pairs of inputs, the output at "
-            "their midpoint is the midpoint of their outputs (largest gap "
-            f"{_fmt(midpoint_gap.abs().max())}; a network with ReLUs bends, so the gap is "
-            "expected to be clearly above 0). Likely mistake: no ReLU (torch.relu or nn.ReLU()) "
-            "between the layers.",
+            tr(
+                "your network is linear in its input: for 200 random pairs of inputs, the output "
+                "at their midpoint is the midpoint of their outputs (largest gap "
+                "{gap}; a network with ReLUs bends, so the gap is "
+                "expected to be clearly above 0). Likely mistake: no ReLU (torch.relu or "
+                "nn.ReLU()) between the layers."
+            ).format(gap=_fmt(midpoint_gap.abs().max())),
         )
 
 
@@ -541,34 +600,42 @@ def _check_final_activation(
     if (large >= 0).all() and (moderate >= 0).all() and (moderate == 0).any():
         raise _fail(
             name,
-            "your network's output is never negative and often exactly 0 (for 200 random "
-            f"inputs, {int((moderate == 0).sum())} of the {moderate.numel()} Q-values are 0, "
-            "none below): a ReLU after the last layer cuts off negative Q-values. Expected "
-            "Q-values of either sign. End with nn.Linear, no activation.",
+            tr(
+                "your network's output is never negative and often exactly 0 (for 200 random "
+                "inputs, {zeros} of the {total} Q-values are 0, "
+                "none below): a ReLU after the last layer cuts off negative Q-values. Expected "
+                "Q-values of either sign. End with nn.Linear, no activation."
+            ).format(zeros=int((moderate == 0).sum()), total=moderate.numel()),
         )
     _check_bends(name, midpoint_gap)
     if torch.allclose(large.sum(dim=1), torch.ones(len(large)), atol=1e-4):
         raise _fail(
             name,
-            "every row of your network's output sums to 1 (the first row is "
-            f"{[round(v, 3) for v in moderate[0].tolist()]}): a softmax at the end turns Q-values "
-            "into probabilities. Q-values are returns, any real number: end with nn.Linear.",
+            tr(
+                "every row of your network's output sums to 1 (the first row is "
+                "{row}): a softmax at the end turns Q-values "
+                "into probabilities. Q-values are returns, any real number: end with nn.Linear."
+            ).format(row=[round(v, 3) for v in moderate[0].tolist()]),
         )
     if large.abs().max() <= 1.0 + 1e-6:
         raise _fail(
             name,
-            "your network's output stays within [-1, 1] even for huge inputs (for 500 inputs "
-            f"100 times an observation's size, from {_fmt(large.min())} to {_fmt(large.max())}; "
-            "expected values far outside it): a tanh or sigmoid at the end bounds it. Q-values "
-            "are returns, any real number: end with nn.Linear.",
+            tr(
+                "your network's output stays within [-1, 1] even for huge inputs (for 500 inputs "
+                "100 times an observation's size, from {low} to {high}; "
+                "expected values far outside it): a tanh or sigmoid at the end bounds it. Q-values "
+                "are returns, any real number: end with nn.Linear."
+            ).format(low=_fmt(large.min()), high=_fmt(large.max())),
         )
     if (large >= 0).all():
         raise _fail(
             name,
-            "your network's output is never negative (for 500 large inputs, the smallest Q-value "
-            f"is {_fmt(large.min())}; expected some below 0): an activation after the last "
-            "layer (a ReLU, Softplus, abs or exp) cuts off negative Q-values. End with "
-            "nn.Linear, no activation.",
+            tr(
+                "your network's output is never negative (for 500 large inputs, the smallest "
+                "Q-value is {low}; expected some below 0): an activation after the last "
+                "layer (a ReLU, Softplus, abs or exp) cuts off negative Q-values. End with "
+                "nn.Linear, no activation."
+            ).format(low=_fmt(large.min())),
         )
 
 
@@ -585,27 +652,35 @@ def check_q_network(network_class_or_instance: type[nn.Module] | nn.Module) -> N
     if isinstance(network, type):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(0)
-            network = _call(name, network, 4, 2, case=f"building {network.__name__}(4, 2)")
+            network = _call(
+                name,
+                network,
+                4,
+                2,
+                case=tr("building {name}(4, 2)").format(name=network.__name__),
+            )
     if not isinstance(network, nn.Module):
         raise _fail(
             name,
-            f"expected your QNet class or a network built from it, got {_type_name(network)}.",
+            tr("expected your QNet class or a network built from it, got {type}.").format(
+                type=_type_name(network)
+            ),
         )
     generator = torch.Generator().manual_seed(0)
     _q_shape(name, network, torch.randn(5, 4, generator=generator), (5, 2))
     _q_shape(name, network, torch.randn(4, generator=generator), (2,))
-    _check_parameter_count(name, network, 4, 2, "your network")
+    _check_parameter_count(name, network, 4, 2, tr("your network"))
     x = torch.randn(200, 4, generator=generator) * 2
     y = torch.randn(200, 4, generator=generator) * 2
     large_inputs = torch.randn(500, 4, generator=generator) * 100
     with torch.no_grad():
         outputs = {
-            label: _call(name, network, inputs, case=f"for {label}")
+            label: _call(name, network, inputs, case=tr("for {where}").format(where=label))
             for label, inputs in (
-                ("200 random inputs of shape (200, 4)", x),
-                ("200 other random inputs", y),
-                ("their 200 midpoints", (x + y) / 2),
-                ("500 inputs 100 times an observation's size", large_inputs),
+                (tr("200 random inputs of shape (200, 4)"), x),
+                (tr("200 other random inputs"), y),
+                (tr("their 200 midpoints"), (x + y) / 2),
+                (tr("500 inputs 100 times an observation's size"), large_inputs),
             )
         }
     moderate, other, midpoints, large = outputs.values()
@@ -631,30 +706,50 @@ def _check_parameter_count(
     if count != expected:
         raise _fail(
             name,
-            f"{subject} has {count} weights and biases; the {n_in}-32-32-{n_out} network has "
-            f"{expected} ({n_in}*32+32 + 32*32+32 + 32*{n_out}+{n_out}). Yours has "
-            f"{_layer_description(network)}; expected {n_in}->32, 32->32, 32->{n_out}{why}.",
+            tr(
+                "{subject} has {count} weights and biases; the {n_in}-32-32-{n_out} network has "
+                "{expected} ({n_in}*32+32 + 32*32+32 + 32*{n_out}+{n_out}). Yours has "
+                "{layers}; expected {n_in}->32, 32->32, 32->{n_out}{why}."
+            ).format(
+                subject=subject,
+                count=count,
+                n_in=n_in,
+                n_out=n_out,
+                expected=expected,
+                layers=_layer_description(network),
+                why=why,
+            ),
         )
 
 
 def _check_sizes_from_arguments(name: str, network_class: type[nn.Module]) -> None:
     """``network_class(6, 3)`` must map (batch, 6) to (batch, 3): the sizes come from the
     arguments, not from CartPole's 4 and 2."""
-    fix = "take the sizes from the arguments n_observations and n_actions, not the numbers 4 and 2"
+    fix = tr(
+        "take the sizes from the arguments n_observations and n_actions, not the numbers 4 and 2"
+    )
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        network = _call(name, network_class, 6, 3, case=f"building {network_class.__name__}(6, 3)")
+        network = _call(
+            name,
+            network_class,
+            6,
+            3,
+            case=tr("building {name}(6, 3)").format(name=network_class.__name__),
+        )
     inputs = torch.randn(7, 6, generator=torch.Generator().manual_seed(1))
-    case = f"{network_class.__name__}(6, 3) for an input of shape (7, 6)"
+    case = tr("{name}(6, 3) for an input of shape (7, 6)").format(name=network_class.__name__)
     with torch.no_grad():
         output = _call(name, network, inputs, case=case, hint=lambda _error: fix)
     shape = tuple(output.shape) if isinstance(output, torch.Tensor) else None
     if shape != (7, 3):
-        got = f"shape {shape}" if shape is not None else _type_name(output)
+        got = tr("shape {shape}").format(shape=shape) if shape is not None else _type_name(output)
         raise _fail(
             name,
-            f"{case}: your network returned {got}; expected (7, 3), 3 Q-values for each of the "
-            f"7 observations of 6 numbers. Likely mistake: {fix}.",
+            tr(
+                "{case}: your network returned {got}; expected (7, 3), 3 Q-values for each of the "
+                "7 observations of 6 numbers. Likely mistake: {fix}."
+            ).format(case=case, got=got, fix=fix),
         )
     _check_parameter_count(
         name,
@@ -662,7 +757,10 @@ def _check_sizes_from_arguments(name: str, network_class: type[nn.Module]) -> No
         6,
         3,
         f"{network_class.__name__}(6, 3)",
-        ": the hidden layers stay 32 wide, the first and last take their sizes from the arguments",
+        tr(
+            ": the hidden layers stay 32 wide, the first and last take their sizes from the "
+            "arguments"
+        ),
     )
 
 
@@ -675,10 +773,10 @@ def _greedy_cases() -> list[tuple[str, nn.Module, np.ndarray]]:
         steer.weight.copy_(torch.tensor([[0.0, 0.0, -1.0, -0.5], [0.0, 0.0, 1.0, 0.5]]))
         steer.bias.zero_()
     networks = [
-        ("a 4-32-32-2 network", new_q_network(4, 2, seed=48)),
-        ("another 4-32-32-2 network", new_q_network(4, 2, seed=50)),
-        ("a linear network", steer),
-        ("a network with 3 actions", new_q_network(4, 3, seed=46)),
+        (tr("a 4-32-32-2 network"), new_q_network(4, 2, seed=48)),
+        (tr("another 4-32-32-2 network"), new_q_network(4, 2, seed=50)),
+        (tr("a linear network"), steer),
+        (tr("a network with 3 actions"), new_q_network(4, 3, seed=46)),
     ]
     cases = []
     for label, network in networks:
@@ -686,15 +784,18 @@ def _greedy_cases() -> list[tuple[str, nn.Module, np.ndarray]]:
             q_values = network(torch.as_tensor(observations))  # (200, n_actions)
         best = q_values.argmax(dim=1).numpy()
         picked = [i for a in range(q_values.shape[1]) for i in np.flatnonzero(best == a)[:4]]
-        cases += [(f"observation {i}, {label}", network, observations[i]) for i in sorted(picked)]
+        cases += [
+            (tr("observation {i}, {label}").format(i=i, label=label), network, observations[i])
+            for i in sorted(picked)
+        ]
     float64 = observations[0].astype(np.float64)
-    cases.append(("observation 0 as a float64 array", networks[0][1], float64))
+    cases.append((tr("observation 0 as a float64 array"), networks[0][1], float64))
     return cases
 
 
 def _dtype_hint(error: Exception) -> str | None:
     if isinstance(error, RuntimeError) and ("dtype" in str(error) or "Double" in str(error)):
-        return (
+        return tr(
             "the network's weights are float32; convert the observation with "
             "torch.as_tensor(observation, dtype=torch.float32)"
         )
@@ -715,40 +816,59 @@ def check_greedy_action(greedy_action: Callable) -> None:
     for description, network, observation in cases:
         with torch.no_grad():
             q_values = network(torch.as_tensor(observation, dtype=torch.float32))
-        where = f"for {description} (Q-values {[round(float(v), 4) for v in q_values]})"
+        where = tr("for {description} (Q-values {q_values})").format(
+            description=description, q_values=[round(float(v), 4) for v in q_values]
+        )
         action = _call(name, greedy_action, network, observation, case=where, hint=_dtype_hint)
         if isinstance(action, torch.Tensor):
             extra = (
-                f" with {action.numel()} elements: take the argmax over the actions only "
-                "(q_values.argmax() for one observation, argmax(dim=1) for a batch)"
+                tr(
+                    " with {elements} elements: take the argmax over the actions only "
+                    "(q_values.argmax() for one observation, argmax(dim=1) for a batch)"
+                ).format(elements=action.numel())
                 if action.numel() != 1
-                else ": wrap it in int(...)"
+                else tr(": wrap it in int(...)")
             )
             raise _fail(
                 name,
-                f"{where} your function returned a tensor ({action!r}){extra}; expected a "
-                "Python int.",
+                tr(
+                    "{where} your function returned a tensor ({action!r}){extra}; expected a "
+                    "Python int."
+                ).format(where=where, action=action, extra=extra),
             )
         if isinstance(action, bool) or not isinstance(action, int | np.integer):
             raise _fail(
                 name,
-                f"{where} your function returned {action!r} of type {_type_name(action)}; "
-                "expected a Python int, the index of the largest Q-value.",
+                tr(
+                    "{where} your function returned {action!r} of type {type}; "
+                    "expected a Python int, the index of the largest Q-value."
+                ).format(where=where, action=action, type=_type_name(action)),
             )
         answers.append((where, int(q_values.argmax()), int(q_values.argmin()), int(action)))
     wrong = [(where, best, action) for where, best, _, action in answers if action != best]
     if wrong:
         where, best, action = wrong[0]
         if all(action == worst for _, _, worst, action in answers):
-            mistake = "it picks the smallest Q-value: use argmax, not argmin"
+            mistake = tr("it picks the smallest Q-value: use argmax, not argmin")
         elif len({action for *_, action in answers}) == 1:
-            mistake = f"it always returns {action}, whatever the Q-values: take their argmax"
+            mistake = tr(
+                "it always returns {action}, whatever the Q-values: take their argmax"
+            ).format(action=action)
         else:
-            mistake = "the greedy action is the index of the largest Q-value"
+            mistake = tr("the greedy action is the index of the largest Q-value")
         raise _fail(
             name,
-            f"{where} expected action {best}, got {action} ({len(wrong)} of {len(answers)} "
-            f"cases wrong). Likely mistake: {mistake}.",
+            tr(
+                "{where} expected action {best}, got {action} ({wrong} of {cases} "
+                "cases wrong). Likely mistake: {mistake}."
+            ).format(
+                where=where,
+                best=best,
+                action=action,
+                wrong=len(wrong),
+                cases=len(answers),
+                mistake=mistake,
+            ),
         )
     _passed(name, len(cases))
 
@@ -763,12 +883,12 @@ def _reward_cases() -> list[tuple[str, np.ndarray, float, bool]]:
     """Hand-made transitions, then transitions recorded from CartPole (random play, and the last
     step of an episode a good policy survives to the 500-step time limit)."""
     cases = [
-        ("upright, centred", np.array([0.0, 0.0, 0.0, 0.0]), 1.0, False),
-        ("pole leaning right", np.array([1.0, 0.3, 0.1, -0.2]), 1.0, False),
-        ("pole leaning left", np.array([-0.5, -0.4, -0.15, 0.6]), 1.0, False),
-        ("cart far right, pole slightly left", np.array([2.0, 0.1, -0.05, 0.0]), 1.0, False),
-        ("the pole fell (terminated)", np.array([0.3, 1.2, 0.22, 1.5]), 1.0, True),
-        ("the cart left the track (terminated)", np.array([-2.5, -1.0, -0.1, 0.4]), 1.0, True),
+        (tr("upright, centred"), np.array([0.0, 0.0, 0.0, 0.0]), 1.0, False),
+        (tr("pole leaning right"), np.array([1.0, 0.3, 0.1, -0.2]), 1.0, False),
+        (tr("pole leaning left"), np.array([-0.5, -0.4, -0.15, 0.6]), 1.0, False),
+        (tr("cart far right, pole slightly left"), np.array([2.0, 0.1, -0.05, 0.0]), 1.0, False),
+        (tr("the pole fell (terminated)"), np.array([0.3, 1.2, 0.22, 1.5]), 1.0, True),
+        (tr("the cart left the track (terminated)"), np.array([-2.5, -1.0, -0.1, 0.4]), 1.0, True),
     ]
     rng = np.random.default_rng(4)
     env = make_env(seed=4)
@@ -777,7 +897,9 @@ def _reward_cases() -> list[tuple[str, np.ndarray, float, bool]]:
         for step in range(500):
             observation, reward, terminated, truncated, _ = env.step(int(rng.integers(2)))
             if step % 3 == 0 or terminated:
-                label = f"recorded episode {episode}, step {step}"
+                label = tr("recorded episode {episode}, step {step}").format(
+                    episode=episode, step=step
+                )
                 cases.append((label, observation, float(reward), terminated))
             if terminated or truncated:
                 break
@@ -790,8 +912,20 @@ def _reward_cases() -> list[tuple[str, np.ndarray, float, bool]]:
     env.close()
     if not truncated or terminated:
         raise RuntimeError("the time-limit transition of check_reward_function was not reached")
-    cases.append(("the last step of an episode cut by the time limit", observation, 1.0, False))
+    cases.append((tr("the last step of an episode cut by the time limit"), observation, 1.0, False))
     return cases
+
+
+def _observation_name(index: int) -> str:
+    """``OBSERVATION_NAMES[index]`` in the chosen language."""
+    names = {
+        "cart position": tr("cart position"),
+        "cart velocity": tr("cart velocity"),
+        "pole angle": tr("pole angle"),
+        "pole angular velocity": tr("pole angular velocity"),
+    }
+    english = OBSERVATION_NAMES[index]
+    return names.get(english, english)
 
 
 def _index_swaps(
@@ -804,9 +938,14 @@ def _index_swaps(
             if wrong != right:
                 swapped = observation.copy()
                 swapped[right] = observation[wrong]
-                text = (
-                    f"it reads observation[{wrong}] ({OBSERVATION_NAMES[wrong]}) where it should "
-                    f"read observation[{right}] ({OBSERVATION_NAMES[right]})"
+                text = tr(
+                    "it reads observation[{wrong}] ({wrong_name}) where it should "
+                    "read observation[{right}] ({right_name})"
+                ).format(
+                    wrong=wrong,
+                    wrong_name=_observation_name(wrong),
+                    right=right,
+                    right_name=_observation_name(right),
                 )
                 swaps[text] = reference(swapped, env_reward, terminated)
     return swaps
@@ -836,18 +975,18 @@ def _cart_term_mistake(results: list[float], cases: list) -> str | None:
     cart_terms = np.array([r - angle_reward(o, 1.0, False) for r, o in ongoing])
     positions = np.array([float(o[0]) for _, o in ongoing])
     if np.allclose(cart_terms, 0.0, atol=1e-6):
-        return (
+        return tr(
             "it ignores the cart: that is the lesson's pole_angle_reward; subtract "
-            f"{POSITION_PENALTY} * |cart position| (next_observation[0]) on every step that did "
+            "{penalty} * |cart position| (next_observation[0]) on every step that did "
             "not terminate"
-        )
+        ).format(penalty=POSITION_PENALTY)
     if np.allclose(cart_terms, POSITION_PENALTY * np.abs(positions), atol=1e-6):
-        return (
+        return tr(
             "the cart's term has the wrong sign: being off centre must cost, so subtract "
-            f"{POSITION_PENALTY} * |cart position|, do not add it"
-        )
+            "{penalty} * |cart position|, do not add it"
+        ).format(penalty=POSITION_PENALTY)
     if np.allclose(cart_terms, -POSITION_PENALTY * positions, atol=1e-6):
-        return (
+        return tr(
             "take abs() of the cart position: a cart left of centre (negative position) must "
             "cost as much as one the same distance to the right"
         )
@@ -855,11 +994,11 @@ def _cart_term_mistake(results: list[float], cases: list) -> str | None:
     if far.any():
         factors = -cart_terms[far] / np.abs(positions[far])
         if np.allclose(factors, factors[0], atol=1e-6):
-            return (
-                f"the cart's term is {_fmt(factors[0])} * |cart position|; the factor is "
-                f"{POSITION_PENALTY} (dqn_lib.POSITION_PENALTY): 1 m off centre costs as much "
-                f"as a {POSITION_PENALTY} rad lean"
-            )
+            return tr(
+                "the cart's term is {factor} * |cart position|; the factor is "
+                "{penalty} (dqn_lib.POSITION_PENALTY): 1 m off centre costs as much "
+                "as a {penalty} rad lean"
+            ).format(factor=_fmt(factors[0]), penalty=POSITION_PENALTY)
     return None
 
 
@@ -877,7 +1016,7 @@ def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None
     cases = _reward_cases()
     results = []
     for label, observation, env_reward, terminated in cases:
-        where = f"for {label}"
+        where = tr("for {where}").format(where=label)
         got = _call(check, reward_fn, observation.copy(), env_reward, terminated, case=where)
         if (
             isinstance(got, torch.Tensor | np.ndarray)
@@ -886,28 +1025,42 @@ def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None
         ):
             raise _fail(
                 check,
-                f"for {label} your reward function returned {got!r} of type {_type_name(got)}; "
-                "expected a number (a Python float).",
+                tr(
+                    "for {label} your reward function returned {got!r} of type {type}; "
+                    "expected a number (a Python float)."
+                ).format(label=label, got=got, type=_type_name(got)),
             )
         if type(got) is not float:
             # The task asks for a Python float: a NumPy or integer number is the right value in
             # the wrong type, and a reward fed to torch as float64 or int changes the batch's dtype.
             fix = (
-                f"return FALL_PENALTY ({FALL_PENALTY}), a float, for a termination"
+                tr("return FALL_PENALTY ({penalty}), a float, for a termination").format(
+                    penalty=FALL_PENALTY
+                )
                 if isinstance(got, int) and got == FALL_PENALTY
-                else "wrap the number in float(...), e.g. return float(-abs(next_observation[2]))"
+                else tr(
+                    "wrap the number in float(...), e.g. return float(-abs(next_observation[2]))"
+                )
             )
             raise _fail(
                 check,
-                f"for {label} your reward function returned {got!r} of type {_type_name(got)}; "
-                f"expected a Python float, as the task says: {fix}.",
+                tr(
+                    "for {label} your reward function returned {got!r} of type {type}; "
+                    "expected a Python float, as the task says: {fix}."
+                ).format(label=label, got=got, type=_type_name(got), fix=fix),
             )
         if not np.isfinite(float(got)):
             raise _fail(
                 check,
-                f"for {label} your reward function returned {float(got)}; expected "
-                f"{_fmt(reference(observation, env_reward, terminated))}, a finite number. A NaN "
-                "or infinite reward makes every Q-value it reaches NaN or infinite.",
+                tr(
+                    "for {label} your reward function returned {got}; expected "
+                    "{expected}, a finite number. A NaN "
+                    "or infinite reward makes every Q-value it reaches NaN or infinite."
+                ).format(
+                    label=label,
+                    got=float(got),
+                    expected=_fmt(reference(observation, env_reward, terminated)),
+                ),
             )
         results.append(float(got))
     expected = [reference(o, r, t) for _, o, r, t in cases]
@@ -922,23 +1075,25 @@ def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None
     if ongoing_penalised:
         i = ongoing_penalised[0]
         label, got, want = cases[i][0], results[i], expected[i]
-        mistake = (
-            f"it returns {FALL_PENALTY} when terminated is False: only a fall (terminated) is "
+        mistake = tr(
+            "it returns {penalty} when terminated is False: only a fall (terminated) is "
             "punished, never an ordinary step or the 500-step time limit (done = terminated or "
             "truncated would punish a perfect episode like a fall)"
-        )
+        ).format(penalty=FALL_PENALTY)
     elif terminated and want == FALL_PENALTY:
-        mistake = f"a terminated step must return the fall penalty, {FALL_PENALTY}"
+        mistake = tr("a terminated step must return the fall penalty, {penalty}").format(
+            penalty=FALL_PENALTY
+        )
     elif all(abs(results[j] + expected[j]) < 1e-6 for j in wrong):
         leaning_left = all(cases[j][1][2] < 0 for j in wrong)
         right_ones = [j for j, c in enumerate(cases) if c[1][2] > 0 and not c[3] and j not in wrong]
         if leaning_left and right_ones:
-            mistake = (
+            mistake = tr(
                 "a pole leaning left is rewarded, one leaning right punished: take abs() of the "
                 "angle, a lean either way costs the same"
             )
         else:
-            mistake = "the reward has the wrong sign: a lean should cost, a fall should cost -5"
+            mistake = tr("the reward has the wrong sign: a lean should cost, a fall should cost -5")
     else:
         # The cart's term, judged on every step at once, before the index swaps, which look at
         # one step only and can match by accident (a velocity of exactly 0, say).
@@ -946,11 +1101,22 @@ def check_reward_function(reward_fn: Callable, name: str = "pole_angle") -> None
         if mistake is None:
             mistake = _index_swap_mistake(reference, results, cases, wrong)
         if mistake is None:
-            mistake = f"see the docstring of dqn_lib.{reference.__name__}"
+            mistake = tr("see the docstring of dqn_lib.{function}").format(
+                function=reference.__name__
+            )
     raise _fail(
         check,
-        f"for {label} (next_observation {np.round(cases[i][1], 4).tolist()}, terminated="
-        f"{cases[i][3]}) expected {_fmt(want)}, got {_fmt(got)}. Likely mistake: {mistake}.",
+        tr(
+            "for {label} (next_observation {observation}, terminated="
+            "{terminated}) expected {expected}, got {got}. Likely mistake: {mistake}."
+        ).format(
+            label=label,
+            observation=np.round(cases[i][1], 4).tolist(),
+            terminated=cases[i][3],
+            expected=_fmt(want),
+            got=_fmt(got),
+            mistake=mistake,
+        ),
     )
 
 
@@ -989,25 +1155,32 @@ def _reference_step(
     return loss.item()
 
 
-_STEP_MISTAKES = {
-    "the gradient flows through the target too: compute the next Q-values under "
-    "torch.no_grad() (the target is a fixed number)": {"detach_target": False},
-    "gradients pile up from one call to the next: call optimizer.zero_grad() before "
-    "loss.backward()": {"zero_grad": False},
-    "it uses the Q-value of the other action: take q_network(observation)[action]": {
-        "other_action": True
-    },
-    "it uses the squared error; the exercise asks for the Huber loss, nn.SmoothL1Loss()": {
-        "loss_kind": "mse"
-    },
-    "it bootstraps through a terminated step: then the target is the reward alone": {
-        "bootstrap": "always"
-    },
-    "it never bootstraps: the target is reward + gamma * max next Q unless terminated": {
-        "bootstrap": "never"
-    },
-    "it forgets gamma in the target": {"use_gamma": False},
-}
+def _step_mistakes() -> dict[str, dict[str, Any]]:
+    """The usual mistakes of a training step, each with what the message says about it (built
+    at each check, so that it is said in the language chosen by then)."""
+    return {
+        tr(
+            "the gradient flows through the target too: compute the next Q-values under "
+            "torch.no_grad() (the target is a fixed number)"
+        ): {"detach_target": False},
+        tr(
+            "gradients pile up from one call to the next: call optimizer.zero_grad() before "
+            "loss.backward()"
+        ): {"zero_grad": False},
+        tr("it uses the Q-value of the other action: take q_network(observation)[action]"): {
+            "other_action": True
+        },
+        tr("it uses the squared error; the exercise asks for the Huber loss, nn.SmoothL1Loss()"): {
+            "loss_kind": "mse"
+        },
+        tr("it bootstraps through a terminated step: then the target is the reward alone"): {
+            "bootstrap": "always"
+        },
+        tr("it never bootstraps: the target is reward + gamma * max next Q unless terminated"): {
+            "bootstrap": "never"
+        },
+        tr("it forgets gamma in the target"): {"use_gamma": False},
+    }
 
 
 def _step_transitions() -> list[tuple[np.ndarray, int, float, np.ndarray, bool]]:
@@ -1046,7 +1219,9 @@ def _replay_steps(step: Callable, gamma: float, call: Callable = _plain_call) ->
     records = []
     for k, transition in enumerate(_step_transitions()):
         observation, action, reward, next_observation, terminated = transition
-        case = f"call {k} (action {action}, reward {_fmt(reward)}, terminated={terminated})"
+        case = tr("call {k} (action {action}, reward {reward}, terminated={terminated})").format(
+            k=k, action=action, reward=_fmt(reward), terminated=terminated
+        )
         loss = call(
             case,
             step,
@@ -1086,14 +1261,18 @@ def check_training_step(train_step: Callable) -> None:
         if isinstance(loss, torch.Tensor):
             raise _fail(
                 name,
-                f"your train_step returned a tensor ({loss!r}); return the loss as a Python "
-                "float: loss.item().",
+                tr(
+                    "your train_step returned a tensor ({loss!r}); return the loss as a Python "
+                    "float: loss.item()."
+                ).format(loss=loss),
             )
         if isinstance(loss, bool) or not isinstance(loss, numbers.Real):
             raise _fail(
                 name,
-                f"your train_step returned {loss!r} of type {_type_name(loss)}; expected the "
-                "loss as a Python float (loss.item()).",
+                tr(
+                    "your train_step returned {loss!r} of type {type}; expected the "
+                    "loss as a Python float (loss.item())."
+                ).format(loss=loss, type=_type_name(loss)),
             )
         return float(loss)
 
@@ -1107,11 +1286,13 @@ def check_training_step(train_step: Callable) -> None:
         if torch.equal(mine[1], before):
             raise _fail(
                 name,
-                f"call {k}: your train_step did not change the network's weights: call "
-                "loss.backward() and then optimizer.step().",
+                tr(
+                    "call {k}: your train_step did not change the network's weights: call "
+                    "loss.backward() and then optimizer.step()."
+                ).format(k=k),
             )
-        mistake = "compare your steps with OnlineAgent.observe in dqn_lib/agents.py"
-        for text, options in _STEP_MISTAKES.items():
+        mistake = tr("compare your steps with OnlineAgent.observe in dqn_lib/agents.py")
+        for text, options in _step_mistakes().items():
 
             def variant(*args: Any, options: dict = options) -> float:
                 return _reference_step(*args, **options)
@@ -1122,15 +1303,27 @@ def check_training_step(train_step: Callable) -> None:
                 break
         _, action, reward, _, terminated = transitions[k]
         what = (
-            f"expected loss {_fmt(reference[0])}, got {_fmt(mine[0])}"
+            tr("expected loss {expected}, got {got}").format(
+                expected=_fmt(reference[0]), got=_fmt(mine[0])
+            )
             if abs(mine[0] - reference[0]) > 1e-5 * max(1.0, abs(reference[0]))
-            else f"the loss is right ({_fmt(mine[0])}) but the updated weights differ by up to "
-            f"{_fmt((mine[1] - reference[1]).abs().max())}"
+            else tr(
+                "the loss is right ({loss}) but the updated weights differ by up to {difference}"
+            ).format(loss=_fmt(mine[0]), difference=_fmt((mine[1] - reference[1]).abs().max()))
         )
         raise _fail(
             name,
-            f"call {k} (action {action}, reward {_fmt(reward)}, terminated={terminated}): {what}. "
-            f"Likely mistake: {mistake}.",
+            tr(
+                "call {k} (action {action}, reward {reward}, terminated={terminated}): {what}. "
+                "Likely mistake: {mistake}."
+            ).format(
+                k=k,
+                action=action,
+                reward=_fmt(reward),
+                terminated=terminated,
+                what=what,
+                mistake=mistake,
+            ),
         )
     _passed(name, len(got))
 
@@ -1140,23 +1333,26 @@ def _moving_average_variants(values: np.ndarray, window: int) -> dict[str, np.nd
     sums = np.cumsum(np.insert(values, 0, 0.0))
     starts = np.maximum(np.arange(1, len(values) + 1) - window, 0)
     variants = {
-        "it sums the values instead of averaging them: divide by how many values are in the "
-        "window": sums[1:] - sums[starts],
-        "at the start it divides by the full window although fewer values are in it: divide "
-        "by how many values the window holds (i + 1 for the first window - 1 points)": (
-            sums[1:] - sums[starts]
-        )
-        / window,
-        "it averages a centred window (np.convolve(..., mode='same')): the average at step i "
-        "uses step i and the window - 1 steps before it, never later ones": np.convolve(
-            values, np.ones(window) / window, mode="same"
-        ),
+        tr(
+            "it sums the values instead of averaging them: divide by how many values are in the "
+            "window"
+        ): sums[1:] - sums[starts],
+        tr(
+            "at the start it divides by the full window although fewer values are in it: divide "
+            "by how many values the window holds (i + 1 for the first window - 1 points)"
+        ): (sums[1:] - sums[starts]) / window,
+        tr(
+            "it averages a centred window (np.convolve(..., mode='same')): the average at step i "
+            "uses step i and the window - 1 steps before it, never later ones"
+        ): np.convolve(values, np.ones(window) / window, mode="same"),
     }
     for other in (window - 1, window + 1):
         if other >= 1:
-            variants[f"the window is one value off ({other} values instead of {window})"] = (
-                reference_moving_average(values, other)
-            )
+            variants[
+                tr("the window is one value off ({other} values instead of {window})").format(
+                    other=other, window=window
+                )
+            ] = reference_moving_average(values, other)
     return variants
 
 
@@ -1179,27 +1375,30 @@ def check_moving_average(moving_average: Callable) -> None:
     ]
     for values, window in cases:
         expected = reference_moving_average(values, window)
-        case = f"for values {values if len(values) <= 8 else '(60 returns)'} and window={window}"
+        case = tr("for values {values} and window={window}").format(
+            values=values if len(values) <= 8 else tr("(60 returns)"), window=window
+        )
         got = _call(name, moving_average, list(values), window, case=case)
         got_array = np.asarray(got, dtype=float)
         if got_array.shape != expected.shape:
             n, w = len(values), window
             if got_array.shape == (n - w + 1,) or (n < w and got_array.size == 0):
-                mistake = (
+                mistake = tr(
                     "it keeps only the full windows (np.convolve mode 'valid'): the curve must "
                     "have one point per episode, averaging fewer values at the start"
                 )
             elif got_array.shape == (n + w - 1,):
-                mistake = (
+                mistake = tr(
                     "np.convolve mode 'full' adds window - 1 points at the end: one point per "
                     "episode"
                 )
             else:
-                mistake = "return one average per value"
+                mistake = tr("return one average per value")
             raise _fail(
                 name,
-                f"{case} expected {len(expected)} values, got shape {got_array.shape}. "
-                f"Likely mistake: {mistake}.",
+                tr(
+                    "{case} expected {count} values, got shape {shape}. Likely mistake: {mistake}."
+                ).format(case=case, count=len(expected), shape=got_array.shape, mistake=mistake),
             )
         if np.allclose(got_array, expected, atol=1e-6):
             continue
@@ -1209,13 +1408,16 @@ def check_moving_average(moving_average: Callable) -> None:
                 for text, wrong in _moving_average_variants(np.asarray(values), window).items()
                 if np.allclose(got_array, wrong, atol=1e-6)
             ),
-            "each point is the mean of that value and the window - 1 values before it",
+            tr("each point is the mean of that value and the window - 1 values before it"),
         )
         i = int(np.abs(got_array - expected).argmax())
         raise _fail(
             name,
-            f"{case} point {i} should be {_fmt(expected[i])}, got {_fmt(got_array[i])}. "
-            f"Likely mistake: {mistake}.",
+            tr(
+                "{case} point {i} should be {expected}, got {got}. Likely mistake: {mistake}."
+            ).format(
+                case=case, i=i, expected=_fmt(expected[i]), got=_fmt(got_array[i]), mistake=mistake
+            ),
         )
     _passed(name, len(cases))
 
@@ -1238,7 +1440,9 @@ def _replay_arrays(capacity: int) -> tuple[np.ndarray, ...]:
 
 
 def _sample(name: str, sample_fn: Callable, arrays, size: int, batch_size: int, rng) -> list:
-    case = f"with size={size} and batch_size={batch_size}"
+    case = tr("with size={size} and batch_size={batch_size}").format(
+        size=size, batch_size=batch_size
+    )
     result = _call(
         name,
         sample_fn,
@@ -1250,35 +1454,53 @@ def _sample(name: str, sample_fn: Callable, arrays, size: int, batch_size: int, 
         hint=_sample_hint,
     )
     if not isinstance(result, tuple) or len(result) != 5:
-        got = f"a {_type_name(result)} of {len(result)}" if isinstance(result, list) else None
+        got = (
+            tr("a {type} of {length}").format(type=_type_name(result), length=len(result))
+            if isinstance(result, list)
+            else None
+        )
         raise _fail(
             name,
-            f"{case} your sample returned {got or _type_name(result)}; expected a tuple of 5 "
-            f"NumPy arrays ({', '.join(_REPLAY_FIELDS)}): return (a, b, c, d, e).",
+            tr(
+                "{case} your sample returned {got}; expected a tuple of 5 "
+                "NumPy arrays ({fields}): return (a, b, c, d, e)."
+            ).format(case=case, got=got or _type_name(result), fields=", ".join(_REPLAY_FIELDS)),
         )
     fields = []
     for field, value, source in zip(_REPLAY_FIELDS, result, arrays, strict=True):
         if not isinstance(value, np.ndarray):
             raise _fail(
                 name,
-                f"{case} your sample returned {field} as {_type_name(value)}; expected a NumPy "
-                f"array, the rows of the buffer's own {field} array (index it with the drawn "
-                "indices: array[indices]; no torch.as_tensor or list).",
+                tr(
+                    "{case} your sample returned {field} as {type}; expected a NumPy "
+                    "array, the rows of the buffer's own {field} array (index it with the drawn "
+                    "indices: array[indices]; no torch.as_tensor or list)."
+                ).format(case=case, field=field, type=_type_name(value)),
             )
         if value.dtype != source.dtype:
             raise _fail(
                 name,
-                f"{case} your sample returned {field} of dtype {value.dtype}; the buffer stores "
-                f"them as {source.dtype}. Return the stored rows as they are (array[indices]), "
-                "without converting them.",
+                tr(
+                    "{case} your sample returned {field} of dtype {dtype}; the buffer stores "
+                    "them as {stored}. Return the stored rows as they are (array[indices]), "
+                    "without converting them."
+                ).format(case=case, field=field, dtype=value.dtype, stored=source.dtype),
             )
         shape = (batch_size, *source.shape[1:])
         if value.shape != shape:
             raise _fail(
                 name,
-                f"with batch_size={batch_size} your sample returned {field} of shape "
-                f"{value.shape}; expected {shape} (the fields go in the order "
-                f"{', '.join(_REPLAY_FIELDS)}).",
+                tr(
+                    "with batch_size={batch_size} your sample returned {field} of shape "
+                    "{got}; expected {shape} (the fields go in the order "
+                    "{fields})."
+                ).format(
+                    batch_size=batch_size,
+                    field=field,
+                    got=value.shape,
+                    shape=shape,
+                    fields=", ".join(_REPLAY_FIELDS),
+                ),
             )
         fields.append(value)
     return fields
@@ -1286,12 +1508,12 @@ def _sample(name: str, sample_fn: Callable, arrays, size: int, batch_size: int, 
 
 def _sample_hint(error: Exception) -> str | None:
     if isinstance(error, ValueError) and "high" in str(error):
-        return (
+        return tr(
             "rng.integers(low, high) draws below high, never high itself: rng.integers(0, size) "
             "already stops at the last stored row, size - 1"
         )
     if isinstance(error, ValueError) and "replace" in str(error):
-        return "draw with replacement, as the task says: a row may come twice in one batch"
+        return tr("draw with replacement, as the task says: a row may come twice in one batch")
     return None
 
 
@@ -1313,16 +1535,20 @@ def _check_rows(name: str, fields: list, arrays, size: int) -> np.ndarray:
     if k is not None:
         raise _fail(
             name,
-            f"row {k} of the observations you returned, {observations[k].tolist()}, is not "
-            "a row of the observations array: index the arrays, observations[indices].",
+            tr(
+                "row {k} of the observations you returned, {row}, is not "
+                "a row of the observations array: index the arrays, observations[indices]."
+            ).format(k=k, row=observations[k].tolist()),
         )
     k = _first(indices >= size)
     if k is not None:
         raise _fail(
             name,
-            f"row {k} is transition {indices[k]}, but only the first {size} rows hold "
-            f"transitions (size={size}): draw indices below size, not below the capacity "
-            f"{capacity}.",
+            tr(
+                "row {k} is transition {transition}, but only the first {size} rows hold "
+                "transitions (size={size}): draw indices below size, not below the capacity "
+                "{capacity}."
+            ).format(k=k, transition=indices[k], size=size, capacity=capacity),
         )
     for field, value, source in zip(_REPLAY_FIELDS[1:], fields[1:], arrays[1:], strict=True):
         value = value.reshape(len(value), -1)
@@ -1331,12 +1557,25 @@ def _check_rows(name: str, fields: list, arrays, size: int) -> np.ndarray:
         if k is not None:
             flat = source.reshape(len(source), -1)
             matches = np.flatnonzero(np.isclose(flat, value[k]).all(1))
-            seen = f"transition {matches[0]}'s" if len(matches) == 1 else "a different row's"
+            seen = (
+                tr("transition {transition}'s").format(transition=matches[0])
+                if len(matches) == 1
+                else tr("a different row's")
+            )
             raise _fail(
                 name,
-                f"row {k}: the observation is transition {indices[k]}'s but {field} is {seen} "
-                f"(expected {_show(source[indices[k]])}, got {_show(value[k])}): draw one "
-                "set of indices and use it for every field.",
+                tr(
+                    "row {k}: the observation is transition {transition}'s but {field} is {seen} "
+                    "(expected {expected}, got {got}): draw one "
+                    "set of indices and use it for every field."
+                ).format(
+                    k=k,
+                    transition=indices[k],
+                    field=field,
+                    seen=seen,
+                    expected=_show(source[indices[k]]),
+                    got=_show(value[k]),
+                ),
             )
     return indices
 
@@ -1370,22 +1609,28 @@ def check_replay_sample(sample_fn: Callable) -> None:
     if len(never):
         raise _fail(
             name,
-            f"in 150 samples of 32 from size={size}, transition(s) {never.tolist()} never came: "
-            "every stored transition must be drawn, uniformly; check the bounds, "
-            "rng.integers(0, size, size=batch_size).",
+            tr(
+                "in 150 samples of 32 from size={size}, transition(s) {never} never came: "
+                "every stored transition must be drawn, uniformly; check the bounds, "
+                "rng.integers(0, size, size=batch_size)."
+            ).format(size=size, never=never.tolist()),
         )
     if seen.max() > 3 * seen.mean():
         raise _fail(
             name,
-            f"in 150 samples of 32, transition {int(seen.argmax())} came {seen.max()} times "
-            f"(about {seen.mean():.0f} expected): draw the indices uniformly.",
+            tr(
+                "in 150 samples of 32, transition {transition} came {count} times "
+                "(about {mean:.0f} expected): draw the indices uniformly."
+            ).format(transition=int(seen.argmax()), count=seen.max(), mean=seen.mean()),
         )
     if with_a_repeat == 0:  # with replacement, a batch of 32 from 40 almost always repeats one
         raise _fail(
             name,
-            f"in 150 samples of 32 from size={size}, no transition ever came twice in one "
-            "sample: your sample draws without replacement; the task says with replacement "
-            "(a row may come twice in one batch): rng.integers(0, size, size=batch_size).",
+            tr(
+                "in 150 samples of 32 from size={size}, no transition ever came twice in one "
+                "sample: your sample draws without replacement; the task says with replacement "
+                "(a row may come twice in one batch): rng.integers(0, size, size=batch_size)."
+            ).format(size=size),
         )
     runs = []
     for seed, global_seed in ((11, 1), (11, 2), (12, 1)):
@@ -1396,17 +1641,21 @@ def check_replay_sample(sample_fn: Callable) -> None:
     if runs[0] != runs[1]:
         raise _fail(
             name,
-            "two calls with the same rng (seed 11) must sample the same rows; they began "
-            f"{_first_rows(runs[0])} and {_first_rows(runs[1])}. Likely mistake: your sample "
-            "draws from a random source other than the rng it is given (np.random, random, "
-            "torch). Use rng.integers(...).",
+            tr(
+                "two calls with the same rng (seed 11) must sample the same rows; they began "
+                "{first} and {second}. Likely mistake: your sample "
+                "draws from a random source other than the rng it is given (np.random, random, "
+                "torch). Use rng.integers(...)."
+            ).format(first=_first_rows(runs[0]), second=_first_rows(runs[1])),
         )
     if runs[0] == runs[2]:
         raise _fail(
             name,
-            "rngs with different seeds (11 and 12) must sample different rows; both began "
-            f"{_first_rows(runs[0])}. Likely mistake: the indices do not come from the rng you "
-            "are given: rng.integers(0, size, size=batch_size).",
+            tr(
+                "rngs with different seeds (11 and 12) must sample different rows; both began "
+                "{first}. Likely mistake: the indices do not come from the rng you "
+                "are given: rng.integers(0, size, size=batch_size)."
+            ).format(first=_first_rows(runs[0])),
         )
     _passed(name, cases)
 
@@ -1437,23 +1686,25 @@ def _soft_weight_variants(tau: float, n: int) -> dict[str, np.ndarray]:
     """The usual wrong answers, each with what the message says about it."""
     k = np.arange(1, n + 1)
     variants = {
-        "the order is reversed: element k belongs to update k, and the latest update weighs "
-        "most, tau; update n - 1 weighs tau * (1 - tau), and so on back": np.concatenate(
-            [[(1 - tau) ** n], tau * (1 - tau) ** (k - 1)]
-        ),
-        "tau and 1 - tau are swapped: each soft update keeps 1 - tau of the target and adds tau "
-        "of the Q-network": np.concatenate([[tau**n], (1 - tau) * tau ** (n - k)]),
-        "the exponents are one too high: the latest update weighs tau, not tau * (1 - tau)": (
+        tr(
+            "the order is reversed: element k belongs to update k, and the latest update weighs "
+            "most, tau; update n - 1 weighs tau * (1 - tau), and so on back"
+        ): np.concatenate([[(1 - tau) ** n], tau * (1 - tau) ** (k - 1)]),
+        tr(
+            "tau and 1 - tau are swapped: each soft update keeps 1 - tau of the target and adds "
+            "tau of the Q-network"
+        ): np.concatenate([[tau**n], (1 - tau) * tau ** (n - k)]),
+        tr("the exponents are one too high: the latest update weighs tau, not tau * (1 - tau)"): (
             np.concatenate([[(1 - tau) ** (n + 1)], tau * (1 - tau) ** (n - k + 1)])
         ),
-        "the exponents are one too low: update n, the latest, weighs tau, and each update "
-        "before it one factor (1 - tau) less": (
-            np.concatenate([[(1 - tau) ** (n - 1.0)], tau * (1 - tau) ** (n - k - 1.0)])
-        ),
-        "element 0 is the target's starting weights, still held with weight (1 - tau) ** n; "
-        "without it the weights do not sum to 1": np.concatenate(
-            [[0.0], tau * (1 - tau) ** (n - k)]
-        ),
+        tr(
+            "the exponents are one too low: update n, the latest, weighs tau, and each update "
+            "before it one factor (1 - tau) less"
+        ): np.concatenate([[(1 - tau) ** (n - 1.0)], tau * (1 - tau) ** (n - k - 1.0)]),
+        tr(
+            "element 0 is the target's starting weights, still held with weight (1 - tau) ** n; "
+            "without it the weights do not sum to 1"
+        ): np.concatenate([[0.0], tau * (1 - tau) ** (n - k)]),
     }
     return variants
 
@@ -1461,7 +1712,9 @@ def _soft_weight_variants(tau: float, n: int) -> dict[str, np.ndarray]:
 def _sum_remark(weights: np.ndarray) -> str:
     """Said only when the weights do not sum to 1, which every correct answer's do."""
     total = float(weights.sum())
-    return "" if abs(total - 1) < 1e-6 else f" (your weights sum to {_fmt(total)}, not 1)"
+    if abs(total - 1) < 1e-6:
+        return ""
+    return tr(" (your weights sum to {total}, not 1)").format(total=_fmt(total))
 
 
 def check_soft_target_weights(soft_target_weights: Callable) -> None:
@@ -1486,25 +1739,31 @@ def check_soft_target_weights(soft_target_weights: Callable) -> None:
         if not isinstance(got, np.ndarray):
             raise _fail(
                 name,
-                f"{case}: your function returned {_type_name(got)}; expected a NumPy array of "
-                f"{n + 1} floats (np.array(...) around a list, or build it with NumPy).",
+                tr(
+                    "{case}: your function returned {type}; expected a NumPy array of "
+                    "{size} floats (np.array(...) around a list, or build it with NumPy)."
+                ).format(case=case, type=_type_name(got), size=n + 1),
             )
         if got.shape != (n + 1,):
             hint = (
-                " Element 0 is the target's starting weights: n_updates + 1 elements in all."
+                tr(" Element 0 is the target's starting weights: n_updates + 1 elements in all.")
                 if got.shape == (n,)
                 else ""
             )
             raise _fail(
                 name,
-                f"{case}: your array has shape {got.shape}; expected ({n + 1},), one weight for "
-                f"the starting weights and one for each of the {n} updates.{hint}",
+                tr(
+                    "{case}: your array has shape {shape}; expected ({size},), one weight for "
+                    "the starting weights and one for each of the {n} updates.{hint}"
+                ).format(case=case, shape=got.shape, size=n + 1, n=n, hint=hint),
             )
         if not np.issubdtype(got.dtype, np.floating):
             raise _fail(
                 name,
-                f"{case}: your array has dtype {got.dtype}; expected floats (weights between 0 "
-                "and 1).",
+                tr(
+                    "{case}: your array has dtype {dtype}; expected floats (weights between 0 "
+                    "and 1)."
+                ).format(case=case, dtype=got.dtype),
             )
         expected = _simulated_soft_target_weights(tau, n)
         if np.allclose(got, expected, rtol=1e-6, atol=1e-12):
@@ -1515,19 +1774,32 @@ def check_soft_target_weights(soft_target_weights: Callable) -> None:
                 for text, variant in _soft_weight_variants(tau, n).items()
                 if np.allclose(got, variant, rtol=1e-6, atol=1e-12)
             ),
-            "unroll target = (1 - tau) * target + tau * online over the n updates: element k "
-            "(k >= 1) is tau * (1 - tau) ** (n - k), element 0 is (1 - tau) ** n",
+            tr(
+                "unroll target = (1 - tau) * target + tau * online over the n updates: element k "
+                "(k >= 1) is tau * (1 - tau) ** (n - k), element 0 is (1 - tau) ** n"
+            ),
         )
         i = int(np.argmax(np.abs(got - expected)))
         raise _fail(
             name,
-            f"{case}: element {i} should be {_fmt(expected[i])}, got {_fmt(got[i])}"
-            f"{_sum_remark(got)}. Likely mistake: {mistake}.",
+            tr(
+                "{case}: element {i} should be {expected}, got {got}"
+                "{remark}. Likely mistake: {mistake}."
+            ).format(
+                case=case,
+                i=i,
+                expected=_fmt(expected[i]),
+                got=_fmt(got[i]),
+                remark=_sum_remark(got),
+                mistake=mistake,
+            ),
         )
     _passed(name, len(cases))
     weights = _call(name, soft_target_weights, 0.01, 2_000, case="tau=0.01, n_updates=2000")
     age = float(np.sum(weights * (2_000 - np.arange(2_001))))
     print(
-        f"With tau = 0.01 (the course's DQN), your weights say the target network is on average "
-        f"{age:.1f} updates behind the Q-network."
+        tr(
+            "With tau = 0.01 (the course's DQN), your weights say the target network is on "
+            "average {age:.1f} updates behind the Q-network."
+        ).format(age=age)
     )

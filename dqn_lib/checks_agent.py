@@ -24,6 +24,7 @@ from dqn_lib.checks import (
     _passed,
     _type_name,
 )
+from dqn_lib.i18n import tr
 
 __all__ = ["ExerciseError", "check_epsilon_greedy_batch", "check_n_step_target"]
 
@@ -43,25 +44,27 @@ def _reference_epsilon_greedy_batch(
 
 def _batch_shape_mistake(shape: tuple[int, ...], batch: int, n_actions: int) -> str:
     if shape == (n_actions,):
-        return (
+        return tr(
             "the argmax runs over the batch (dim=0), giving one action per column; take it over "
             "the actions of each row: q_values.argmax(dim=1)"
         )
     if shape == ():
-        return (
+        return tr(
             "q_values.argmax() without dim gives one number for the whole tensor; take each "
             "row's argmax, q_values.argmax(dim=1)"
         )
     if shape == (batch, 1):
-        return "the actions form a column (batch, 1), from keepdim=True or a reshape: keep (batch,)"
+        return tr(
+            "the actions form a column (batch, 1), from keepdim=True or a reshape: keep (batch,)"
+        )
     if shape == (batch, n_actions):
-        return "return one action per row, not a value per action"
-    return "one action for each row of q_values"
+        return tr("return one action per row, not a value per action")
+    return tr("one action for each row of q_values")
 
 
 def _broadcast_hint(error: Exception) -> str | None:
     if "broadcast" in str(error) or "must match the size" in str(error):
-        return (
+        return tr(
             "the greedy actions must be one per row, q_values.argmax(dim=1) of shape (batch,), "
             "like the coins and the random actions; an argmax over dim=0 gives (n_actions,)"
         )
@@ -80,60 +83,81 @@ def _actions(
     batch, n_actions = q_values.shape
     given = q_values.clone()
     result = _call(name, fn, given, epsilon, rng, case=case, hint=_broadcast_hint)
-    expected = f"a NumPy array of int64 actions of shape ({batch},), one for each row"
+    expected = tr("a NumPy array of int64 actions of shape ({batch},), one for each row").format(
+        batch=batch
+    )
     if isinstance(result, torch.Tensor):
         raise _fail(
             name,
-            f"{case}: your function returned a tensor ({_type_name(result)}); expected {expected}. "
-            "Likely mistake: the greedy actions came from torch (argmax) and stayed a tensor; "
-            "convert them with .numpy().",
+            tr(
+                "{case}: your function returned a tensor ({type}); expected {expected}. "
+                "Likely mistake: the greedy actions came from torch (argmax) and stayed a tensor; "
+                "convert them with .numpy()."
+            ).format(case=case, type=_type_name(result), expected=expected),
         )
     if isinstance(result, list | tuple):
         raise _fail(
             name,
-            f"{case}: your function returned a {_type_name(result)} of {len(result)} items; "
-            f"expected {expected}: build it with NumPy (np.where(...)) or convert it with "
-            "np.array(actions, dtype=np.int64).",
+            tr(
+                "{case}: your function returned a {type} of {items} items; "
+                "expected {expected}: build it with NumPy (np.where(...)) or convert it with "
+                "np.array(actions, dtype=np.int64)."
+            ).format(case=case, type=_type_name(result), items=len(result), expected=expected),
         )
     if result is None:
         raise _fail(
             name,
-            f"{case}: your function returned None; expected {expected}: is a `return` missing?",
+            tr(
+                "{case}: your function returned None; expected {expected}: is a `return` missing?"
+            ).format(case=case, expected=expected),
         )
     if not isinstance(result, np.ndarray):
         raise _fail(
             name,
-            f"{case}: your function returned {result!r} of type {_type_name(result)}; expected "
-            f"{expected}.",
+            tr(
+                "{case}: your function returned {result} of type {type}; expected {expected}."
+            ).format(case=case, result=repr(result), type=_type_name(result), expected=expected),
         )
     if result.shape != (batch,):
         raise _fail(
             name,
-            f"{case}: your function returned an array of shape {result.shape}; expected "
-            f"({batch},), one action per row. Likely mistake: "
-            f"{_batch_shape_mistake(result.shape, batch, n_actions)}.",
+            tr(
+                "{case}: your function returned an array of shape {shape}; expected "
+                "({batch},), one action per row. Likely mistake: {mistake}."
+            ).format(
+                case=case,
+                shape=result.shape,
+                batch=batch,
+                mistake=_batch_shape_mistake(result.shape, batch, n_actions),
+            ),
         )
     if result.dtype != np.int64:
         raise _fail(
             name,
-            f"{case}: your function returned an array of dtype {result.dtype}; expected int64, "
-            "whole action numbers (what argmax and rng.integers give): convert with "
-            ".astype(np.int64).",
+            tr(
+                "{case}: your function returned an array of dtype {dtype}; expected int64, "
+                "whole action numbers (what argmax and rng.integers give): convert with "
+                ".astype(np.int64)."
+            ).format(case=case, dtype=result.dtype),
         )
     if not torch.equal(given, q_values):
         raise _fail(
             name,
-            f"{case}: your function changed q_values in place (the check passes a copy and "
-            "compares it after the call); read the Q-values, never write to them.",
+            tr(
+                "{case}: your function changed q_values in place (the check passes a copy and "
+                "compares it after the call); read the Q-values, never write to them."
+            ).format(case=case),
         )
     outside = np.flatnonzero((result < 0) | (result >= n_actions))
     if outside.size:
         row = int(outside[0])
         raise _fail(
             name,
-            f"{case}: row {row} got action {int(result[row])}; the actions are 0 to "
-            f"{n_actions - 1}, the column numbers of q_values (an argmax over the batch, dim=0, "
-            "gives row numbers instead: take q_values.argmax(dim=1)).",
+            tr(
+                "{case}: row {row} got action {action}; the actions are 0 to "
+                "{last}, the column numbers of q_values (an argmax over the batch, dim=0, "
+                "gives row numbers instead: take q_values.argmax(dim=1))."
+            ).format(case=case, row=row, action=int(result[row]), last=n_actions - 1),
         )
     return result
 
@@ -153,32 +177,38 @@ def _check_greedy(name: str, fn: Callable, rng: np.random.Generator) -> int:
     for values in _GREEDY_BATCHES:
         q_values = torch.tensor(values)
         best = q_values.argmax(dim=1).numpy()
-        case = f"for q_values of shape {tuple(q_values.shape)} {values} and epsilon=0.0"
+        case = tr("for q_values of shape {shape} {values} and epsilon=0.0").format(
+            shape=tuple(q_values.shape), values=values
+        )
         answers = [_actions(name, fn, q_values, 0.0, rng, case) for _ in range(10)]
         calls += len(answers)
         wrong = next((a for a in answers if not np.array_equal(a, best)), None)
         if wrong is None:
             continue
         if all(np.array_equal(a, q_values.argmin(dim=1).numpy()) for a in answers):
-            mistake = "it picks the smallest Q-value of each row: use argmax, not argmin"
+            mistake = tr("it picks the smallest Q-value of each row: use argmax, not argmin")
         elif all(np.array_equal(a, q_values.argmax(dim=0).numpy()) for a in answers):
-            mistake = (
+            mistake = tr(
                 "the argmax runs over the batch (dim=0), not over each row's actions: "
                 "q_values.argmax(dim=1)"
             )
         elif any(not np.array_equal(a, answers[0]) for a in answers):
-            mistake = (
+            mistake = tr(
                 "at epsilon=0 it still takes random actions: a row explores only when its "
                 "coin is below epsilon (rng.random(batch) < epsilon; is the test reversed, "
                 "exploring with probability 1 - epsilon?)"
             )
         else:
-            mistake = "at epsilon=0 every row takes the action with its largest Q-value"
+            mistake = tr("at epsilon=0 every row takes the action with its largest Q-value")
         row = int(np.flatnonzero(wrong != best)[0])
         raise _fail(
             name,
-            f"{case}: expected actions {best.tolist()} (each row's largest Q-value), got "
-            f"{wrong.tolist()} (row {row} differs). Likely mistake: {mistake}.",
+            tr(
+                "{case}: expected actions {expected} (each row's largest Q-value), got "
+                "{got} (row {row} differs). Likely mistake: {mistake}."
+            ).format(
+                case=case, expected=best.tolist(), got=wrong.tolist(), row=row, mistake=mistake
+            ),
         )
     return calls
 
@@ -193,28 +223,34 @@ def _check_one_coin_per_row(name: str, fn: Callable, rng: np.random.Generator) -
     calls, batch = 20, 200
     q_values = _random_q_values(batch, 2, seed=41)
     best = q_values.argmax(dim=1).numpy()
-    case = f"for q_values of shape ({batch}, 2) and epsilon=0.5"
+    case = tr("for q_values of shape ({batch}, 2) and epsilon=0.5").format(batch=batch)
     non_greedy = np.array(
         [np.mean(_actions(name, fn, q_values, 0.5, rng, case) != best) for _ in range(calls)]
     )
     if np.all(non_greedy == 0):
         raise _fail(
             name,
-            f"{case}: in {calls} calls no row ever took a non-greedy action; about a quarter "
-            "of the rows should (each explores with probability 0.5, and a random pick among 2 "
-            "actions is non-greedy half of the time). Likely mistake: it never explores; a row "
-            "explores when its coin, rng.random(batch) < epsilon, says so.",
+            tr(
+                "{case}: in {calls} calls no row ever took a non-greedy action; about a quarter "
+                "of the rows should (each explores with probability 0.5, and a random pick among 2 "
+                "actions is non-greedy half of the time). Likely mistake: it never explores; a row "
+                "explores when its coin, rng.random(batch) < epsilon, says so."
+            ).format(case=case, calls=calls),
         )
     if np.any(non_greedy == 0):
         quiet = int(np.argmax(non_greedy == 0))
         busy = int(np.argmax(non_greedy))
         raise _fail(
             name,
-            f"{case}: in call {quiet + 1} of {calls} no row explored, while in call {busy + 1} "
-            f"{non_greedy[busy]:.0%} of the rows took a non-greedy action; each row has its "
-            "own coin, so about a quarter of the rows of every call should. Likely mistake: one "
-            "coin for the whole batch (rng.random() < epsilon once), so every row explores "
-            "together or none does: draw one coin per row, rng.random(batch) < epsilon.",
+            tr(
+                "{case}: in call {quiet} of {calls} no row explored, while in call {busy} "
+                "{share:.0%} of the rows took a non-greedy action; each row has its own coin, so "
+                "about a quarter of the rows of every call should. Likely mistake: one coin for "
+                "the whole batch (rng.random() < epsilon once), so every row explores together or "
+                "none does: draw one coin per row, rng.random(batch) < epsilon."
+            ).format(
+                case=case, quiet=quiet + 1, calls=calls, busy=busy + 1, share=non_greedy[busy]
+            ),
         )
     return calls
 
@@ -224,26 +260,26 @@ def _check_uniform(name: str, fn: Callable, rng: np.random.Generator) -> int:
     batch = 3000
     q_values = _random_q_values(batch, 3, seed=42)
     best = q_values.argmax(dim=1).numpy()
-    case = f"for q_values of shape ({batch}, 3) and epsilon=1.0"
+    case = tr("for q_values of shape ({batch}, 3) and epsilon=1.0").format(batch=batch)
     actions = _actions(name, fn, q_values, 1.0, rng, case)
     greedy_share = float(np.mean(actions == best))
     shares = np.bincount(actions, minlength=3) / batch
     if greedy_share == 1.0:
-        mistake = (
+        mistake = tr(
             "it never explores at epsilon=1: with probability epsilon a row takes a random action"
         )
     elif greedy_share == 0.0:
-        mistake = (
+        mistake = tr(
             "the random action is never the greedy one; it is drawn from all the actions, "
             "rng.integers(n_actions, size=batch), so a third of the time it is the greedy one"
         )
     elif shares.max() == 1.0:
-        mistake = (
+        mistake = tr(
             "every exploring row got the same action: one random action was drawn for the whole "
             "batch; draw one per row, rng.integers(n_actions, size=batch)"
         )
     elif abs(greedy_share - 1 / 3) > 0.045 or np.abs(shares - 1 / 3).max() > 0.045:
-        mistake = (
+        mistake = tr(
             "draw each row's random action uniformly from all the actions, "
             "rng.integers(n_actions, size=batch)"
         )
@@ -251,10 +287,17 @@ def _check_uniform(name: str, fn: Callable, rng: np.random.Generator) -> int:
         return 1
     raise _fail(
         name,
-        f"{case}: every row explores, so each of the 3 actions should come about 1/3 of the "
-        f"time, the row's greedy one included; your actions were 0, 1, 2 "
-        f"{np.round(shares, 3).tolist()} of the time, the row's greedy one {greedy_share:.1%}. "
-        f"Likely mistake: {mistake}.",
+        tr(
+            "{case}: every row explores, so each of the 3 actions should come about 1/3 of the "
+            "time, the row's greedy one included; your actions were 0, 1, 2 "
+            "{shares} of the time, the row's greedy one {greedy_share:.1%}. "
+            "Likely mistake: {mistake}."
+        ).format(
+            case=case,
+            shares=np.round(shares, 3).tolist(),
+            greedy_share=greedy_share,
+            mistake=mistake,
+        ),
     )
 
 
@@ -263,31 +306,33 @@ def _check_rate(name: str, fn: Callable, rng: np.random.Generator) -> int:
     batch = 4000
     q_values = _random_q_values(batch, 2, seed=43)
     best = q_values.argmax(dim=1).numpy()
-    case = f"for q_values of shape ({batch}, 2) and epsilon=0.2"
+    case = tr("for q_values of shape ({batch}, 2) and epsilon=0.2").format(batch=batch)
     rate = float(np.mean(_actions(name, fn, q_values, 0.2, rng, case) != best))
     if abs(rate - 0.1) <= 0.025:
         return 1
     if abs(rate - 0.2) <= 0.025:
-        mistake = (
+        mistake = tr(
             "an exploring row always takes a non-greedy action; the random action is drawn from "
             "all the actions, so half the time it is the greedy one"
         )
     elif abs(rate - 0.4) <= 0.025:
-        mistake = "it explores with probability 1 - epsilon instead of epsilon"
+        mistake = tr("it explores with probability 1 - epsilon instead of epsilon")
     else:
-        mistake = "each row explores with probability epsilon, rng.random(batch) < epsilon"
+        mistake = tr("each row explores with probability epsilon, rng.random(batch) < epsilon")
     raise _fail(
         name,
-        f"{case}: a non-greedy action should come on about 10% of the rows (epsilon times 1/2: "
-        f"half of the random picks are the greedy action); yours came on {rate:.1%}. Likely "
-        f"mistake: {mistake}.",
+        tr(
+            "{case}: a non-greedy action should come on about 10% of the rows (epsilon times 1/2: "
+            "half of the random picks are the greedy action); yours came on {rate:.1%}. Likely "
+            "mistake: {mistake}."
+        ).format(case=case, rate=rate, mistake=mistake),
     )
 
 
 def _check_own_generator(name: str, fn: Callable) -> int:
     """Two runs with generators of one seed give the same actions, whatever the global state."""
     q_values = _random_q_values(50, 3, seed=44)
-    case = "for q_values of shape (50, 3) and epsilon=0.5"
+    case = tr("for q_values of shape (50, 3) and epsilon=0.5")
     runs = []
     for global_seed in (1, 2):
         rng = np.random.default_rng(123)
@@ -298,11 +343,15 @@ def _check_own_generator(name: str, fn: Callable) -> int:
             row = int(np.flatnonzero(first != second)[0])
             raise _fail(
                 name,
-                f"{case}: two runs of 5 calls, each with a new rng of seed 123, must give the "
-                f"same actions; in call {k + 1}, row {row} got {int(first[row])} in one run and "
-                f"{int(second[row])} in the other. Likely mistake: your function draws from a "
-                "random source other than the rng it is given (np.random, random, torch.rand, "
-                "torch.randint). Use rng.random(batch) and rng.integers(n_actions, size=batch).",
+                tr(
+                    "{case}: two runs of 5 calls, each with a new rng of seed 123, must give the "
+                    "same actions; in call {call}, row {row} got {first} in one run and "
+                    "{second} in the other. Likely mistake: your function draws from a "
+                    "random source other than the rng it is given (np.random, random, torch.rand, "
+                    "torch.randint). Use rng.random(batch) and rng.integers(n_actions, size=batch)."
+                ).format(
+                    case=case, call=k + 1, row=row, first=int(first[row]), second=int(second[row])
+                ),
             )
     return 1
 
@@ -378,79 +427,105 @@ def _n_step(
     return target + mask * bootstrap_discount(gamma, n) * values
 
 
-_N_STEP_MISTAKES: dict[str, dict[str, Any]] = {
-    "it bootstraps after a termination: a row whose window holds a termination gets no "
-    "gamma**n * max next_q term (a fall ends the future)": {"bootstrap_when": "always"},
-    "it counts the rewards after a termination (the junk the check puts there): stop the sum "
-    "at the row's first terminated step": {"stop_rewards": "never"},
-    "it neither stops the sum at the first termination nor drops the bootstrap after one: "
-    "after a fall nothing counts, neither the junk rewards nor gamma**n * max next_q": {
-        "stop_rewards": "never",
-        "bootstrap_when": "always",
-    },
-    "the bootstrap looks only at the last step's flag (terminated[:, -1]); any termination in "
-    "the window ends the future, and the flags after the first one are junk": {
-        "bootstrap_when": "last step not terminated"
-    },
-    "the bootstrap is multiplied by 1 - terminated.sum(dim=1), which goes below 0 when a row "
-    "holds more than one flag (the flags after the first termination are junk): bootstrap only "
-    "where no step terminated, e.g. with a running product of 1 - terminated": {
-        "bootstrap_when": "one minus the count"
-    },
-    "the terminated step's own reward is dropped; the sum runs up to and including the first "
-    "terminated step": {"stop_rewards": "before"},
-    "the gamma powers are off by one: reward i counts gamma**i, so the first reward counts "
-    "fully (gamma**0 = 1)": {"reward_powers": lambda i, n: i + 1},
-    "the gamma powers are off by one: reward i counts gamma**i, starting from gamma**0 = 1 "
-    "(not gamma**(i - 1))": {"reward_powers": lambda i, n: i - 1},
-    "the rewards are discounted in reverse order: reward i counts gamma**i, the first one fully": {
-        "reward_powers": lambda i, n: n - 1 - i
-    },
-    "the rewards are not discounted: reward i counts gamma**i": {"reward_powers": lambda i, n: 0},
-    "the bootstrap is discounted by gamma**(n - 1); the observation in next_q is n steps "
-    "later, so it counts gamma**n": {"bootstrap_discount": lambda gamma, n: gamma ** (n - 1)},
-    "the bootstrap is discounted by gamma**(n + 1); the observation in next_q is n steps "
-    "later, so it counts gamma**n": {"bootstrap_discount": lambda gamma, n: gamma ** (n + 1)},
-    "it forgets gamma**n on the bootstrap and uses gamma, as the one-step target does; the "
-    "observation in next_q is n steps later, so it counts gamma**n": {
-        "bootstrap_discount": lambda gamma, n: gamma
-    },
-    "it forgets gamma**n on the bootstrap: multiply max next_q by gamma**n": {
-        "bootstrap_discount": lambda gamma, n: 1.0
-    },
-    "it never bootstraps: a row with no termination in its window adds gamma**n * max next_q": {
-        "bootstrap_when": "never"
-    },
-    "the bootstrap mask is reversed: add gamma**n * max next_q only when no step terminated": {
-        "bootstrap_when": "reversed"
-    },
-    "it uses the mean of next_q; the target uses the best action's value, "
-    "next_q.max(dim=1).values": {"best": "mean"},
-    "it uses the smallest next Q-value; use next_q.max(dim=1).values": {"best": "min"},
-}
+def _n_step_mistakes() -> dict[str, dict[str, Any]]:
+    """The usual wrong versions of the n-step target, each with what the message says about it
+    (built at each check, so that it is said in the language chosen by then)."""
+    return {
+        tr(
+            "it bootstraps after a termination: a row whose window holds a termination gets no "
+            "gamma**n * max next_q term (a fall ends the future)"
+        ): {"bootstrap_when": "always"},
+        tr(
+            "it counts the rewards after a termination (the junk the check puts there): stop the "
+            "sum at the row's first terminated step"
+        ): {"stop_rewards": "never"},
+        tr(
+            "it neither stops the sum at the first termination nor drops the bootstrap after one: "
+            "after a fall nothing counts, neither the junk rewards nor gamma**n * max next_q"
+        ): {
+            "stop_rewards": "never",
+            "bootstrap_when": "always",
+        },
+        tr(
+            "the bootstrap looks only at the last step's flag (terminated[:, -1]); any termination "
+            "in the window ends the future, and the flags after the first one are junk"
+        ): {"bootstrap_when": "last step not terminated"},
+        tr(
+            "the bootstrap is multiplied by 1 - terminated.sum(dim=1), which goes below 0 when a "
+            "row holds more than one flag (the flags after the first termination are junk): "
+            "bootstrap only where no step terminated, e.g. with a running product of 1 - "
+            "terminated"
+        ): {"bootstrap_when": "one minus the count"},
+        tr(
+            "the terminated step's own reward is dropped; the sum runs up to and including the "
+            "first terminated step"
+        ): {"stop_rewards": "before"},
+        tr(
+            "the gamma powers are off by one: reward i counts gamma**i, so the first reward counts "
+            "fully (gamma**0 = 1)"
+        ): {"reward_powers": lambda i, n: i + 1},
+        tr(
+            "the gamma powers are off by one: reward i counts gamma**i, starting from gamma**0 = 1 "
+            "(not gamma**(i - 1))"
+        ): {"reward_powers": lambda i, n: i - 1},
+        tr(
+            "the rewards are discounted in reverse order: reward i counts gamma**i, the first one "
+            "fully"
+        ): {"reward_powers": lambda i, n: n - 1 - i},
+        tr("the rewards are not discounted: reward i counts gamma**i"): {
+            "reward_powers": lambda i, n: 0
+        },
+        tr(
+            "the bootstrap is discounted by gamma**(n - 1); the observation in next_q is n steps "
+            "later, so it counts gamma**n"
+        ): {"bootstrap_discount": lambda gamma, n: gamma ** (n - 1)},
+        tr(
+            "the bootstrap is discounted by gamma**(n + 1); the observation in next_q is n steps "
+            "later, so it counts gamma**n"
+        ): {"bootstrap_discount": lambda gamma, n: gamma ** (n + 1)},
+        tr(
+            "it forgets gamma**n on the bootstrap and uses gamma, as the one-step target does; the "
+            "observation in next_q is n steps later, so it counts gamma**n"
+        ): {"bootstrap_discount": lambda gamma, n: gamma},
+        tr("it forgets gamma**n on the bootstrap: multiply max next_q by gamma**n"): {
+            "bootstrap_discount": lambda gamma, n: 1.0
+        },
+        tr(
+            "it never bootstraps: a row with no termination in its window adds gamma**n * max "
+            "next_q"
+        ): {"bootstrap_when": "never"},
+        tr(
+            "the bootstrap mask is reversed: add gamma**n * max next_q only when no step terminated"
+        ): {"bootstrap_when": "reversed"},
+        tr(
+            "it uses the mean of next_q; the target uses the best action's value, "
+            "next_q.max(dim=1).values"
+        ): {"best": "mean"},
+        tr("it uses the smallest next Q-value; use next_q.max(dim=1).values"): {"best": "min"},
+    }
 
 
 def _n_step_shape_mistake(shape: tuple[int, ...], batch: int, n: int) -> str:
     if shape == (batch, batch):
-        return (
+        return tr(
             "a (batch, 1) max (keepdim=True) broadcast against the (batch,) sum of the rewards "
             "into (batch, batch): drop keepdim"
         )
     if shape == (batch, 1):
-        return "a (batch, 1) column, from keepdim=True: drop keepdim or .squeeze(1)"
+        return tr("a (batch, 1) column, from keepdim=True: drop keepdim or .squeeze(1)")
     if shape == (batch, n):
-        return "the rewards are discounted but not summed: sum each row over its steps, dim=1"
+        return tr("the rewards are discounted but not summed: sum each row over its steps, dim=1")
     if shape == (n,):
-        return "it sums over the batch (dim=0); sum each row's rewards over its steps, dim=1"
+        return tr("it sums over the batch (dim=0); sum each row's rewards over its steps, dim=1")
     if shape == ():
-        return "it sums everything into one number; sum each row over its steps, dim=1"
-    return "one target per row"
+        return tr("it sums everything into one number; sum each row over its steps, dim=1")
+    return tr("one target per row")
 
 
 def _max_tuple_hint(error: Exception) -> str | None:
     text = str(error)
     if "return_types" in text or "sequence" in text:
-        return (
+        return tr(
             "next_q.max(dim=1) returns a pair (values, indices), not a tensor; take "
             "next_q.max(dim=1).values"
         )
@@ -466,18 +541,25 @@ def _describe_row(row: int, rewards, terminated, next_q, gamma: float) -> str:
     n = rewards.shape[1]
     fell = _first_termination(terminated[row])
     if fell is None:
-        kind = f"no termination in its {n} steps, so it bootstraps"
+        kind = tr("no termination in its {n} steps, so it bootstraps").format(n=n)
     elif fell == n - 1:
-        kind = "terminated at its last step, so no bootstrap"
+        kind = tr("terminated at its last step, so no bootstrap")
     else:
-        kind = f"terminated at step {fell}, then junk"
+        kind = tr("terminated at step {step}, then junk").format(step=fell)
 
     def show(t: torch.Tensor) -> list[float]:
         return [float(_fmt(v)) for v in t.tolist()]
 
-    return (
-        f"row {row} ({kind}: rewards {show(rewards[row])}, terminated "
-        f"{[int(v) for v in terminated[row].tolist()]}, next_q {show(next_q[row])}, gamma {gamma})"
+    return tr(
+        "row {row} ({kind}: rewards {rewards}, terminated {terminated}, next_q {next_q}, "
+        "gamma {gamma})"
+    ).format(
+        row=row,
+        kind=kind,
+        rewards=show(rewards[row]),
+        terminated=[int(v) for v in terminated[row].tolist()],
+        next_q=show(next_q[row]),
+        gamma=gamma,
     )
 
 
@@ -501,40 +583,64 @@ def _compare_n_step(
             row = int(torch.nonzero((copies[key] != original).flatten())[0]) // original.shape[1]
             raise _fail(
                 name,
-                f"{case}: your n_step_target changed its input {key} in place (the check "
-                f"passes copies and compares them after the call): row {row} was "
-                f"{original[row].tolist()}, is now {copies[key][row].tolist()}. Build new "
-                f"tensors (gamma**i * rewards[:, i], 1 - terminated) instead of writing into "
-                f"{key} (with *=, += or {key}[...] = ...).",
+                tr(
+                    "{case}: your n_step_target changed its input {key} in place (the check "
+                    "passes copies and compares them after the call): row {row} was "
+                    "{before}, is now {after}. Build new "
+                    "tensors (gamma**i * rewards[:, i], 1 - terminated) instead of writing into "
+                    "{key} (with *=, += or {key}[...] = ...)."
+                ).format(
+                    case=case,
+                    key=key,
+                    row=row,
+                    before=original[row].tolist(),
+                    after=copies[key][row].tolist(),
+                ),
             )
     if isinstance(result, tuple):
         raise _fail(
             name,
-            f"{case}: your n_step_target returned a {_type_name(result)}, not a tensor: "
-            "next_q.max(dim=1) gives values and indices; take .values.",
+            tr(
+                "{case}: your n_step_target returned a {type}, not a tensor: "
+                "next_q.max(dim=1) gives values and indices; take .values."
+            ).format(case=case, type=_type_name(result)),
         )
     if not isinstance(result, torch.Tensor):
-        got = "None (is a `return` missing?)" if result is None else f"a {_type_name(result)}"
+        got = (
+            tr("None (is a `return` missing?)")
+            if result is None
+            else tr("a {type}").format(type=_type_name(result))
+        )
         raise _fail(
             name,
-            f"{case}: your n_step_target returned {got}; expected a torch.Tensor of shape "
-            "(batch,), one target per row.",
+            tr(
+                "{case}: your n_step_target returned {got}; expected a torch.Tensor of shape "
+                "(batch,), one target per row."
+            ).format(case=case, got=got),
         )
     batch, n = rewards.shape
     if tuple(result.shape) != (batch,):
         raise _fail(
             name,
-            f"{case}: your n_step_target returned shape {tuple(result.shape)}; expected "
-            f"({batch},), one target per row. Likely mistake: "
-            f"{_n_step_shape_mistake(tuple(result.shape), batch, n)}.",
+            tr(
+                "{case}: your n_step_target returned shape {shape}; expected "
+                "({batch},), one target per row. Likely mistake: {mistake}."
+            ).format(
+                case=case,
+                shape=tuple(result.shape),
+                batch=batch,
+                mistake=_n_step_shape_mistake(tuple(result.shape), batch, n),
+            ),
         )
     if result.dtype != rewards.dtype:
         raise _fail(
             name,
-            f"{case}: your n_step_target returned a tensor of dtype {result.dtype}; expected "
-            f"{rewards.dtype}, the dtype of rewards (a target of another dtype than the "
-            "network's predictions makes the loss fail or silently change precision). Likely "
-            "mistake: a tensor built with dtype=torch.float64, or from a NumPy array.",
+            tr(
+                "{case}: your n_step_target returned a tensor of dtype {dtype}; expected "
+                "{expected}, the dtype of rewards (a target of another dtype than the "
+                "network's predictions makes the loss fail or silently change precision). Likely "
+                "mistake: a tensor built with dtype=torch.float64, or from a NumPy array."
+            ).format(case=case, dtype=result.dtype, expected=rewards.dtype),
         )
     expected = _n_step(rewards, terminated, next_q, gamma)
     got = result.detach().to(torch.float64)
@@ -544,17 +650,24 @@ def _compare_n_step(
     mistake = next(
         (
             text
-            for text, how in _N_STEP_MISTAKES.items()
+            for text, how in _n_step_mistakes().items()
             if torch.allclose(got, _n_step(rewards, terminated, next_q, gamma, **how), atol=1e-5)
         ),
-        "the target is the sum of gamma**i * rewards[:, i] up to and including the first "
-        "terminated step, plus gamma**n * max next_q when no step of the window terminated",
+        tr(
+            "the target is the sum of gamma**i * rewards[:, i] up to and including the first "
+            "terminated step, plus gamma**n * max next_q when no step of the window terminated"
+        ),
     )
     row = int(wrong.nonzero()[0])
     raise _fail(
         name,
-        f"{case}, {_describe_row(row, rewards, terminated, next_q, gamma)}: expected "
-        f"{_fmt(expected[row])}, got {_fmt(got[row])}. Likely mistake: {mistake}.",
+        tr("{case}, {row}: expected {expected}, got {got}. Likely mistake: {mistake}.").format(
+            case=case,
+            row=_describe_row(row, rewards, terminated, next_q, gamma),
+            expected=_fmt(expected[row]),
+            got=_fmt(got[row]),
+            mistake=mistake,
+        ),
     )
 
 
@@ -619,8 +732,8 @@ def check_n_step_target(n_step_target: Callable) -> None:
     """
     name = "check_n_step_target"
     fixed_cases = [
-        ("fixed batch, n=3", _N_STEP_FIXED),
-        ("n=1, the lesson's worked batch (one-step TD target)", _N_STEP_WORKED),
+        (tr("fixed batch, n=3"), _N_STEP_FIXED),
+        (tr("n=1, the lesson's worked batch (one-step TD target)"), _N_STEP_WORKED),
     ]
     for case, fixed in fixed_cases:
         _compare_n_step(
@@ -637,6 +750,6 @@ def check_n_step_target(n_step_target: Callable) -> None:
         batch, n_actions = 6 + i, 2 + i % 3
         rewards, terminated, next_q = _random_n_step_batch(generator, batch, n, n_actions)
         gamma = round(0.5 + 0.49 * float(torch.rand(1, generator=generator)), 3)
-        case = f"random batch {i}, n={n}"
+        case = tr("random batch {i}, n={n}").format(i=i, n=n)
         _compare_n_step(name, n_step_target, case, rewards, terminated, next_q, gamma)
     _passed(name, len(fixed_cases) + 6)

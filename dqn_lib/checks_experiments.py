@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from dqn_lib.checks import _call, _fail, _type_name
+from dqn_lib.checks import _call, _fail, _passed, _type_name
 from dqn_lib.env import MAX_EPISODE_STEPS, SOLVED, make_env
 from dqn_lib.evaluation import evaluate
+from dqn_lib.i18n import tr
 from dqn_lib.starts import LINEAR_POLICY_GAINS
 
 __all__ = [
@@ -40,6 +41,20 @@ __all__ = [
 
 MIN_WORDS = 3
 """A prediction's reason must have at least this many words: why, not just what."""
+MIN_CHARACTERS = 8
+"""The same for a reason written without spaces between words (Japanese, say): this many
+characters, not counting spaces and punctuation."""
+
+
+def _is_a_sentence(why: object) -> bool:
+    """At least ``MIN_WORDS`` words, or, where words are not spaced (Japanese such as
+    ``"角度が大きいと速く倒れるから"``), at least ``MIN_CHARACTERS`` letters, some not ASCII."""
+    if not isinstance(why, str):
+        return False
+    if len(why.split()) >= MIN_WORDS:
+        return True
+    letters = [c for c in why if c.isalnum()]
+    return len(letters) >= MIN_CHARACTERS and not all(c.isascii() for c in letters)
 
 
 # --- Predict, then run: the shared part ----------------------------------------------------------
@@ -51,16 +66,20 @@ def _prediction(name: str, my_prediction: Callable[[], Any]) -> tuple[Any, str]:
     if not isinstance(result, tuple) or len(result) != 2:
         raise _fail(
             name,
-            f"my_prediction() returned {_type_name(result)} {result!r:.80}; return a pair "
-            '(answer, why), for example return ("...", "because ...").',
+            tr(
+                "my_prediction() returned {type} {result!r:.80}; return a pair "
+                '(answer, why), for example return ("...", "because ...").'
+            ).format(type=_type_name(result), result=result),
         )
     answer, why = result
-    if not isinstance(why, str) or len(why.split()) < MIN_WORDS:
+    if not _is_a_sentence(why):
         raise _fail(
             name,
-            f"the reason {why!r:.80} is not a sentence; write why you expect it, in at least "
-            f"{MIN_WORDS} words, as a str: a prediction without a reason teaches little when it "
-            "turns out wrong.",
+            tr(
+                "the reason {why!r:.80} is not a sentence; write why you expect it, in at least "
+                "{min_words} words, as a str: a prediction without a reason teaches little when it "
+                "turns out wrong."
+            ).format(why=why, min_words=MIN_WORDS),
         )
     return answer, why
 
@@ -71,21 +90,40 @@ def _choice(name: str, answer: Any, options: Sequence[str]) -> str:
     said = " ".join(answer.split()).lower() if isinstance(answer, str) else None
     if said not in options:
         listed = ", ".join(repr(o) for o in options)
-        raise _fail(name, f"the answer {answer!r:.80} is not one of {listed}: pick one of them.")
+        raise _fail(
+            name,
+            tr("the answer {answer!r:.80} is not one of {options}: pick one of them.").format(
+                answer=answer, options=listed
+            ),
+        )
     return said
 
 
 def _count(name: str, answer: Any, what: str, low: float, high: float) -> float:
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise _fail(name, f"{what}: expected a number, got {_type_name(answer)} {answer!r:.80}.")
+        raise _fail(
+            name,
+            tr("{what}: expected a number, got {type} {answer!r:.80}.").format(
+                what=what, type=_type_name(answer), answer=answer
+            ),
+        )
     if not math.isfinite(answer) or not low <= answer <= high:
-        raise _fail(name, f"{what}: {answer!r} is outside {low:g} to {high:g}, the possible range.")
+        raise _fail(
+            name,
+            tr("{what}: {answer!r} is outside {low:g} to {high:g}, the possible range.").format(
+                what=what, answer=answer, low=low, high=high
+            ),
+        )
     return float(answer)
 
 
 def _verdict(name: str, right: bool, said: str, measured: str, lesson: str) -> None:
-    outcome = "Your prediction held." if right else "The measurement says otherwise."
-    print(f"{name}: you predicted {said}; the run measured {measured}. {outcome} {lesson}")
+    outcome = tr("Your prediction held.") if right else tr("The measurement says otherwise.")
+    print(
+        tr("{name}: you predicted {said}; the run measured {measured}. {outcome} {lesson}").format(
+            name=name, said=said, measured=measured, outcome=outcome, lesson=lesson
+        )
+    )
 
 
 # --- Lesson 1: how long does a policy that always pushes right last? ---------------------------
@@ -102,16 +140,20 @@ def check_push_right_prediction(
     """
     name = "check_push_right_prediction"
     answer, _ = _prediction(name, my_prediction)
-    guess = _count(name, answer, "the mean number of steps", 1, MAX_EPISODE_STEPS)
+    guess = _count(name, answer, tr("the mean number of steps"), 1, MAX_EPISODE_STEPS)
     mean = float(np.mean(push_right_returns))
     close = mean / 1.5 <= guess <= mean * 1.5
     _verdict(
         name,
         close,
-        f"{guess:g} steps",
-        f"{mean:.1f} steps over {len(push_right_returns)} episodes",
-        "Close means within a factor of 1.5. Pushing one way tips the pole the other way at "
-        "once, and nothing ever pushes back: worse than a coin, which at least sometimes does.",
+        tr("{guess:g} steps").format(guess=guess),
+        tr("{mean:.1f} steps over {episodes} episodes").format(
+            mean=mean, episodes=len(push_right_returns)
+        ),
+        tr(
+            "Close means within a factor of 1.5. Pushing one way tips the pole the other way at "
+            "once, and nothing ever pushes back: worse than a coin, which at least sometimes does."
+        ),
     )
 
 
@@ -147,16 +189,21 @@ def _record(policy: Callable, steps: int, seed: int, *, bug: str | None = None) 
     return transitions
 
 
-_RECORDER_CASES = (
-    ("always push left, 40 steps (episodes end by a fall)", _always_left, 40, 3),
-    (
-        "a linear policy of all four numbers, 520 steps (the first episode hits the time limit)",
-        _linear_policy,
-        520,
-        0,
-    ),
-    ("always push left, 25 steps, another seed", _always_left, 25, 11),
-)
+def _recorder_cases() -> list[tuple[str, Callable, int, int]]:
+    """(label, policy, steps, seed), the label in the chosen language."""
+    return [
+        (tr("always push left, 40 steps (episodes end by a fall)"), _always_left, 40, 3),
+        (
+            tr(
+                "a linear policy of all four numbers, 520 steps (the first episode hits the time "
+                "limit)"
+            ),
+            _linear_policy,
+            520,
+            0,
+        ),
+        (tr("always push left, 25 steps, another seed"), _always_left, 25, 11),
+    ]
 
 
 def _same_transitions(a: Sequence[tuple], b: Sequence[tuple]) -> bool:
@@ -180,36 +227,50 @@ def check_transition_recorder(record_transitions: Callable[[Callable, int, int],
     bugs the lesson shows.
     """
     name = "check_transition_recorder"
-    for label, policy, steps, seed in _RECORDER_CASES:
-        case = f"{label}, seed {seed}"
+    cases = _recorder_cases()
+    for label, policy, steps, seed in cases:
+        case = tr("{label}, seed {seed}").format(label=label, seed=seed)
         result = _call(name, record_transitions, policy, steps, seed, case=case)
         if not isinstance(result, list):
-            raise _fail(name, f"{case}: expected a list of transitions, got {_type_name(result)}.")
+            raise _fail(
+                name,
+                tr("{case}: expected a list of transitions, got {type}.").format(
+                    case=case, type=_type_name(result)
+                ),
+            )
         if len(result) != steps:
             raise _fail(
-                name, f"{case}: expected {steps} transitions, one a step; got {len(result)}."
+                name,
+                tr("{case}: expected {steps} transitions, one a step; got {got}.").format(
+                    case=case, steps=steps, got=len(result)
+                ),
             )
         for i, transition in enumerate(result):
             if not isinstance(transition, tuple) or len(transition) != 5:
                 raise _fail(
                     name,
-                    f"{case}: transition {i} is {_type_name(transition)} {transition!r:.80}; "
-                    "expected a tuple (observation, action, reward, next_observation, "
-                    "terminated).",
+                    tr(
+                        "{case}: transition {i} is {type} {transition!r:.80}; expected a tuple "
+                        "(observation, action, reward, next_observation, terminated)."
+                    ).format(case=case, i=i, type=_type_name(transition), transition=transition),
                 )
             for field in (0, 3):
                 if not isinstance(transition[field], np.ndarray) or transition[field].shape != (4,):
                     which = "observation" if field == 0 else "next_observation"
                     raise _fail(
                         name,
-                        f"{case}: transition {i}'s {which} is {_type_name(transition[field])}; "
-                        "expected the array of 4 numbers env.reset / env.step returned.",
+                        tr(
+                            "{case}: transition {i}'s {which} is {type}; expected the array of 4 "
+                            "numbers env.reset / env.step returned."
+                        ).format(case=case, i=i, which=which, type=_type_name(transition[field])),
                     )
             if not isinstance(transition[4], (bool, np.bool_)):
                 raise _fail(
                     name,
-                    f"{case}: transition {i}'s terminated is {_type_name(transition[4])}; expected "
-                    "the bool env.step returned.",
+                    tr(
+                        "{case}: transition {i}'s terminated is {type}; expected the bool "
+                        "env.step returned."
+                    ).format(case=case, i=i, type=_type_name(transition[4])),
                 )
         expected = _record(policy, steps, seed)
         if _same_transitions(result, expected):
@@ -217,21 +278,26 @@ def check_transition_recorder(record_transitions: Callable[[Callable, int, int],
         for bug, message in (
             (
                 "after_reset",
-                "at the step that ends an episode, your next_observation is the first "
-                "observation of the *next* episode (taken after env.reset()), not the state the "
-                "step ended in. At a time limit the TD target bootstraps from next_observation, "
-                "so a DQN would value the end of a long episode as a fresh upright start. Keep "
-                "what env.step returned, and reset only for the next step's observation",
+                tr(
+                    "at the step that ends an episode, your next_observation is the first "
+                    "observation of the *next* episode (taken after env.reset()), not the state "
+                    "the step ended in. At a time limit the TD target bootstraps from "
+                    "next_observation, so a DQN would value the end of a long episode as a fresh "
+                    "upright start. Keep what env.step returned, and reset only for the next "
+                    "step's observation"
+                ),
             ),
             (
                 "time_limit",
-                "at the 500-step time limit your transition says terminated=True. A time limit "
-                "is a truncation: the pole did not fall, and the state still has a future the "
-                "TD target must bootstrap from. Store terminated alone",
+                tr(
+                    "at the 500-step time limit your transition says terminated=True. A time "
+                    "limit is a truncation: the pole did not fall, and the state still has a "
+                    "future the TD target must bootstrap from. Store terminated alone"
+                ),
             ),
         ):
             if _same_transitions(result, _record(policy, steps, seed, bug=bug)):
-                raise _fail(name, f"{case}: {message}.")
+                raise _fail(name, tr("{case}: {message}.").format(case=case, message=message))
         first = next(
             i
             for i, (x, y) in enumerate(zip(result, expected, strict=True))
@@ -239,10 +305,11 @@ def check_transition_recorder(record_transitions: Callable[[Callable, int, int],
         )
         raise _fail(
             name,
-            f"{case}: transition {first} differs: got {_show(result[first])}, expected "
-            f"{_show(expected[first])}.",
+            tr("{case}: transition {first} differs: got {got}, expected {expected}.").format(
+                case=case, first=first, got=_show(result[first]), expected=_show(expected[first])
+            ),
         )
-    print(f"{name}: all {len(_RECORDER_CASES)} cases pass.")
+    _passed(name, len(cases))
 
 
 def _show(transition: tuple) -> str:
@@ -273,7 +340,9 @@ class _ScriptedAgent:
         return self.policy(observation)
 
     def __repr__(self) -> str:
-        return f"an agent (epsilon {self.epsilon}, seed {self.seed})"
+        return tr("an agent (epsilon {epsilon}, seed {seed})").format(
+            epsilon=self.epsilon, seed=self.seed
+        )
 
 
 def _lean_policy(observation: np.ndarray) -> int:
@@ -285,11 +354,13 @@ def _one_start_mean(policy: Callable, seed: int) -> float:
     return float(np.mean(evaluate(policy, episodes=1, seed=seed)))
 
 
-_GREEDY_CASES = (
-    ("the lean policy", _lean_policy, 0.5, 5, 100),
-    ("a linear policy of all four numbers", _linear_policy, 0.5, 3, 2_000),
-    ("the lean policy, one episode", _lean_policy, 0.5, 1, 7),
-)
+def _greedy_cases() -> list[tuple[str, Callable, float, int, int]]:
+    """(label, policy, epsilon, episodes, seed), the label in the chosen language."""
+    return [
+        (tr("the lean policy"), _lean_policy, 0.5, 5, 100),
+        (tr("a linear policy of all four numbers"), _linear_policy, 0.5, 3, 2_000),
+        (tr("the lean policy, one episode"), _lean_policy, 0.5, 1, 7),
+    ]
 
 
 def check_greedy_mean_return(greedy_mean_return: Callable[[Any, int, int], Any]) -> None:
@@ -301,23 +372,30 @@ def check_greedy_mean_return(greedy_mean_return: Callable[[Any, int, int], Any])
     from their greedy one, and told apart from the two bugs the lesson shows.
     """
     name = "check_greedy_mean_return"
-    for label, policy, epsilon, episodes, seed in _GREEDY_CASES:
+    cases = _greedy_cases()
+    for label, policy, epsilon, episodes, seed in cases:
         agent = _ScriptedAgent(policy, epsilon, seed)
-        case = f"{label} as the greedy policy, {episodes} episodes from seed {seed}"
+        case = tr("{label} as the greedy policy, {episodes} episodes from seed {seed}").format(
+            label=label, episodes=episodes, seed=seed
+        )
         result = _call(name, greedy_mean_return, agent, episodes, seed, case=case)
         if agent.explored:
             raise _fail(
                 name,
-                f"{case}: your function called agent.act(observation) {agent.explored} times "
-                "without greedy=True, so the agent explored (a random action one time in "
-                f"{1 / epsilon:g}) during its evaluation. Pass greedy=True: an evaluation "
-                "measures the policy the agent would follow, not its exploration.",
+                tr(
+                    "{case}: your function called agent.act(observation) {times} times without "
+                    "greedy=True, so the agent explored (a random action one time in "
+                    "{one_in:g}) during its evaluation. Pass greedy=True: an evaluation measures "
+                    "the policy the agent would follow, not its exploration."
+                ).format(case=case, times=agent.explored, one_in=1 / epsilon),
             )
         if type(result) is not float:
             raise _fail(
                 name,
-                f"{case}: expected a Python float, got {_type_name(result)} {result!r:.60}; "
-                "return float(...) of the mean.",
+                tr(
+                    "{case}: expected a Python float, got {type} {result!r:.60}; return "
+                    "float(...) of the mean."
+                ).format(case=case, type=_type_name(result), result=result),
             )
         expected = float(np.mean(evaluate(policy, episodes=episodes, seed=seed)))
         if abs(result - expected) <= 1e-9:
@@ -325,12 +403,19 @@ def check_greedy_mean_return(greedy_mean_return: Callable[[Any, int, int], Any])
         if episodes > 1 and abs(result - _one_start_mean(policy, seed)) <= 1e-9:
             raise _fail(
                 name,
-                f"{case}: got {result:g}, the mean of {episodes} copies of one episode: every "
-                f"episode was reset with seed {seed}, so they all started in the same state. "
-                f"Reset episode i with seed + i (expected {expected:g}).",
+                tr(
+                    "{case}: got {result:g}, the mean of {episodes} copies of one episode: every "
+                    "episode was reset with seed {seed}, so they all started in the same state. "
+                    "Reset episode i with seed + i (expected {expected:g})."
+                ).format(case=case, result=result, episodes=episodes, seed=seed, expected=expected),
             )
-        raise _fail(name, f"{case}: got {result:g}, expected {expected:g}.")
-    print(f"{name}: all {len(_GREEDY_CASES)} cases pass.")
+        raise _fail(
+            name,
+            tr("{case}: got {result:g}, expected {expected:g}.").format(
+                case=case, result=result, expected=expected
+            ),
+        )
+    _passed(name, len(cases))
 
 
 # --- Lesson 6: predict, does the original's bug cost much? --------------------------------------
@@ -364,10 +449,13 @@ def check_bootstrap_bug_prediction(
         name,
         said == measured,
         repr(said),
-        f"{measured!r} (as written minus corrected: {difference:+.1f} steps over "
-        f"{len(corrected_finals)} seeds)",
-        "A bug in the target matters only where the target matters: read the lesson's 'Why so "
-        "little?' for what the measurements say.",
+        tr(
+            "{measured!r} (as written minus corrected: {difference:+.1f} steps over {seeds} seeds)"
+        ).format(measured=measured, difference=difference, seeds=len(corrected_finals)),
+        tr(
+            "A bug in the target matters only where the target matters: read the lesson's 'Why "
+            "so little?' for what the measurements say."
+        ),
     )
 
 
@@ -391,22 +479,30 @@ def check_wide_starts_prediction(
     if not isinstance(answer, tuple) or len(answer) != 2:
         raise _fail(
             name,
-            f"the answer {answer!r:.80} is not a pair; answer (dqn_count, linear_count), two "
-            f"numbers of episodes out of {n}.",
+            tr(
+                "the answer {answer!r:.80} is not a pair; answer (dqn_count, linear_count), two "
+                "numbers of episodes out of {n}."
+            ).format(answer=answer, n=n),
         )
     guesses = [
-        _count(name, value, f"{who} count", 0, n)
-        for value, who in zip(answer, ("the DQN's", "the linear policy's"), strict=True)
+        _count(name, value, what, 0, n)
+        for value, what in zip(
+            answer, (tr("the DQN's count"), tr("the linear policy's count")), strict=True
+        )
     ]
     held = [int(np.sum(np.asarray(r) >= MAX_EPISODE_STEPS)) for r in (dqn_returns, linear_returns)]
     close = all(abs(g - h) <= 10 for g, h in zip(guesses, held, strict=True))
     _verdict(
         name,
         close,
-        f"DQN {guesses[0]:g}, linear policy {guesses[1]:g} of {n}",
-        f"DQN {held[0]}, linear policy {held[1]} of {n}",
-        "Close means within 10 of each. A policy holds from the starts it learned to come back "
-        "from: the lesson's next figures show where the DQN's failures start.",
+        tr("DQN {dqn:g}, linear policy {linear:g} of {n}").format(
+            dqn=guesses[0], linear=guesses[1], n=n
+        ),
+        tr("DQN {dqn}, linear policy {linear} of {n}").format(dqn=held[0], linear=held[1], n=n),
+        tr(
+            "Close means within 10 of each. A policy holds from the starts it learned to come "
+            "back from: the lesson's next figures show where the DQN's failures start."
+        ),
     )
 
 
@@ -430,8 +526,10 @@ def check_run_3_prediction(my_prediction: Callable[[], Any], eval_returns: Seque
         name,
         said == measured,
         repr(said),
-        f"{measured!r} (final evaluation {final:.1f}; best {max(eval_returns):.1f})",
-        "One seed is one draw; section 1's ten seeds say what to expect.",
+        tr("{measured!r} (final evaluation {final:.1f}; best {best:.1f})").format(
+            measured=measured, final=final, best=max(eval_returns)
+        ),
+        tr("One seed is one draw; section 1's ten seeds say what to expect."),
     )
 
 
@@ -464,10 +562,14 @@ def check_finer_table_prediction(
         name,
         said == measured,
         repr(said),
-        f"{measured!r} (greedy mean return {fine:.1f} for the fine table, {coarse:.1f} for the "
-        f"coarse one, over {len(fine_returns)} seeds)",
-        "More cells can tell more states apart, but each must be visited, many times, before "
-        "its values mean anything.",
+        tr(
+            "{measured!r} (greedy mean return {fine:.1f} for the fine table, {coarse:.1f} for "
+            "the coarse one, over {seeds} seeds)"
+        ).format(measured=measured, fine=fine, coarse=coarse, seeds=len(fine_returns)),
+        tr(
+            "More cells can tell more states apart, but each must be visited, many times, before "
+            "its values mean anything."
+        ),
     )
 
 
@@ -498,8 +600,13 @@ def check_spread_prediction(
         name,
         said == measured,
         repr(said),
-        f"{measured!r} (standard deviation {mc:.2f} for the Monte Carlo returns, {td:.2f} for the "
-        f"TD targets, over {len(td_targets):,} episodes)",
-        "A return adds up every coin flip of the episode; a TD target sees one step and leaves "
-        "the rest to an estimate of the next state's value, the same each time that state comes.",
+        tr(
+            "{measured!r} (standard deviation {mc:.2f} for the Monte Carlo returns, {td:.2f} for "
+            "the TD targets, over {episodes:,} episodes)"
+        ).format(measured=measured, mc=mc, td=td, episodes=len(td_targets)),
+        tr(
+            "A return adds up every coin flip of the episode; a TD target sees one step and "
+            "leaves the rest to an estimate of the next state's value, the same each time that "
+            "state comes."
+        ),
     )

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from dqn_lib.checks import ExerciseError, _call, _fail, _fmt, _passed, _type_name
+from dqn_lib.i18n import tr
 from dqn_lib.inspection import q_value_grid as reference_q_value_grid
 from dqn_lib.inspection import terminal_share as reference_terminal_share
 from dqn_lib.networks import new_q_network
@@ -58,22 +59,26 @@ def _grid_of(network: torch.nn.Module, columns: Callable, angles, velocities, x,
         return network(torch.from_numpy(observations)).numpy()
 
 
-_GRID_MISTAKES: dict[str, Callable] = {
-    "the pole angle and its angular velocity are swapped in the observation; the order is "
-    "(cart position, cart velocity, pole angle, pole angular velocity)": (
-        lambda a, w, x, v: (x, v, w, a)
-    ),
-    "the angles went into the first two places of the observation; the order is (cart "
-    "position, cart velocity, pole angle, pole angular velocity)": (
-        lambda a, w, x, v: (a, w, x, v)
-    ),
-    "cart_position and cart_velocity are ignored (set to 0): put them in the first two places "
-    "of every observation": (lambda a, w, x, v: (0.0, 0.0, a, w)),
-    "cart_position and cart_velocity are swapped": (lambda a, w, x, v: (v, x, a, w)),
-    "the angles are converted again: they are already in radians, as in an observation": (
-        lambda a, w, x, v: (x, v, np.radians(a), np.radians(w))
-    ),
-}
+def _grid_mistakes() -> dict[str, Callable]:
+    """Each wrong variant's likely mistake (in the chosen language) and its observation."""
+    return {
+        tr(
+            "the pole angle and its angular velocity are swapped in the observation; the order "
+            "is (cart position, cart velocity, pole angle, pole angular velocity)"
+        ): (lambda a, w, x, v: (x, v, w, a)),
+        tr(
+            "the angles went into the first two places of the observation; the order is (cart "
+            "position, cart velocity, pole angle, pole angular velocity)"
+        ): (lambda a, w, x, v: (a, w, x, v)),
+        tr(
+            "cart_position and cart_velocity are ignored (set to 0): put them in the first two "
+            "places of every observation"
+        ): (lambda a, w, x, v: (0.0, 0.0, a, w)),
+        tr("cart_position and cart_velocity are swapped"): (lambda a, w, x, v: (v, x, a, w)),
+        tr("the angles are converted again: they are already in radians, as in an observation"): (
+            lambda a, w, x, v: (x, v, np.radians(a), np.radians(w))
+        ),
+    }
 
 
 def _ij_reshaped(network: torch.nn.Module, angles, velocities, x, v) -> np.ndarray:
@@ -91,8 +96,10 @@ def _as_array(name: str, value: object, expected_shape: tuple[int, ...]) -> np.n
     if not isinstance(value, np.ndarray):
         raise _fail(
             name,
-            f"your function returned {_type_name(value)}; expected a NumPy array of shape "
-            f"{expected_shape} (a tensor is fine too).",
+            tr(
+                "your function returned {type}; expected a NumPy array of shape {shape} (a tensor "
+                "is fine too)."
+            ).format(type=_type_name(value), shape=expected_shape),
         )
     return value
 
@@ -100,15 +107,17 @@ def _as_array(name: str, value: object, expected_shape: tuple[int, ...]) -> np.n
 def _shape_mistake(shape: tuple[int, ...], expected: tuple[int, ...]) -> str:
     n_velocities, n_angles, n_actions = expected
     if shape == (n_angles, n_velocities, n_actions):
-        return (
+        return tr(
             "the rows are the angles; row i must be angular velocity i and column j angle j "
             "(np.meshgrid(angles, angular_velocities) gives that order)"
         )
     if shape == (n_velocities * n_angles, n_actions):
-        return "reshape the network's output to (n_velocities, n_angles, n_actions)"
+        return tr("reshape the network's output to (n_velocities, n_angles, n_actions)")
     if shape in ((n_velocities, n_angles), (n_angles, n_velocities)):
-        return "keep every action's Q-value, the last axis, not only the largest or one action's"
-    return "one Q-value per action for every (angular velocity, angle) pair"
+        return tr(
+            "keep every action's Q-value, the last axis, not only the largest or one action's"
+        )
+    return tr("one Q-value per action for every (angular velocity, angle) pair")
 
 
 def check_q_value_grid(q_value_grid: Callable) -> None:
@@ -122,33 +131,42 @@ def check_q_value_grid(q_value_grid: Callable) -> None:
     name = "check_q_value_grid"
     network = new_q_network(4, 2, seed=7, hidden=(16, 16))
     for k, (angles, velocities, x, v) in enumerate(_grid_cases()):
-        case = (
-            f"case {k} ({len(angles)} angles, {len(velocities)} angular velocities, cart at "
-            f"{_fmt(x)} m moving {_fmt(v)} m/s)"
-        )
+        case = tr(
+            "case {k} ({angles} angles, {velocities} angular velocities, cart at {x} m moving "
+            "{v} m/s)"
+        ).format(k=k, angles=len(angles), velocities=len(velocities), x=_fmt(x), v=_fmt(v))
         expected = reference_q_value_grid(network, angles, velocities, x, v)
         got = _call(name, q_value_grid, network, angles.copy(), velocities.copy(), x, v, case=case)
         got = _as_array(name, got, expected.shape)
         if got.shape != expected.shape:
             raise _fail(
                 name,
-                f"{case}: expected shape {expected.shape} (angular velocities, angles, actions), "
-                f"got {got.shape}. Likely mistake: {_shape_mistake(got.shape, expected.shape)}.",
+                tr(
+                    "{case}: expected shape {expected} (angular velocities, angles, actions), "
+                    "got {got}. Likely mistake: {mistake}."
+                ).format(
+                    case=case,
+                    expected=expected.shape,
+                    got=got.shape,
+                    mistake=_shape_mistake(got.shape, expected.shape),
+                ),
             )
         got = got.astype(np.float64)
         if np.allclose(got, expected, atol=1e-5):
             continue
-        mistake = (
+        mistake = tr(
             "build one observation (cart_position, cart_velocity, angle, angular velocity) per "
             "grid point and pass them through the network as a batch"
         )
         variants = {
             text: _grid_of(network, columns, angles, velocities, x, v)
-            for text, columns in _GRID_MISTAKES.items()
+            for text, columns in _grid_mistakes().items()
         }
         variants[
-            "the grid was built in (angle, angular velocity) order and then reshaped, which "
-            "pairs the wrong values: build it with np.meshgrid(angles, angular_velocities)"
+            tr(
+                "the grid was built in (angle, angular velocity) order and then reshaped, which "
+                "pairs the wrong values: build it with np.meshgrid(angles, angular_velocities)"
+            )
         ] = _ij_reshaped(network, angles, velocities, x, v)
         for text, variant in variants.items():
             if np.allclose(got, variant, atol=1e-5):
@@ -157,9 +175,21 @@ def check_q_value_grid(q_value_grid: Callable) -> None:
         i, j, a = np.unravel_index(np.abs(got - expected).argmax(), got.shape)
         raise _fail(
             name,
-            f"{case}: at row {i} (angular velocity {_fmt(velocities[i])} rad/s), column {j} "
-            f"(angle {_fmt(angles[j])} rad), action {a} expected Q {_fmt(expected[i, j, a])}, "
-            f"got {_fmt(got[i, j, a])}. Likely mistake: {mistake}.",
+            tr(
+                "{case}: at row {i} (angular velocity {velocity} rad/s), column {j} (angle "
+                "{angle} rad), action {a} expected Q {expected}, got {got}. Likely mistake: "
+                "{mistake}."
+            ).format(
+                case=case,
+                i=i,
+                velocity=_fmt(velocities[i]),
+                j=j,
+                angle=_fmt(angles[j]),
+                a=a,
+                expected=_fmt(expected[i, j, a]),
+                got=_fmt(got[i, j, a]),
+                mistake=mistake,
+            ),
         )
     _passed(name, len(_grid_cases()))
 
@@ -179,18 +209,26 @@ def _buffer(capacity: int, flags: list[tuple[bool, bool]]) -> ReplayBuffer:
 def _share_cases() -> list[tuple[str, ReplayBuffer]]:
     plain, end, cut = (False, False), (True, False), (False, True)
     return [
-        ("capacity 10, holding 4 transitions, 1 terminated", _buffer(10, [plain] * 3 + [end])),
         (
-            "capacity 8, holding 6 transitions: 1 terminated, 2 truncated (time-outs)",
+            tr("capacity 10, holding 4 transitions, 1 terminated"),
+            _buffer(10, [plain] * 3 + [end]),
+        ),
+        (
+            tr("capacity 8, holding 6 transitions: 1 terminated, 2 truncated (time-outs)"),
             _buffer(8, [plain, cut, plain, end, plain, cut]),
         ),
         (
-            "capacity 5, full: 7 added, the first 2 (both terminated) overwritten, 1 of the 5 "
-            "left terminated",
+            tr(
+                "capacity 5, full: 7 added, the first 2 (both terminated) overwritten, 1 of the 5 "
+                "left terminated"
+            ),
             _buffer(5, [end, end, plain, plain, end, plain, plain]),
         ),
-        ("capacity 20, holding 5 transitions, none terminated", _buffer(20, [plain] * 5)),
-        ("capacity 4, full, 2 terminated and 1 truncated", _buffer(4, [end, cut, plain, end])),
+        (tr("capacity 20, holding 5 transitions, none terminated"), _buffer(20, [plain] * 5)),
+        (
+            tr("capacity 4, full, 2 terminated and 1 truncated"),
+            _buffer(4, [end, cut, plain, end]),
+        ),
         *_random_share_cases(),
     ]
 
@@ -208,8 +246,10 @@ def _random_share_cases() -> list[tuple[str, ReplayBuffer]]:
         stored = int(buffer.terminated[: buffer.size].sum())
         cases.append(
             (
-                f"capacity {capacity} drawn at random, {added} random transitions added, "
-                f"{stored} of the {buffer.size} stored terminated",
+                tr(
+                    "capacity {capacity} drawn at random, {added} random transitions added, "
+                    "{stored} of the {size} stored terminated"
+                ).format(capacity=capacity, added=added, stored=stored, size=buffer.size),
                 buffer,
             )
         )
@@ -220,29 +260,35 @@ def _share_mistake(got: float, buffer: ReplayBuffer, expected: float) -> str:
     size, capacity = buffer.size, buffer.capacity
     terminated, truncated = buffer.terminated[:size], buffer.truncated[:size]
     guesses = [
-        (terminated.sum(), "it returns a count: divide by the number of stored transitions"),
-        (100 * expected, "it returns a percentage: return a fraction between 0 and 1"),
+        (terminated.sum(), tr("it returns a count: divide by the number of stored transitions")),
+        (100 * expected, tr("it returns a percentage: return a fraction between 0 and 1")),
         (
             terminated.sum() / capacity,
-            "it divides by the capacity: only the first replay_buffer.size slots hold "
-            "transitions (the rest are empty, all False)",
+            tr(
+                "it divides by the capacity: only the first replay_buffer.size slots hold "
+                "transitions (the rest are empty, all False)"
+            ),
         ),
         (
             (terminated | truncated).mean(),
-            "it counts truncated transitions (the 500-step time limit) too: only a termination "
-            "is a fall",
+            tr(
+                "it counts truncated transitions (the 500-step time limit) too: only a "
+                "termination is a fall"
+            ),
         ),
         (
             (buffer.rewards[:size] < 0).mean(),
-            "it looks at the rewards: whether a transition ended the episode is in "
-            "replay_buffer.terminated (CartPole's own reward is +1 on the last step too)",
+            tr(
+                "it looks at the rewards: whether a transition ended the episode is in "
+                "replay_buffer.terminated (CartPole's own reward is +1 on the last step too)"
+            ),
         ),
-        (1 - expected, "it returns the share of transitions that are not terminations"),
+        (1 - expected, tr("it returns the share of transitions that are not terminations")),
     ]
     for value, text in guesses:
         if np.isclose(got, value):
             return text
-    return "the share is terminated[:size].mean(): terminations among the stored transitions"
+    return tr("the share is terminated[:size].mean(): terminations among the stored transitions")
 
 
 def check_terminal_share(terminal_share: Callable) -> None:
@@ -258,25 +304,43 @@ def check_terminal_share(terminal_share: Callable) -> None:
     for description, buffer in cases:
         expected = reference_terminal_share(buffer)
         before = {field: getattr(buffer, field).copy() for field in ("terminated", "truncated")}
-        got: Any = _call(name, terminal_share, buffer, case=f"for a buffer of {description}")
+        got: Any = _call(
+            name,
+            terminal_share,
+            buffer,
+            case=tr("for a buffer of {description}").format(description=description),
+        )
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = got.item()
         if isinstance(got, bool | np.bool_) or not isinstance(got, numbers.Real):
             raise _fail(
                 name,
-                f"for a buffer of {description}, your function returned {got!r} of type "
-                f"{_type_name(got)}; expected a number, the fraction {_fmt(expected)}.",
+                tr(
+                    "for a buffer of {description}, your function returned {got!r} of type "
+                    "{type}; expected a number, the fraction {expected}."
+                ).format(
+                    description=description, got=got, type=_type_name(got), expected=_fmt(expected)
+                ),
             )
         if any(not np.array_equal(getattr(buffer, f), before[f]) for f in before):
             raise _fail(
                 name,
-                f"for a buffer of {description}, your function changed the buffer's arrays: "
-                "read them, never write to them.",
+                tr(
+                    "for a buffer of {description}, your function changed the buffer's arrays: "
+                    "read them, never write to them."
+                ).format(description=description),
             )
         if not np.isclose(float(got), expected):
             raise _fail(
                 name,
-                f"for a buffer of {description}: expected {_fmt(expected)}, got {_fmt(got)}. "
-                f"Likely mistake: {_share_mistake(float(got), buffer, expected)}.",
+                tr(
+                    "for a buffer of {description}: expected {expected}, got {got}. Likely "
+                    "mistake: {mistake}."
+                ).format(
+                    description=description,
+                    expected=_fmt(expected),
+                    got=_fmt(got),
+                    mistake=_share_mistake(float(got), buffer, expected),
+                ),
             )
     _passed(name, len(cases))

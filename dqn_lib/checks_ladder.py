@@ -21,6 +21,7 @@ from torch import nn
 from dqn_lib.checks import ExerciseError, _call, _fail, _passed, _type_name
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
+from dqn_lib.i18n import tr
 from dqn_lib.networks import new_q_network
 
 __all__ = [
@@ -57,48 +58,63 @@ def check_small_buffer_rung(small_buffer_rung: Callable) -> None:
         if config != original:
             raise _fail(
                 name,
-                f"{case}: your function changed the config it was given "
-                f"({_changes(_differences(original, config))}); return a new one with "
-                "config.replace(...) and leave config as it was.",
+                tr(
+                    "{case}: your function changed the config it was given ({changes}); return "
+                    "a new one with config.replace(...) and leave config as it was."
+                ).format(case=case, changes=_changes(_differences(original, config))),
             )
         if not isinstance(result, DQNConfig):
             raise _fail(
                 name,
-                f"{case}: expected a DQNConfig, got {_type_name(result)}. Build it with "
-                "config.replace(...), which returns a new, checked config.",
+                tr(
+                    "{case}: expected a DQNConfig, got {type}. Build it with "
+                    "config.replace(...), which returns a new, checked config."
+                ).format(case=case, type=_type_name(result)),
             )
         changed = _differences(config, result)
         if (result.buffer_size, result.batch_size) == (1, 1):
             raise _fail(
                 name,
-                f"{case}: buffer_size=1, batch_size=1 is the online rung: it takes the batch "
-                "away as well as the memory. Keep the batch; shrink only the buffer, to one "
-                f"batch ({config.batch_size} transitions here).",
+                tr(
+                    "{case}: buffer_size=1, batch_size=1 is the online rung: it takes the batch "
+                    "away as well as the memory. Keep the batch; shrink only the buffer, to one "
+                    "batch ({batch_size} transitions here)."
+                ).format(case=case, batch_size=config.batch_size),
             )
         if "batch_size" in changed:
             raise _fail(
                 name,
-                f"{case}: your batch_size is {result.batch_size}; expected {config.batch_size}, "
-                "the config's own. The small-buffer rung keeps the batch and changes the memory.",
+                tr(
+                    "{case}: your batch_size is {got}; expected {batch_size}, the config's own. "
+                    "The small-buffer rung keeps the batch and changes the memory."
+                ).format(case=case, got=result.batch_size, batch_size=config.batch_size),
             )
         wrong = {k: v for k, v in changed.items() if k != "buffer_size"}
         if wrong:
             raise _fail(
                 name,
-                f"{case}: these settings changed too: {_changes(wrong)}. A rung changes one "
-                "idea: keep everything but the buffer's size (config.replace(...) keeps the "
-                "rest).",
+                tr(
+                    "{case}: these settings changed too: {changes}. A rung changes one idea: keep "
+                    "everything but the buffer's size (config.replace(...) keeps the rest)."
+                ).format(case=case, changes=_changes(wrong)),
             )
         if result.buffer_size != config.batch_size:
             hint = (
-                " Take it from config.batch_size, not a number: the batch is not always 128."
+                tr(" Take it from config.batch_size, not a number: the batch is not always 128.")
                 if result.buffer_size == DQNConfig().batch_size
                 else ""
             )
             raise _fail(
                 name,
-                f"{case}: buffer_size={result.buffer_size}; expected {config.batch_size}, one "
-                f"batch of this config (batch_size={config.batch_size}).{hint}",
+                tr(
+                    "{case}: buffer_size={buffer_size}; expected {batch_size}, one batch of this "
+                    "config (batch_size={batch_size}).{hint}"
+                ).format(
+                    case=case,
+                    buffer_size=result.buffer_size,
+                    batch_size=config.batch_size,
+                    hint=hint,
+                ),
             )
         results.append(result)
     _check_keeps_one_batch(name, results[2])
@@ -107,7 +123,7 @@ def check_small_buffer_rung(small_buffer_rung: Callable) -> None:
 
 def _frozen_hint(error: Exception) -> str | None:
     if isinstance(error, dataclasses.FrozenInstanceError):
-        return (
+        return tr(
             "a DQNConfig is frozen, so that no run changes another's settings: build a new one, "
             "config.replace(buffer_size=...)"
         )
@@ -126,10 +142,19 @@ def _check_keeps_one_batch(name: str, config: DQNConfig) -> None:
     if held != latest:
         raise _fail(
             name,
-            f"after {n} steps, an agent built from your config for batch_size="
-            f"{config.batch_size} draws from transitions {held[0]} to {held[-1]} "
-            f"({len(held)} of them); expected the latest {config.batch_size}, {latest[0]} to "
-            f"{latest[-1]}.",
+            tr(
+                "after {n} steps, an agent built from your config for batch_size={batch_size} "
+                "draws from transitions {first} to {last} ({count} of them); expected the latest "
+                "{batch_size}, {latest_first} to {latest_last}."
+            ).format(
+                n=n,
+                batch_size=config.batch_size,
+                first=held[0],
+                last=held[-1],
+                count=len(held),
+                latest_first=latest[0],
+                latest_last=latest[-1],
+            ),
         )
 
 
@@ -178,27 +203,40 @@ def check_target_network_copy(make_target_network: Callable) -> None:
     inputs = torch.randn(16, 4, generator=torch.Generator().manual_seed(0))
     cases = _network_cases()
     for k, q_network in enumerate(cases):
-        case = f"network {k} ({sum(p.numel() for p in q_network.parameters())} parameters)"
+        case = tr("network {k} ({parameters} parameters)").format(
+            k=k, parameters=sum(p.numel() for p in q_network.parameters())
+        )
         before = [p.detach().clone() for p in q_network.parameters()]
         target = _call(name, make_target_network, q_network, case=case)
         if not isinstance(target, nn.Module):
-            raise _fail(name, f"{case}: expected an nn.Module, got {_type_name(target)}.")
+            raise _fail(
+                name,
+                tr("{case}: expected an nn.Module, got {type}.").format(
+                    case=case, type=_type_name(target)
+                ),
+            )
         if target is q_network:
             raise _fail(
                 name,
-                f"{case}: you returned the Q-network itself: every update would move the "
-                "'target' too, which is no target network at all. Return a copy "
-                "(copy.deepcopy).",
+                tr(
+                    "{case}: you returned the Q-network itself: every update would move the "
+                    "'target' too, which is no target network at all. Return a copy "
+                    "(copy.deepcopy)."
+                ).format(case=case),
             )
         if any(not torch.equal(b, p) for b, p in zip(before, q_network.parameters(), strict=True)):
-            raise _fail(name, f"{case}: your function changed the Q-network's weights.")
+            raise _fail(
+                name, tr("{case}: your function changed the Q-network's weights.").format(case=case)
+            )
         with torch.no_grad():
             same = torch.equal(target(inputs), q_network(inputs))
         if not same:
             raise _fail(
                 name,
-                f"{case}: the target network's Q-values differ from the Q-network's: a target "
-                "network starts as an exact copy (same weights), not a new network.",
+                tr(
+                    "{case}: the target network's Q-values differ from the Q-network's: a target "
+                    "network starts as an exact copy (same weights), not a new network."
+                ).format(case=case),
             )
         shared = {p.data_ptr() for p in q_network.parameters()} & {
             p.data_ptr() for p in target.parameters()
@@ -206,29 +244,41 @@ def check_target_network_copy(make_target_network: Callable) -> None:
         if shared:
             raise _fail(
                 name,
-                f"{case}: the target network shares {len(shared)} weight tensors with the "
-                "Q-network (a shallow copy, copy.copy, or the same layers in a new container): "
-                "a gradient step on the Q-network moves the target too. Use copy.deepcopy.",
+                tr(
+                    "{case}: the target network shares {shared} weight tensors with the "
+                    "Q-network (a shallow copy, copy.copy, or the same layers in a new "
+                    "container): a gradient step on the Q-network moves the target too. Use "
+                    "copy.deepcopy."
+                ).format(case=case, shared=len(shared)),
             )
         if any(p.requires_grad for p in target.parameters()):
             raise _fail(
                 name,
-                f"{case}: the target network's weights still require gradients. It is never "
-                "trained: call .requires_grad_(False) on it, so no optimizer or loss can move "
-                "it by mistake.",
+                tr(
+                    "{case}: the target network's weights still require gradients. It is never "
+                    "trained: call .requires_grad_(False) on it, so no optimizer or loss can move "
+                    "it by mistake."
+                ).format(case=case),
             )
         if not all(p.requires_grad for p in q_network.parameters()):
             raise _fail(
                 name,
-                f"{case}: your function turned off the Q-network's gradients: the Q-network must "
-                "keep learning. Turn them off on the copy only.",
+                tr(
+                    "{case}: your function turned off the Q-network's gradients: the Q-network "
+                    "must keep learning. Turn them off on the copy only."
+                ).format(case=case),
             )
         optimizer = torch.optim.SGD(q_network.parameters(), lr=0.1)
         q_network(inputs).sum().backward()
         optimizer.step()
         with torch.no_grad():
             if torch.equal(target(inputs), q_network(inputs)):
-                raise _fail(name, f"{case}: a gradient step on the Q-network moved the target.")
+                raise _fail(
+                    name,
+                    tr("{case}: a gradient step on the Q-network moved the target.").format(
+                        case=case
+                    ),
+                )
     _passed(name, len(cases))
 
 
@@ -260,33 +310,47 @@ def check_discounted_return(discounted_return: Callable) -> None:
     ]
     for rewards, gamma in cases:
         given = list(rewards)
-        shown = rewards if len(rewards) <= 6 else f"{len(rewards)} rewards {rewards[:3]}..."
+        shown = (
+            rewards
+            if len(rewards) <= 6
+            else tr("{count} rewards {first}...").format(count=len(rewards), first=rewards[:3])
+        )
         case = f"rewards={shown}, gamma={gamma}"
         result = _call(name, discounted_return, given, gamma, case=case)
         if given != list(rewards):
-            raise _fail(name, f"{case}: your function changed the rewards it was given.")
+            raise _fail(
+                name,
+                tr("{case}: your function changed the rewards it was given.").format(case=case),
+            )
         if isinstance(result, bool) or not isinstance(result, numbers.Real):
-            raise _fail(name, f"{case}: expected a number, got {_type_name(result)}.")
+            raise _fail(
+                name,
+                tr("{case}: expected a number, got {type}.").format(
+                    case=case, type=_type_name(result)
+                ),
+            )
         expected = _reference_discounted(rewards, gamma)
         if math.isclose(float(result), expected, rel_tol=1e-6, abs_tol=1e-9):
             continue
         mistakes = {
-            "the first reward is discounted too (gamma**(t + 1)); the first step counts fully": (
-                gamma * expected
-            ),
-            "the rewards are discounted from the end backwards (gamma**(T - 1 - t))": (
+            tr(
+                "the first reward is discounted too (gamma**(t + 1)); the first step counts fully"
+            ): gamma * expected,
+            tr("the rewards are discounted from the end backwards (gamma**(T - 1 - t))"): (
                 _reference_discounted(list(reversed(rewards)), gamma)
             ),
-            "the rewards are not discounted at all": float(sum(rewards)),
-            "only the last reward is kept": float(rewards[-1]) if rewards else 0.0,
+            tr("the rewards are not discounted at all"): float(sum(rewards)),
+            tr("only the last reward is kept"): float(rewards[-1]) if rewards else 0.0,
         }
         likely = next(
             (m for m, v in mistakes.items() if math.isclose(float(result), v, rel_tol=1e-6)),
-            "each reward is multiplied by gamma**t, t = 0 for the first",
+            tr("each reward is multiplied by gamma**t, t = 0 for the first"),
         )
         raise _fail(
             name,
-            f"{case}: expected {expected:.6g}, got {float(result):.6g}. Likely mistake: {likely}.",
+            tr("{case}: expected {expected:.6g}, got {got:.6g}. Likely mistake: {likely}.").format(
+                case=case, expected=expected, got=float(result), likely=likely
+            ),
         )
     _passed(name, len(cases))
 
@@ -325,27 +389,43 @@ def check_max_bias(max_bias: Callable) -> None:
             for rng in (np.random.default_rng(3), np.random.default_rng(3))
         )
         if isinstance(first, bool) or not isinstance(first, numbers.Real):
-            raise _fail(name, f"{case}: expected a number, got {_type_name(first)}.")
+            raise _fail(
+                name,
+                tr("{case}: expected a number, got {type}.").format(
+                    case=case, type=_type_name(first)
+                ),
+            )
         if first != again:
             raise _fail(
                 name,
-                f"{case}: two calls with generators of the same seed gave {first:.4f} and "
-                f"{again:.4f}: draw the noise from rng only (rng.normal(...)), not np.random.",
+                tr(
+                    "{case}: two calls with generators of the same seed gave {first:.4f} and "
+                    "{again:.4f}: draw the noise from rng only (rng.normal(...)), not np.random."
+                ).format(case=case, first=first, again=again),
             )
         expected, error = _reference_bias(given, noise_std, samples)
         if abs(float(first) - expected) <= 4 * error + 1e-9:
             continue
         if math.isclose(float(first), expected + given.max(), abs_tol=4 * error + 1e-9):
-            likely = "you return the mean of the noisy maximum; subtract max(true_values)"
+            likely = tr("you return the mean of the noisy maximum; subtract max(true_values)")
         elif abs(float(first)) <= 4 * error + 1e-9:
-            likely = (
+            likely = tr(
                 "no bias at all: is it the mean over actions instead of the max, or the max "
                 "of the true values instead of the noisy ones"
             )
         else:
-            likely = "for each draw, take the max over actions of true_values + noise"
+            likely = tr("for each draw, take the max over actions of true_values + noise")
         raise ExerciseError(
-            f"{name}: {case}: expected about {expected + 0.0:.3f} (+- {4 * error:.3f}), got "
-            f"{float(first):.4f}. Likely mistake: {likely}."
+            tr(
+                "{name}: {case}: expected about {expected:.3f} (+- {margin:.3f}), got "
+                "{got:.4f}. Likely mistake: {likely}."
+            ).format(
+                name=name,
+                case=case,
+                expected=expected + 0.0,
+                margin=4 * error,
+                got=float(first),
+                likely=likely,
+            )
         )
     _passed(name, len(cases))

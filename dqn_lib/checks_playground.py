@@ -19,6 +19,7 @@ from torch import nn
 from dqn_lib.checks import ExerciseError, _call, _fail, _fmt, _passed, _type_name
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import linear_schedule as reference_linear_schedule
+from dqn_lib.i18n import tr
 from dqn_lib.networks import new_q_network
 
 __all__ = ["ExerciseError", "check_hard_update", "check_linear_schedule"]
@@ -57,26 +58,31 @@ def _schedule_mistake(got: float, start: float, end: float, duration: int, step:
     """Name the mistake by comparing the answer with the usual wrong formulas at ``step``."""
     fraction = step / duration
     guesses = {
-        "it keeps falling after `duration` steps and goes past `end`: stop at end, e.g. "
-        "max(0.0, 1.0 - step / duration)": start + (end - start) * fraction,
-        "it goes from end to start: start and end are swapped": end
+        tr(
+            "it keeps falling after `duration` steps and goes past `end`: stop at end, e.g. "
+            "max(0.0, 1.0 - step / duration)"
+        ): start + (end - start) * fraction,
+        tr("it goes from end to start: start and end are swapped"): end
         + (start - end) * min(1.0, fraction),
-        "it is one step ahead: at step 0 the value must be start exactly, use step, not step + 1": (
-            reference_linear_schedule(start, end, duration, step + 1)
-        ),
-        "it reaches end one step early: divide by duration, not duration - 1": start
+        tr(
+            "it is one step ahead: at step 0 the value must be start exactly, use step, not "
+            "step + 1"
+        ): reference_linear_schedule(start, end, duration, step + 1),
+        tr("it reaches end one step early: divide by duration, not duration - 1"): start
         + (end - start) * min(1.0, step / (duration - 1)),
-        "it reaches end one step late: divide by duration, not duration + 1": start
+        tr("it reaches end one step late: divide by duration, not duration + 1"): start
         + (end - start) * min(1.0, step / (duration + 1)),
-        "it jumps from start to end instead of sliding: step // duration is an integer "
-        "division, use step / duration": start + (end - start) * min(1.0, step // duration),
+        tr(
+            "it jumps from start to end instead of sliding: step // duration is an integer "
+            "division, use step / duration"
+        ): start + (end - start) * min(1.0, step // duration),
     }
     for text, value in guesses.items():
         if abs(got - value) <= 1e-9 * max(1.0, abs(value)) and value != reference_linear_schedule(
             start, end, duration, step
         ):
             return text
-    return "compare with start + (end - start) * min(1.0, step / duration)"
+    return tr("compare with start + (end - start) * min(1.0, step / duration)")
 
 
 def _differing(expected: float, got: float) -> str:
@@ -85,7 +91,7 @@ def _differing(expected: float, got: float) -> str:
         shown = f"{expected:.{digits}g}", f"{got:.{digits}g}"
         if shown[0] != shown[1]:
             break
-    return f"{shown[0]}, got {shown[1]}"
+    return tr("{expected}, got {got}").format(expected=shown[0], got=shown[1])
 
 
 def check_linear_schedule(linear_schedule: Callable[[float, float, int, int], float]) -> None:
@@ -112,7 +118,9 @@ def check_linear_schedule(linear_schedule: Callable[[float, float, int, int], fl
             ):
                 raise _fail(
                     name,
-                    f"{where} returned {got!r} of type {_type_name(got)}; expected a Python float.",
+                    tr("{where} returned {got!r} of type {type}; expected a Python float.").format(
+                        where=where, got=got, type=_type_name(got)
+                    ),
                 )
             expected = reference_linear_schedule(start, end, duration, step)
             cases += 1
@@ -121,7 +129,9 @@ def check_linear_schedule(linear_schedule: Callable[[float, float, int, int], fl
             mistake = _schedule_mistake(float(got), start, end, duration, step)
             raise _fail(
                 name,
-                f"{where}: expected {_differing(expected, float(got))}. Likely mistake: {mistake}.",
+                tr("{where}: expected {values}. Likely mistake: {mistake}.").format(
+                    where=where, values=_differing(expected, float(got)), mistake=mistake
+                ),
             )
     _passed(name, cases)
 
@@ -155,7 +165,7 @@ def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> 
     for k, hidden in enumerate(((32, 32), (64, 64), (8,))):
         target_network, q_network = _networks(k, hidden)
         target_before, online_before = _named_weights(target_network), _named_weights(q_network)
-        case = f"networks with hidden layers {hidden}"
+        case = tr("networks with hidden layers {hidden}").format(hidden=hidden)
         _call(name, hard_update, target_network, q_network, case=case)
         target_after, online_after = _named_weights(target_network), _named_weights(q_network)
         cases += 1
@@ -165,14 +175,19 @@ def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> 
         if changed_online:
             copied_back = all(torch.equal(online_after[n], target_before[n]) for n in online_after)
             why = (
-                "it copied the target network into q_network, the wrong direction: the target "
-                "follows the online network, hard_update(target_network, q_network) writes into "
-                "target_network"
+                tr(
+                    "it copied the target network into q_network, the wrong direction: the target "
+                    "follows the online network, hard_update(target_network, q_network) writes "
+                    "into target_network"
+                )
                 if copied_back
-                else "only the target network may change"
+                else tr("only the target network may change")
             )
             raise _fail(
-                name, f"{case}: q_network's {changed_online[0]} changed. Likely mistake: {why}."
+                name,
+                tr("{case}: q_network's {parameter} changed. Likely mistake: {why}.").format(
+                    case=case, parameter=changed_online[0], why=why
+                ),
             )
         copied = {n for n in target_after if torch.equal(target_after[n], online_before[n])}
         untouched = {n for n in target_after if torch.equal(target_after[n], target_before[n])}
@@ -181,30 +196,45 @@ def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> 
             first = not_copied[0]
             raise _fail(
                 name,
-                f"{case}: the target network did not change (its {first} starts with "
-                f"{_fmt(target_before[first].flatten()[0])}, the online one with "
-                f"{_fmt(online_before[first].flatten()[0])}). Likely mistake: "
-                "`target_network = q_network` (or returning a copy) only rebinds a name inside "
-                "your function; copy into the target's own tensors, "
-                "target_network.load_state_dict(q_network.state_dict()).",
+                tr(
+                    "{case}: the target network did not change (its {parameter} starts with "
+                    "{target}, the online one with {online}). Likely mistake: "
+                    "`target_network = q_network` (or returning a copy) only rebinds a name "
+                    "inside your function; copy into the target's own tensors, "
+                    "target_network.load_state_dict(q_network.state_dict())."
+                ).format(
+                    case=case,
+                    parameter=first,
+                    target=_fmt(target_before[first].flatten()[0]),
+                    online=_fmt(online_before[first].flatten()[0]),
+                ),
             )
         if not_copied and all(n in untouched for n in not_copied):
             raise _fail(
                 name,
-                f"{case}: {len(not_copied)} of {len(target_after)} weight tensors were not "
-                f"copied: {', '.join(not_copied)}. Likely mistake: copy every parameter, not "
-                "only the first layer's (or only the weights, not the biases): load_state_dict, "
-                "or a loop over zip(target_network.parameters(), q_network.parameters()).",
+                tr(
+                    "{case}: {count} of {total} weight tensors were not copied: {names}. Likely "
+                    "mistake: copy every parameter, not only the first layer's (or only the "
+                    "weights, not the biases): load_state_dict, or a loop over "
+                    "zip(target_network.parameters(), q_network.parameters())."
+                ).format(
+                    case=case,
+                    count=len(not_copied),
+                    total=len(target_after),
+                    names=", ".join(not_copied),
+                ),
             )
         if not_copied:
             first = not_copied[0]
             gap = (target_after[first] - online_before[first]).abs().max()
             raise _fail(
                 name,
-                f"{case}: the target's {first} moved but is not q_network's (off by up to "
-                f"{_fmt(gap)}). Likely mistake: a hard update copies the weights exactly, "
-                "target = online; moving part of the way, target + tau * (online - target), is "
-                "the soft update.",
+                tr(
+                    "{case}: the target's {parameter} moved but is not q_network's (off by up to "
+                    "{gap}). Likely mistake: a hard update copies the weights exactly, "
+                    "target = online; moving part of the way, target + tau * (online - target), "
+                    "is the soft update."
+                ).format(case=case, parameter=first, gap=_fmt(gap)),
             )
         shared = [
             n
@@ -216,10 +246,12 @@ def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> 
         if shared:
             raise _fail(
                 name,
-                f"{case}: the target's {shared[0]} is the very tensor of q_network, not a copy: "
-                "the next gradient step on q_network would move the target too. Likely "
-                "mistake: `target.data = online.data` or `target.weight = online.weight`; copy "
-                "the values with target.copy_(online) under torch.no_grad(), or "
-                "load_state_dict.",
+                tr(
+                    "{case}: the target's {parameter} is the very tensor of q_network, not a "
+                    "copy: the next gradient step on q_network would move the target too. Likely "
+                    "mistake: `target.data = online.data` or `target.weight = online.weight`; "
+                    "copy the values with target.copy_(online) under torch.no_grad(), or "
+                    "load_state_dict."
+                ).format(case=case, parameter=shared[0]),
             )
     _passed(name, cases)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from dqn_lib.checks import _call, _fail, _fmt, _type_name
+from dqn_lib.i18n import tr
 
 __all__ = ["check_sarsa_update"]
 
@@ -44,15 +45,24 @@ def _variants(q, state, action, reward, next_state, next_action, terminated, alp
     return out
 
 
-_HINTS = {
-    "q-learning": "you bootstrapped from the best next action, max_a Q(s', a): that is "
-    "Q-learning. SARSA bootstraps from the action the agent will actually take next, "
-    "Q(s', a'), so it learns the values of the policy it follows, exploration included",
-    "through the end": "when the episode ended (terminated) there is no next state to "
-    "bootstrap from: the target is the reward alone",
-    "no alpha": "the step must be alpha times the TD error, a small move towards the target",
-    "no gamma": "the next state's value must be discounted by gamma",
-}
+def _hints() -> dict[str, str]:
+    """What the message says about each usual mistake (built at each failure, so that it is said
+    in the language chosen by then)."""
+    return {
+        "q-learning": tr(
+            "you bootstrapped from the best next action, max_a Q(s', a): that is "
+            "Q-learning. SARSA bootstraps from the action the agent will actually take next, "
+            "Q(s', a'), so it learns the values of the policy it follows, exploration included"
+        ),
+        "through the end": tr(
+            "when the episode ended (terminated) there is no next state to "
+            "bootstrap from: the target is the reward alone"
+        ),
+        "no alpha": tr(
+            "the step must be alpha times the TD error, a small move towards the target"
+        ),
+        "no gamma": tr("the next state's value must be discounted by gamma"),
+    }
 
 
 def check_sarsa_update(sarsa_update: Callable) -> None:
@@ -68,16 +78,16 @@ def check_sarsa_update(sarsa_update: Callable) -> None:
     rng = np.random.default_rng(0)
     base = np.array([[[1.0, 3.0], [2.0, -1.0]], [[0.5, 0.0], [4.0, 2.5]]])  # (2, 2, 2)
     cases = [
-        ("next action not the greedy one", base, (0, 0), 1, 1.0, (1, 1), 1, False, 0.1, 0.9),
-        ("the episode ended", base, (1, 0), 0, 1.0, (0, 0), 1, True, 0.1, 0.9),
-        ("a negative reward", base, (0, 1), 0, -2.0, (1, 0), 0, False, 0.1, 0.5),
+        (tr("next action not the greedy one"), base, (0, 0), 1, 1.0, (1, 1), 1, False, 0.1, 0.9),
+        (tr("the episode ended"), base, (1, 0), 0, 1.0, (0, 0), 1, True, 0.1, 0.9),
+        (tr("a negative reward"), base, (0, 1), 0, -2.0, (1, 0), 0, False, 0.1, 0.5),
     ]
     for i in range(3):
         table = rng.normal(size=(3, 4, 2))
         state, next_state = tuple(rng.integers((3, 4))), tuple(rng.integers((3, 4)))
         cases.append(
             (
-                f"random case {i + 1}",
+                tr("random case {i}").format(i=i + 1),
                 table,
                 state,
                 int(rng.integers(2)),
@@ -101,9 +111,17 @@ def check_sarsa_update(sarsa_update: Callable) -> None:
         alpha,
         gamma,
     ) in cases:
-        case = (
-            f"{label}: state {state}, action {action}, reward {reward:g}, next_state "
-            f"{next_state}, next_action {next_action}, terminated {terminated}"
+        case = tr(
+            "{label}: state {state}, action {action}, reward {reward:g}, next_state "
+            "{next_state}, next_action {next_action}, terminated {terminated}"
+        ).format(
+            label=label,
+            state=state,
+            action=action,
+            reward=reward,
+            next_state=next_state,
+            next_action=next_action,
+            terminated=terminated,
         )
         theirs, ours = table.copy(), table.copy()
         args = (state, action, reward, next_state, next_action, terminated, alpha, gamma)
@@ -113,31 +131,53 @@ def check_sarsa_update(sarsa_update: Callable) -> None:
             for mistake, variant in _variants(table, *args).items():
                 same = np.allclose(theirs, variant, rtol=0, atol=1e-9)
                 if same and not np.array_equal(variant, table):  # an unchanged table says nothing
-                    raise _fail(name, f"{case}: {_HINTS[mistake]}.")
+                    raise _fail(
+                        name, tr("{case}: {hint}.").format(case=case, hint=_hints()[mistake])
+                    )
             if np.array_equal(theirs, table):
                 raise _fail(
                     name,
-                    f"{case}: the table did not change; update q_table[state][action] in place "
-                    "(q_table[state][action] += ...), do not build a new table.",
+                    tr(
+                        "{case}: the table did not change; update q_table[state][action] in place "
+                        "(q_table[state][action] += ...), do not build a new table."
+                    ).format(case=case),
                 )
             raise _fail(
                 name,
-                f"{case}: after your update the table differs from the reference at "
-                f"{[tuple(int(k) for k in c) for c in np.argwhere(~np.isclose(theirs, ours))]}; "
-                f"Q[state][action] should become {_fmt(ours[state][action])}, got "
-                f"{_fmt(theirs[state][action])}. Only that one entry may change.",
+                tr(
+                    "{case}: after your update the table differs from the reference at "
+                    "{cells}; Q[state][action] should become {expected}, got "
+                    "{got}. Only that one entry may change."
+                ).format(
+                    case=case,
+                    cells=[
+                        tuple(int(k) for k in c) for c in np.argwhere(~np.isclose(theirs, ours))
+                    ],
+                    expected=_fmt(ours[state][action]),
+                    got=_fmt(theirs[state][action]),
+                ),
             )
         if type(result) is not float:
             kind = _type_name(result)
             if not isinstance(result, numbers.Real):
-                raise _fail(name, f"{case}: expected the TD error as a Python float, got {kind}.")
+                raise _fail(
+                    name,
+                    tr("{case}: expected the TD error as a Python float, got {kind}.").format(
+                        case=case, kind=kind
+                    ),
+                )
             raise _fail(
-                name, f"{case}: expected a Python float, got {kind}; return float(td_error)."
+                name,
+                tr("{case}: expected a Python float, got {kind}; return float(td_error).").format(
+                    case=case, kind=kind
+                ),
             )
         if abs(result - expected) > 1e-9:
             raise _fail(
                 name,
-                f"{case}: returned {_fmt(result)}, expected the TD error {_fmt(expected)}, "
-                "target minus the old Q(s, a), before the update.",
+                tr(
+                    "{case}: returned {got}, expected the TD error {expected}, "
+                    "target minus the old Q(s, a), before the update."
+                ).format(case=case, got=_fmt(result), expected=_fmt(expected)),
             )
-    print(f"{name}: all {len(cases)} cases pass.")
+    print(tr("{check}: all {cases} cases pass.").format(check=name, cases=len(cases)))

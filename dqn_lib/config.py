@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dqn_lib.i18n import tr
 from dqn_lib.validation import int_at_least
 
 
@@ -88,9 +89,11 @@ class DQNConfig:
         for key in values:
             if key not in names:
                 close = difflib.get_close_matches(str(key), names, n=1)
-                hint = f" Did you mean {close[0]!r}?" if close else ""
+                hint = tr(" Did you mean {name!r}?").format(name=close[0]) if close else ""
                 raise ValueError(
-                    f"Unknown DQNConfig key {key!r}.{hint} Valid keys: {', '.join(names)}."
+                    tr("Unknown DQNConfig key {key!r}.{hint} Valid keys: {keys}.").format(
+                        key=key, hint=hint, keys=", ".join(names)
+                    )
                 )
         return cls(**values)
 
@@ -107,7 +110,9 @@ def _positive_int(config: DQNConfig, name: str, minimum: int = 1) -> None:
 def _in_range(config: DQNConfig, name: str, low: float, high: float, low_open: bool) -> None:
     value = getattr(config, name)
     bracket = "(" if low_open else "["
-    message = f"DQNConfig.{name} must be in {bracket}{low}, {high}], got {value!r}."
+    message = tr("DQNConfig.{name} must be in {bracket}{low}, {high}], got {value!r}.").format(
+        name=name, bracket=bracket, low=low, high=high, value=value
+    )
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(message)
     value = float(value)  # NumPy floats are welcome; they are stored as Python floats
@@ -124,7 +129,9 @@ def _check_config(config: DQNConfig) -> None:
         or any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in config.hidden)
     ):
         raise ValueError(
-            f"DQNConfig.hidden must be positive ints like (64, 64), got {config.hidden!r}."
+            tr("DQNConfig.hidden must be positive ints like (64, 64), got {hidden!r}.").format(
+                hidden=config.hidden
+            )
         )
     for name in (
         "batch_size",
@@ -144,29 +151,41 @@ def _check_config(config: DQNConfig) -> None:
     _in_range(config, "tau", 0.0, 1.0, low_open=True)
     if config.batch_size > config.buffer_size:
         raise ValueError(
-            f"DQNConfig.batch_size ({config.batch_size}) is larger than buffer_size "
-            f"({config.buffer_size}): a batch would repeat transitions. Lower batch_size or raise "
-            "buffer_size."
+            tr(
+                "DQNConfig.batch_size ({batch_size}) is larger than buffer_size ({buffer_size}): a "
+                "batch would repeat transitions. Lower batch_size or raise buffer_size."
+            ).format(batch_size=config.batch_size, buffer_size=config.buffer_size)
         )
     if config.epsilon_end > config.epsilon_start:
         raise ValueError(
-            f"DQNConfig.epsilon_end ({config.epsilon_end}) is above epsilon_start "
-            f"({config.epsilon_start}): epsilon should fall as the agent learns."
+            tr(
+                "DQNConfig.epsilon_end ({epsilon_end}) is above epsilon_start ({epsilon_start}): "
+                "epsilon should fall as the agent learns."
+            ).format(epsilon_end=config.epsilon_end, epsilon_start=config.epsilon_start)
         )
     if not isinstance(config.double_dqn, bool):
-        raise ValueError(f"DQNConfig.double_dqn must be True or False, got {config.double_dqn!r}.")
+        raise ValueError(
+            tr("DQNConfig.double_dqn must be True or False, got {value!r}.").format(
+                value=config.double_dqn
+            )
+        )
     if config.target_update not in ("soft", "hard", "none"):
         raise ValueError(
-            "DQNConfig.target_update must be 'soft', 'hard' or 'none', got "
-            f"{config.target_update!r}."
+            tr("DQNConfig.target_update must be 'soft', 'hard' or 'none', got {value!r}.").format(
+                value=config.target_update
+            )
         )
     if config.target_update == "none" and config.double_dqn:
         raise ValueError(
-            "DQNConfig.double_dqn needs a target network: with target_update='none' the online "
-            "network would both choose and value the next action, which is plain DQN. Set "
-            "double_dqn=False, or target_update='soft' or 'hard'."
+            tr(
+                "DQNConfig.double_dqn needs a target network: with target_update='none' the online "
+                "network would both choose and value the next action, which is plain DQN. Set "
+                "double_dqn=False, or target_update='soft' or 'hard'."
+            )
         )
     if config.loss not in ("huber", "mse"):
-        raise ValueError(f"DQNConfig.loss must be 'huber' or 'mse', got {config.loss!r}.")
+        raise ValueError(
+            tr("DQNConfig.loss must be 'huber' or 'mse', got {value!r}.").format(value=config.loss)
+        )
     if config.max_grad_norm is not None:
         _in_range(config, "max_grad_norm", 0.0, float("inf"), low_open=True)

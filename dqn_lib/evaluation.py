@@ -13,6 +13,7 @@ import numpy as np
 
 from dqn_lib.agents import Agent
 from dqn_lib.env import ENV_ID, make_env
+from dqn_lib.i18n import tr
 from dqn_lib.seeding import as_seed
 from dqn_lib.starts import StartBox, check_start_box, set_start
 from dqn_lib.validation import check_action, function_name, positive_int
@@ -32,8 +33,10 @@ def as_policy(agent_or_policy: Agent | Policy) -> Policy:
     if callable(agent_or_policy):
         return agent_or_policy
     raise TypeError(
-        "Expected an agent (with act and observe methods) or a function observation -> action, "
-        f"got {type(agent_or_policy).__name__}."
+        tr(
+            "Expected an agent (with act and observe methods) or a function observation -> "
+            "action, got {type}."
+        ).format(type=type(agent_or_policy).__name__)
     )
 
 
@@ -76,7 +79,12 @@ def evaluate(
         for t in range(max_steps):
             action = policy(observation)
             check_action(
-                action, n_actions, source, f"in episode {i} (seed {seed + i}), step {t + 1}"
+                action,
+                n_actions,
+                source,
+                tr("in episode {episode} (seed {seed}), step {step}").format(
+                    episode=i, seed=seed + i, step=t + 1
+                ),
             )
             observation, reward, terminated, truncated, _ = env.step(action)
             returns[i] += reward
@@ -91,7 +99,7 @@ def _policy_name(agent: object) -> str:
     """How an error names what chose the action: ``MyAgent.act`` or ``policy lean_policy``."""
     if isinstance(agent, Agent):
         return f"{type(agent).__name__}.act"
-    return f"The policy {function_name(agent)}"
+    return tr("The policy {name}").format(name=function_name(agent))
 
 
 def _check_env_argument(env: object) -> None:
@@ -99,13 +107,17 @@ def _check_env_argument(env: object) -> None:
         return
     if not isinstance(env, gym.Env):
         raise TypeError(
-            "env must be a gymnasium environment such as dqn_lib.make_env(), or None for a new "
-            f"CartPole; got {type(env).__name__}."
+            tr(
+                "env must be a gymnasium environment such as dqn_lib.make_env(), or None for a "
+                "new CartPole; got {type}."
+            ).format(type=type(env).__name__)
         )
     if not isinstance(env.action_space, gym.spaces.Discrete):
         raise ValueError(
-            f"env's action space is {env.action_space}; evaluate plays a discrete one, such as "
-            "CartPole's Discrete(2)."
+            tr(
+                "env's action space is {space}; evaluate plays a discrete one, such as "
+                "CartPole's Discrete(2)."
+            ).format(space=env.action_space)
         )
 
 
@@ -142,7 +154,7 @@ def value_estimates(
     """
     seed = as_seed(seed)
     if not 0.0 <= gamma < 1.0:
-        raise ValueError(f"gamma must be in [0, 1), got {gamma!r}.")
+        raise ValueError(tr("gamma must be in [0, 1), got {gamma!r}.").format(gamma=gamma))
     positive_int(episodes, "episodes")
     _, predicted, obtained = _valued_episodes(agent, gamma, episodes, seed)
     return predicted, obtained
@@ -168,7 +180,10 @@ def _valued_episodes(
         while True:
             t += 1
             action = agent.act(observation, greedy=True)
-            check_action(action, n_actions, source, f"in episode {i} (seed {seed + i}), step {t}")
+            where = tr("in episode {episode} (seed {seed}), step {step}").format(
+                episode=i, seed=seed + i, step=t
+            )
+            check_action(action, n_actions, source, where)
             observation, reward, terminated, truncated, _ = env.step(action)
             returns[i] += reward
             obtained[i] += discount * float(reward)

@@ -12,6 +12,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from dqn_lib.i18n import tr
+
 try:  # POSIX; elsewhere stale temporary files are left for the user to remove
     import fcntl
 except ImportError:  # pragma: no cover (Windows)
@@ -91,7 +93,7 @@ def _locked_temporary(path: Path) -> tuple[int, str]:
         except FileNotFoundError:
             pass
         os.close(descriptor)
-    raise OSError(f"Could not create a temporary file beside {path}.")
+    raise OSError(tr("Could not create a temporary file beside {path}.").format(path=path))
 
 
 def remove_stale_temporaries(path: Path) -> list[Path]:
@@ -143,15 +145,19 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
     """
     mode = os.stat(path).st_mode  # before opening: opening some devices has effects
     if not stat.S_ISREG(mode):
-        raise FileReadError(f"is not a regular file but {_kind(mode)}")
+        raise FileReadError(tr("is not a regular file but {kind}").format(kind=_kind(mode)))
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         info = os.fstat(descriptor)  # again: the path may have changed since
         if not stat.S_ISREG(info.st_mode):
-            raise FileReadError(f"is not a regular file but {_kind(info.st_mode)}")
+            raise FileReadError(
+                tr("is not a regular file but {kind}").format(kind=_kind(info.st_mode))
+            )
         if info.st_size > max_bytes:
             raise FileReadError(
-                f"is {info.st_size:,} bytes, larger than the {max_bytes:,} bytes allowed"
+                tr("is {size:,} bytes, larger than the {max_bytes:,} bytes allowed").format(
+                    size=info.st_size, max_bytes=max_bytes
+                )
             )
         chunks, remaining = [], info.st_size
         while remaining > 0:
@@ -167,10 +173,10 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
 
 def _kind(mode: int) -> str:
     kinds = (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, tr("a directory")),
+        (stat.S_ISCHR, tr("a character device")),
+        (stat.S_ISBLK, tr("a block device")),
+        (stat.S_ISFIFO, tr("a FIFO (named pipe)")),
+        (stat.S_ISSOCK, tr("a socket")),
     )
-    return next((name for test, name in kinds if test(mode)), "not a regular file")
+    return next((name for test, name in kinds if test(mode)), tr("not a regular file"))

@@ -38,6 +38,7 @@ from torch import nn
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import ACTION_NAMES, MAX_EPISODE_STEPS, OBSERVATION_NAMES, SOLVED, make_env
 from dqn_lib.history import History
+from dqn_lib.i18n import tr
 from dqn_lib.presets import Preset, get_preset
 from dqn_lib.replay import ReplayBuffer
 from dqn_lib.rewards import RewardFunction, environment_reward
@@ -72,29 +73,56 @@ _POSITION, _VELOCITY, _ANGLE, _ANGULAR_VELOCITY = range(4)  # the order of OBSER
 # --- Q-value maps -----------------------------------------------------------------------------
 
 
+def _action_name(name: str) -> str:
+    """An action's name (``ACTION_NAMES``) in the chosen language, for figures and lines."""
+    names = {"push left": tr("push left"), "push right": tr("push right")}
+    return names.get(name, name)
+
+
+def _observation_name(name: str) -> str:
+    """An observation's name (``OBSERVATION_NAMES``) in the chosen language."""
+    names = {
+        "cart position": tr("cart position"),
+        "cart velocity": tr("cart velocity"),
+        "pole angle": tr("pole angle"),
+        "pole angular velocity": tr("pole angular velocity"),
+    }
+    return names.get(name, name)
+
+
 def _axis_values(name: str, values: object) -> np.ndarray:
     array = np.asarray(values, dtype=np.float64)
     if array.ndim != 1 or array.size == 0 or not np.isfinite(array).all():
-        raise ValueError(
-            f"{name} must be a non-empty 1-D sequence of finite numbers (radians, or radians per "
-            f"second), like np.linspace(-0.2, 0.2, 41); got {np.shape(values)} values"
-            + ("" if array.ndim != 1 or array.size == 0 else " with NaN or infinity")
-            + "."
-        )
+        if array.ndim != 1 or array.size == 0:
+            message = tr(
+                "{name} must be a non-empty 1-D sequence of finite numbers (radians, or radians "
+                "per second), like np.linspace(-0.2, 0.2, 41); got {shape} values."
+            )
+        else:
+            message = tr(
+                "{name} must be a non-empty 1-D sequence of finite numbers (radians, or radians "
+                "per second), like np.linspace(-0.2, 0.2, 41); got {shape} values with NaN or "
+                "infinity."
+            )
+        raise ValueError(message.format(name=name, shape=np.shape(values)))
     return array
 
 
 def _finite_number(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+        raise ValueError(
+            tr("{name} must be a finite number, got {value!r}.").format(name=name, value=value)
+        )
     return float(value)
 
 
 def _check_network(q_network: object) -> nn.Module:
     if not isinstance(q_network, nn.Module):
         raise TypeError(
-            f"Expected a Q-network (a torch nn.Module such as agent.q_network), got "
-            f"{type(q_network).__name__}. Pass agent.q_network, not the agent."
+            tr(
+                "Expected a Q-network (a torch nn.Module such as agent.q_network), got {type}. "
+                "Pass agent.q_network, not the agent."
+            ).format(type=type(q_network).__name__)
         )
     return q_network
 
@@ -143,8 +171,10 @@ def greedy_action_map(q_grid: np.ndarray) -> np.ndarray:
     q_grid = np.asarray(q_grid)
     if q_grid.ndim != 3 or q_grid.shape[-1] < 2:
         raise ValueError(
-            "greedy_action_map expects q_value_grid's output, shape (n_velocities, n_angles, "
-            f"n_actions) with at least 2 actions; got shape {q_grid.shape}."
+            tr(
+                "greedy_action_map expects q_value_grid's output, shape (n_velocities, n_angles, "
+                "n_actions) with at least 2 actions; got shape {shape}."
+            ).format(shape=q_grid.shape)
         )
     return q_grid.argmax(axis=-1)
 
@@ -167,7 +197,7 @@ def plot_q_maps(
     ``(n, 4)``, are drawn as dots on the value maps: the states the agent really sees.
     """
     if not slices:
-        raise ValueError("plot_q_maps needs at least one (cart_position, cart_velocity) slice.")
+        raise ValueError(tr("plot_q_maps needs at least one (cart_position, cart_velocity) slice."))
     int_at_least(resolution, 2, "resolution")
     angles_deg = np.linspace(-angle_limit_degrees, angle_limit_degrees, resolution)
     velocities_deg = np.linspace(
@@ -207,12 +237,15 @@ def plot_q_maps(
                     colors="black",
                     linewidths=1.2,
                 )
-            ax.set(xlabel="pole angle (degrees)", ylabel="pole angular velocity (degrees/s)")
+            ax.set(
+                xlabel=tr("pole angle (degrees)"),
+                ylabel=tr("pole angular velocity (degrees/s)"),
+            )
             ax.axhline(0, color="white", linewidth=0.5, alpha=0.6)
             ax.axvline(0, color="white", linewidth=0.5, alpha=0.6)
-        where = f"cart at {x:+.1f} m, moving {v:+.1f} m/s"
-        ax_value.set_title(f"Value max_a Q, {where}", fontsize="medium")
-        ax_action.set_title(f"Greedy action, {where}", fontsize="medium")
+        where = tr("cart at {x:+.1f} m, moving {v:+.1f} m/s").format(x=x, v=v)
+        ax_value.set_title(tr("Value max_a Q, {where}").format(where=where), fontsize="medium")
+        ax_action.set_title(tr("Greedy action, {where}").format(where=where), fontsize="medium")
         if visited is not None:
             states = np.asarray(visited)
             ax_value.scatter(
@@ -223,16 +256,20 @@ def plot_q_maps(
                 alpha=0.5,
             )
     fig.colorbar(
-        image, ax=axes[:, 0], label="max_a Q (discounted return the agent expects)", shrink=0.8
+        image,
+        ax=axes[:, 0],
+        label=tr("max_a Q (discounted return the agent expects)"),
+        shrink=0.8,
     )
     handles = [
-        Patch(color=c, label=n) for c, n in zip(ACTION_COLORS, ACTION_NAMES, strict=False)
-    ] + [plt.Line2D([], [], color="black", label="Q(push left) = Q(push right)")]
+        Patch(color=c, label=_action_name(n))
+        for c, n in zip(ACTION_COLORS, ACTION_NAMES, strict=False)
+    ] + [plt.Line2D([], [], color="black", label=tr("Q(push left) = Q(push right)"))]
     axes[0, 1].legend(handles=handles, loc="upper right", fontsize="small", framealpha=0.9)
     if visited is not None:
         axes[0, 0].legend(
             handles=[plt.Line2D([], [], marker="o", linestyle="", color="white", markersize=3)],
-            labels=["states of a greedy episode"],
+            labels=[tr("states of a greedy episode")],
             loc="upper right",
             fontsize="small",
             facecolor="grey",
@@ -295,8 +332,11 @@ def inspect_episode(
         state = np.asarray(start_state, dtype=np.float64)
         if state.shape != (len(OBSERVATION_NAMES),) or not np.isfinite(state).all():
             raise ValueError(
-                f"start_state must be {len(OBSERVATION_NAMES)} finite numbers "
-                f"({', '.join(OBSERVATION_NAMES)}), got {np.asarray(start_state).tolist()}."
+                tr("start_state must be {n} finite numbers ({names}), got {values}.").format(
+                    n=len(OBSERVATION_NAMES),
+                    names=", ".join(map(_observation_name, OBSERVATION_NAMES)),
+                    values=np.asarray(start_state).tolist(),
+                )
             )
         env.unwrapped.state = state
         observation = state.astype(np.float32)
@@ -329,13 +369,21 @@ def _step_description(episode: InspectedEpisode, step: int) -> str:
     observation, q = episode.observations[step], episode.q_values[step]
     action = int(episode.actions[step])
     qs = ", ".join(
-        f"Q({name}) = {value:+.3f}" for name, value in zip(ACTION_NAMES, q, strict=False)
+        f"Q({_action_name(name)}) = {value:+.3f}"
+        for name, value in zip(ACTION_NAMES, q, strict=False)
     )
-    return (
-        f"step {step} of {episode.length}: pole {np.degrees(observation[_ANGLE]):+.1f} deg, "
-        f"turning {np.degrees(observation[_ANGULAR_VELOCITY]):+.0f} deg/s, cart at "
-        f"{observation[_POSITION]:+.2f} m; {qs}; chose {ACTION_NAMES[action]}; "
-        f"return so far {episode.return_before(step):+.2f}"
+    return tr(
+        "step {step} of {length}: pole {angle:+.1f} deg, turning {turning:+.0f} deg/s, cart at "
+        "{position:+.2f} m; {q_values}; chose {action}; return so far {so_far:+.2f}"
+    ).format(
+        step=step,
+        length=episode.length,
+        angle=np.degrees(observation[_ANGLE]),
+        turning=np.degrees(observation[_ANGULAR_VELOCITY]),
+        position=observation[_POSITION],
+        q_values=qs,
+        action=_action_name(ACTION_NAMES[action]),
+        so_far=episode.return_before(step),
     )
 
 
@@ -359,17 +407,19 @@ class EpisodeScrubber:
     def __init__(self, episode: InspectedEpisode, start: int = 0) -> None:
         if not isinstance(episode, InspectedEpisode):
             raise TypeError(
-                f"EpisodeScrubber needs an InspectedEpisode, got {type(episode).__name__}; make "
-                "one with inspect_episode(agent, seed=...)."
+                tr(
+                    "EpisodeScrubber needs an InspectedEpisode, got {type}; make one with "
+                    "inspect_episode(agent, seed=...)."
+                ).format(type=type(episode).__name__)
             )
         if episode.length == 0:
-            raise ValueError("The episode has no steps: record one with inspect_episode first.")
+            raise ValueError(tr("The episode has no steps: record one with inspect_episode first."))
         self.episode = episode
         last = episode.length - 1
         self.slider = widgets.IntSlider(
-            value=0, min=0, max=last, description="step", continuous_update=True
+            value=0, min=0, max=last, description=tr("step"), continuous_update=True
         )
-        self.play = widgets.Play(value=0, min=0, max=last, interval=40, description="play")
+        self.play = widgets.Play(value=0, min=0, max=last, interval=40, description=tr("play"))
         widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.image = widgets.Image(format="png", width=480)
         self.text = widgets.HTML()
@@ -385,7 +435,11 @@ class EpisodeScrubber:
             or not isinstance(step, numbers.Integral)
             or not 0 <= step <= last
         ):
-            raise ValueError(f"step must be an int from 0 to {last}, got {step!r}.")
+            raise ValueError(
+                tr("step must be an int from 0 to {last}, got {step!r}.").format(
+                    last=last, step=step
+                )
+            )
         return int(step)
 
     def _on_change(self, change: Mapping[str, Any]) -> None:
@@ -399,10 +453,10 @@ class EpisodeScrubber:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = (
-            f"EpisodeScrubber: a slider over the {self.episode.length} steps of an episode "
+        bundle["text/plain"] = tr(
+            "EpisodeScrubber: a slider over the {steps} steps of an episode "
             "(run the notebook to move it)."
-        )
+        ).format(steps=self.episode.length)
         return bundle
 
 
@@ -413,13 +467,15 @@ def plot_episode_steps(episode: InspectedEpisode, steps: Sequence[int], title: s
     Taught in notebooks/10_inside.py: what ``EpisodeScrubber`` shows, for a few steps at once.
     """
     if not steps:
-        raise ValueError("plot_episode_steps needs at least one step to draw.")
+        raise ValueError(tr("plot_episode_steps needs at least one step to draw."))
     for step in steps:
         if isinstance(step, bool) or not isinstance(step, numbers.Integral):
-            raise ValueError(f"steps must be ints, got {step!r}.")
+            raise ValueError(tr("steps must be ints, got {step!r}.").format(step=step))
         if not 0 <= step < episode.length:
             raise ValueError(
-                f"step {step} is outside the episode: it has steps 0 to {episode.length - 1}."
+                tr("step {step} is outside the episode: it has steps 0 to {last}.").format(
+                    step=step, last=episode.length - 1
+                )
             )
     fig, axes = plt.subplots(
         2,
@@ -432,15 +488,18 @@ def plot_episode_steps(episode: InspectedEpisode, steps: Sequence[int], title: s
     low = min(0.0, float(episode.q_values.min())) * 1.15
     high = max(0.0, float(episode.q_values.max())) * 1.15
     n_actions = episode.q_values.shape[1]
-    names = list(ACTION_NAMES[:n_actions])
+    names = [_action_name(name) for name in ACTION_NAMES[:n_actions]]
     for column, step in enumerate(steps):
         ax_frame, ax_q = axes[0, column], axes[1, column]
         observation, action = episode.observations[step], int(episode.actions[step])
         ax_frame.imshow(episode.frames[step][60:330])  # crop the empty sky and ground
         ax_frame.set_axis_off()
         ax_frame.set_title(
-            f"step {step}: pole {np.degrees(observation[_ANGLE]):+.1f} deg,\n"
-            f"turning {np.degrees(observation[_ANGULAR_VELOCITY]):+.0f} deg/s",
+            tr("step {step}: pole {angle:+.1f} deg,\nturning {turning:+.0f} deg/s").format(
+                step=step,
+                angle=np.degrees(observation[_ANGLE]),
+                turning=np.degrees(observation[_ANGULAR_VELOCITY]),
+            ),
             fontsize="medium",
         )
         bars = ax_q.bar(names, episode.q_values[step], color=ACTION_COLORS[:n_actions])
@@ -449,11 +508,12 @@ def plot_episode_steps(episode: InspectedEpisode, steps: Sequence[int], title: s
         ax_q.set_ylim(low, high)
         ax_q.axhline(0, color="grey", linewidth=0.8)
         ax_q.set_title(
-            f"chose {ACTION_NAMES[action]} (outlined)\n"
-            f"return so far {episode.return_before(step):+.2f}",
+            tr("chose {action} (outlined)\nreturn so far {so_far:+.2f}").format(
+                action=_action_name(ACTION_NAMES[action]), so_far=episode.return_before(step)
+            ),
             fontsize="medium",
         )
-        ax_q.set_ylabel("Q-value" if column == 0 else "")
+        ax_q.set_ylabel(tr("Q-value") if column == 0 else "")
     if title:
         fig.suptitle(title)
     return fig
@@ -477,8 +537,10 @@ def mean_max_q(q_network: nn.Module, observations: np.ndarray) -> float:
     states = np.asarray(observations, dtype=np.float32)
     if states.ndim != 2 or len(states) == 0 or not np.isfinite(states).all():
         raise ValueError(
-            "mean_max_q expects a non-empty batch of finite observations, shape (n, "
-            f"n_observations); got shape {states.shape}. Stack observations with np.array(...)."
+            tr(
+                "mean_max_q expects a non-empty batch of finite observations, shape (n, "
+                "n_observations); got shape {shape}. Stack observations with np.array(...)."
+            ).format(shape=states.shape)
         )
     with torch.no_grad():
         return float(q_network(torch.from_numpy(states)).max(dim=1).values.mean())
@@ -499,8 +561,9 @@ def terminal_share(replay_buffer: ReplayBuffer) -> float:
     """
     if not isinstance(replay_buffer, ReplayBuffer):
         raise TypeError(
-            f"terminal_share expects a ReplayBuffer (agent.replay_buffer), got "
-            f"{type(replay_buffer).__name__}."
+            tr("terminal_share expects a ReplayBuffer (agent.replay_buffer), got {type}.").format(
+                type=type(replay_buffer).__name__
+            )
         )
     if replay_buffer.size == 0:
         return 0.0
@@ -542,8 +605,10 @@ class DiagnosedAgent:
         for name in ("q_network", "replay_buffer", "act", "observe"):
             if not hasattr(agent, name):
                 raise TypeError(
-                    f"DiagnosedAgent needs a DQNAgent (with q_network, replay_buffer, act and "
-                    f"observe); {type(agent).__name__} has no {name}."
+                    tr(
+                        "DiagnosedAgent needs a DQNAgent (with q_network, replay_buffer, act and "
+                        "observe); {type} has no {name}."
+                    ).format(type=type(agent).__name__, name=name)
                 )
         positive_int(every, "every")
         mean_max_q(agent.q_network, probe_observations)  # checks the probe states now
@@ -599,30 +664,42 @@ def plot_diagnostics(
     returned (with ``eval_every``) and the ``DiagnosedAgent``'s ``diagnostics``.
     """
     if not runs:
-        raise ValueError("plot_diagnostics needs at least one run, got none.")
+        raise ValueError(tr("plot_diagnostics needs at least one run, got none."))
     fig, axes = plt.subplots(4, 1, figsize=(9, 11), sharex=True, layout="constrained")
     colors = list(colors) if colors is not None else [f"C{i}" for i in range(len(runs))]
     if len(colors) != len(runs):
         raise ValueError(
-            f"plot_diagnostics needs one colour a run: got {len(colors)} colours for "
-            f"{len(runs)} runs; pass as many colours as runs, or leave colors out."
+            tr(
+                "plot_diagnostics needs one colour a run: got {colors} colours for {runs} runs; "
+                "pass as many colours as runs, or leave colors out."
+            ).format(colors=len(colors), runs=len(runs))
         )
     for (label, (history, log)), color in zip(runs.items(), colors, strict=True):
         if not history.eval_steps:
-            raise ValueError(f"run {label!r} has no greedy evaluations: train with eval_every=...")
+            raise ValueError(
+                tr("run {label!r} has no greedy evaluations: train with eval_every=...").format(
+                    label=label
+                )
+            )
         axes[0].plot(history.eval_steps, history.eval_returns, "o-", ms=3, color=color, label=label)
         axes[1].plot(log.steps, log.mean_max_q, color=color, label=label)
         axes[2].plot(log.steps, log.td_loss, color=color, label=label)
         axes[3].plot(log.steps, np.array(log.terminal_share) * 100, color=color, label=label)
     axes[0].axhline(
-        solved, color="black", linestyle="--", linewidth=1, label=f"solved ({solved:g})"
+        solved,
+        color="black",
+        linestyle="--",
+        linewidth=1,
+        label=tr("solved ({solved:g})").format(solved=solved),
     )
-    axes[0].set(ylabel="greedy evaluation\n(mean return, steps)", ylim=(0, 520))
-    axes[0].set_title("Training watched from the inside")
-    axes[1].set(ylabel="mean max_a Q\non the probe states")
-    axes[2].set(ylabel="TD loss\nmean since last point", yscale="log")
+    axes[0].set(ylabel=tr("greedy evaluation\n(mean return, steps)"), ylim=(0, 520))
+    axes[0].set_title(tr("Training watched from the inside"))
+    axes[1].set(ylabel=tr("mean max_a Q\non the probe states"))
+    axes[2].set(ylabel=tr("TD loss\nmean since last point"), yscale="log")
     axes[3].set(
-        ylabel="terminal transitions\nin the buffer (%)", xlabel="environment steps", ylim=(0, None)
+        ylabel=tr("terminal transitions\nin the buffer (%)"),
+        xlabel=tr("environment steps"),
+        ylim=(0, None),
     )
     for ax in axes:
         ax.grid(alpha=0.3)
@@ -693,8 +770,9 @@ def train_diagnosed(
     chosen = [get_preset(p) if isinstance(p, str) else p for p in presets]
     if not chosen or len({p.name for p in chosen}) != len(chosen):
         raise ValueError(
-            f"train_diagnosed needs one or more presets with different names, got "
-            f"{[p.name for p in chosen]}."
+            tr(
+                "train_diagnosed needs one or more presets with different names, got {names}."
+            ).format(names=[p.name for p in chosen])
         )
     positive_int(workers, "workers")
     mean_max_q(nn.Linear(len(OBSERVATION_NAMES), 2), probe_observations)  # checks them here

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812 (PyTorch's own name for it)
 from torch import nn
 
+from dqn_lib.i18n import tr
 from dqn_lib.seeding import as_seed
 from dqn_lib.validation import positive_int
 
@@ -35,14 +36,16 @@ class QNet(nn.Module):
     ) -> None:
         super().__init__()
         for name, value in (("n_observations", n_observations), ("n_actions", n_actions)):
-            positive_int(value, f"QNet's {name}")
+            positive_int(value, tr("QNet's {name}").format(name=name))
         hidden = tuple(hidden)
         if not hidden or any(
             isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in hidden
         ):
             raise ValueError(
-                f"QNet's hidden must be a non-empty sequence of positive ints such as (32, 32), "
-                f"got {hidden!r}."
+                tr(
+                    "QNet's hidden must be a non-empty sequence of positive ints such as "
+                    "(32, 32), got {hidden!r}."
+                ).format(hidden=hidden)
             )
         self.n_observations = n_observations
         self.n_actions = n_actions

@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 
 from dqn_lib.agents import OnlineAgent
 from dqn_lib.history import History
+from dqn_lib.i18n import tr
 from dqn_lib.rewards import RewardFunction
 from dqn_lib.training import train
 from dqn_lib.validation import positive_int
@@ -47,8 +48,11 @@ def run_in_processes(
     positive_int(workers, "workers")
     if getattr(function, "__module__", None) in (None, "__main__"):
         raise ValueError(
-            f"run_in_processes needs a function a new process can import, got {function!r} "
-            "from __main__ (a notebook cell or a script): put it in a module, or use workers=1."
+            tr(
+                "run_in_processes needs a function a new process can import, got {function!r} "
+                "from __main__ (a notebook cell or a script): put it in a module, or use "
+                "workers=1."
+            ).format(function=function)
         )
     jobs = [dict(job) for job in jobs]
     results: list[Any] = [None] * len(jobs)

@@ -41,6 +41,7 @@ from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import SOLVED
 from dqn_lib.history import History
+from dqn_lib.i18n import tr
 from dqn_lib.plots import moving_average
 from dqn_lib.presets import Preset, get_preset
 from dqn_lib.rewards import REWARD_FUNCTIONS, get_reward_function
@@ -99,11 +100,17 @@ class RunSettings:
 
     def __post_init__(self) -> None:
         if not isinstance(self.config, DQNConfig):
-            raise TypeError(f"config must be a DQNConfig, got {type(self.config).__name__}.")
+            raise TypeError(
+                tr("config must be a DQNConfig, got {type}.").format(
+                    type=type(self.config).__name__
+                )
+            )
         get_reward_function(self.reward)  # a ValueError naming the valid rewards
         if not isinstance(self.exploring_starts, bool):
             raise ValueError(
-                f"exploring_starts must be True or False, got {self.exploring_starts!r}."
+                tr("exploring_starts must be True or False, got {value!r}.").format(
+                    value=self.exploring_starts
+                )
             )
         steps = self.steps
         positive_int(steps, "steps")
@@ -116,7 +123,7 @@ class RunSettings:
         return dataclasses.replace(
             course,
             name="playground",
-            description=f"the playground's run: {self.label()}",
+            description=tr("the playground's run: {label}").format(label=self.label()),
             config=self.config,
             reward=self.reward,
             start_box=course.start_box if self.exploring_starts else None,
@@ -146,41 +153,54 @@ class RunSettings:
         >>> RunSettings(exploring_starts=False, seed=3).label()
         'exploring_starts=off; seed 3'
         """
-        return f"{', '.join(self.changes()) or 'defaults'}; seed {self.seed}"
+        return tr("{changes}; seed {seed}").format(
+            changes=", ".join(self.changes()) or tr("defaults"), seed=self.seed
+        )
 
     def describe(self) -> str:
         """Every setting the playground can change, in one line of words."""
         c = self.config
         if c.final_learning_rate == c.learning_rate:
-            rate = f"learning_rate {_short(c.learning_rate)} (constant)"
+            rate = tr("learning_rate {rate} (constant)").format(rate=_short(c.learning_rate))
         else:
-            rate = (
-                f"learning_rate {_short(c.learning_rate)} falling to "
-                f"{_short(c.final_learning_rate)} over {c.learning_rate_decay_steps:,} steps"
+            rate = tr("learning_rate {start} falling to {end} over {steps:,} steps").format(
+                start=_short(c.learning_rate),
+                end=_short(c.final_learning_rate),
+                steps=c.learning_rate_decay_steps,
             )
         target = (
-            f"soft target updates, tau {_short(c.tau)}"
+            tr("soft target updates, tau {tau}").format(tau=_short(c.tau))
             if c.target_update == "soft"
-            else f"target copied every {c.target_update_every:,} steps"
+            else tr("target copied every {every:,} steps").format(every=c.target_update_every)
         )
-        return (
-            f"{rate}; gamma {_short(c.gamma)}; epsilon {_short(c.epsilon_start)} to "
-            f"{_short(c.epsilon_end)} over {c.epsilon_decay_steps:,} steps; replay buffer "
-            f"{c.buffer_size:,}; {target}; reward {self.reward}; {_starts(self.exploring_starts)}; "
-            f"{self.steps:,} steps; seed {self.seed}"
+        return tr(
+            "{rate}; gamma {gamma}; epsilon {start} to {end} over {decay:,} steps; replay buffer "
+            "{buffer:,}; {target}; reward {reward}; {starts}; {steps:,} steps; seed {seed}"
+        ).format(
+            rate=rate,
+            gamma=_short(c.gamma),
+            start=_short(c.epsilon_start),
+            end=_short(c.epsilon_end),
+            decay=c.epsilon_decay_steps,
+            buffer=c.buffer_size,
+            target=target,
+            reward=self.reward,
+            starts=_starts(self.exploring_starts),
+            steps=self.steps,
+            seed=self.seed,
         )
 
 
 def _starts(exploring: bool) -> str:
     """The training starts in words, from the course preset's box and share."""
     if not exploring:
-        return "CartPole's own starts"
+        return tr("CartPole's own starts")
     course = get_preset(COURSE_PRESET)
     reach = course.start_box[0] if course.start_box else 0.0  # metres from the centre
-    return (
-        f"exploring starts ({course.start_fraction:.0%} of training episodes start anywhere "
-        f"within {reach:g} m of the centre)"
-    )
+    return tr(
+        "exploring starts ({share:.0%} of training episodes start anywhere within {reach:g} m "
+        "of the centre)"
+    ).format(share=course.start_fraction, reach=reach)
 
 
 def _short(value: object) -> str:
@@ -206,8 +226,10 @@ class PlaygroundRun:
     @property
     def label(self) -> str:
         """``run N: <changes from the defaults>; seed S``, for legends and captions."""
-        stopped = " (stopped early)" if self.error else ""
-        return f"run {self.number}: {self.settings.label()}{stopped}"
+        stopped = tr(" (stopped early)") if self.error else ""
+        return tr("run {number}: {settings}{stopped}").format(
+            number=self.number, settings=self.settings.label(), stopped=stopped
+        )
 
 
 def train_in_chunks(
@@ -284,21 +306,29 @@ def draw_runs(runs: list[PlaygroundRun], ax: Axes, eval_every: int, window: int 
             )
         ax.plot(h.eval_steps, h.eval_returns, "o-", color=color, markersize=4, label=run.label)
     ax.axhline(SOLVED, color="black", linestyle="--", linewidth=0.8)
-    ax.text(0, SOLVED + 5, f" solved ({SOLVED:.0f})", fontsize="small", va="bottom")
+    ax.text(
+        0,
+        SOLVED + 5,
+        tr(" solved ({solved:.0f})").format(solved=SOLVED),
+        fontsize="small",
+        va="bottom",
+    )
     ax.set_ylim(0, 520)
     ax.set_xlim(0, max([r.settings.steps for r in runs] or [DEFAULT_STEPS]) * 1.02)
-    ax.set_xlabel("environment steps")
-    ax.set_ylabel("mean return (steps the pole stayed up)")
+    ax.set_xlabel(tr("environment steps"))
+    ax.set_ylabel(tr("mean return (steps the pole stayed up)"))
     ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_title(
-        f"Greedy evaluation every {eval_every:,} steps (solid)\n"
-        f"and training episodes (exploring), mean of the last {window} (faint)"
+        tr(
+            "Greedy evaluation every {every:,} steps (solid)\n"
+            "and training episodes (exploring), mean of the last {window} (faint)"
+        ).format(every=eval_every, window=window)
     )
     ax.grid(alpha=0.3)
     if runs:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize="small", ncol=1)
     else:
-        ax.text(0.5, 0.5, "no runs yet: press Train", ha="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, tr("no runs yet: press Train"), ha="center", transform=ax.transAxes)
     return ax
 
 
@@ -366,9 +396,8 @@ class Playground:
         )
         self.learning_rate_decay = widgets.Checkbox(
             value=True,
-            description=(
-                f"learning rate falls to {default.final_learning_rate:g} over "
-                f"{default.learning_rate_decay_steps:,} steps"
+            description=tr("learning rate falls to {rate:g} over {steps:,} steps").format(
+                rate=default.final_learning_rate, steps=default.learning_rate_decay_steps
             ),
             indent=False,
             layout=wide,
@@ -411,7 +440,7 @@ class Playground:
         self.target_update = slider(
             widgets.ToggleButtons,
             "target_update",
-            options=[("soft (tau)", "soft"), ("hard (copy)", "hard")],
+            options=[(tr("soft (tau)"), "soft"), (tr("hard (copy)"), "hard")],
             value=default.target_update,
         )
         self.tau = slider(
@@ -438,7 +467,9 @@ class Playground:
         course = get_preset(COURSE_PRESET)
         self.exploring_starts = widgets.Checkbox(
             value=True,
-            description=f"exploring starts: {course.start_fraction:.0%} of episodes start anywhere",
+            description=tr("exploring starts: {share:.0%} of episodes start anywhere").format(
+                share=course.start_fraction
+            ),
             indent=False,
             layout=wide,
         )
@@ -475,10 +506,12 @@ class Playground:
     def _build_outputs(self) -> None:
         self.summary = widgets.HTML()
         self.message = widgets.HTML()
-        self.train_button = widgets.Button(description="Train", button_style="primary", icon="play")
-        self.clear_button = widgets.Button(description="Clear runs", icon="trash")
+        self.train_button = widgets.Button(
+            description=tr("Train"), button_style="primary", icon="play"
+        )
+        self.clear_button = widgets.Button(description=tr("Clear runs"), icon="trash")
         self.watch_button = widgets.Button(
-            description="Watch latest agent",
+            description=tr("Watch latest agent"),
             icon="eye",
             disabled=True,
             layout=widgets.Layout(width="auto"),  # the default width cuts the label short
@@ -496,11 +529,11 @@ class Playground:
         column = widgets.Layout(margin="0 20px 0 0")
         agent_column = widgets.VBox(
             [
-                widgets.HTML("<b>Learning</b>"),
+                widgets.HTML(f"<b>{tr('Learning')}</b>"),
                 c["learning_rate"],
                 c["learning_rate_decay"],
                 c["gamma"],
-                widgets.HTML("<b>Exploration</b>"),
+                widgets.HTML(f"<b>{tr('Exploration')}</b>"),
                 c["epsilon_start"],
                 c["epsilon_end"],
                 c["epsilon_decay_steps"],
@@ -509,12 +542,12 @@ class Playground:
         )
         run_column = widgets.VBox(
             [
-                widgets.HTML("<b>Replay and target network</b>"),
+                widgets.HTML(f"<b>{tr('Replay and target network')}</b>"),
                 c["buffer_size"],
                 c["target_update"],
                 c["tau"],
                 c["target_update_every"],
-                widgets.HTML("<b>Reward, starts and run</b>"),
+                widgets.HTML(f"<b>{tr('Reward, starts and run')}</b>"),
                 c["reward"],
                 c["exploring_starts"],
                 c["steps"],
@@ -540,10 +573,10 @@ class Playground:
         """Shown as its widgets when it is the last expression of a cell; where widgets cannot
         be shown (a saved notebook on GitHub), as a line of text saying what it is."""
         bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = (
-            f"DQN playground: {len(self.controls)} settings, buttons Train, Clear runs and "
+        bundle["text/plain"] = tr(
+            "DQN playground: {settings} settings, buttons Train, Clear runs and "
             "Watch latest agent (run the notebook in JupyterLab to use them)"
-        )
+        ).format(settings=len(self.controls))
         return bundle
 
     # --- the logic, usable without a browser ----------------------------------------------
@@ -593,7 +626,10 @@ class Playground:
         run = PlaygroundRun(len(self.runs) + 1, settings)
         self.runs.append(run)
         bar = tqdm(
-            total=settings.steps, desc=f"run {run.number}", unit="step", disable=not self.progress
+            total=settings.steps,
+            desc=tr("run {number}").format(number=run.number),
+            unit=tr("step"),
+            disable=not self.progress,
         )
 
         def after_chunk(agent: DQNAgent, history: History) -> None:
@@ -627,11 +663,10 @@ class Playground:
     def run_summary(run: PlaygroundRun) -> str:
         """One line: the run, its steps and seconds, and every evaluation's mean return."""
         h = run.history
-        evaluations = ", ".join(f"{value:.1f}" for value in h.eval_returns) or "none"
-        return (
-            f"{run.label}: {h.steps:,} steps in {h.train_seconds:.1f} s; greedy evaluations: "
-            f"{evaluations}"
-        )
+        evaluations = ", ".join(f"{value:.1f}" for value in h.eval_returns) or tr("none")
+        return tr(
+            "{label}: {steps:,} steps in {seconds:.1f} s; greedy evaluations: {evaluations}"
+        ).format(label=run.label, steps=h.steps, seconds=h.train_seconds, evaluations=evaluations)
 
     def clear(self) -> None:
         """Forget every run (the next one is run 1 again)."""
@@ -654,14 +689,20 @@ class Playground:
         """A GIF of the latest run's agent playing one greedy episode (by default the first
         evaluation episode's start)."""
         if not self.runs:
-            raise ValueError("There is no agent to watch yet: train a run first.")
+            raise ValueError(tr("There is no agent to watch yet: train a run first."))
         run = self.runs[-1]
         if run.agent is None:
-            raise ValueError(f"Run {run.number} stopped before its agent took a step to watch.")
+            raise ValueError(
+                tr("Run {number} stopped before its agent took a step to watch.").format(
+                    number=run.number
+                )
+            )
         return animate_episode(
             run.agent,
             seed=self.eval_seed if seed is None else as_seed(seed),
-            title=f"run {run.number}, {run.history.steps:,} steps",
+            title=tr("run {number}, {steps:,} steps").format(
+                number=run.number, steps=run.history.steps
+            ),
         )
 
     # --- what the buttons and sliders do ---------------------------------------------------
@@ -670,9 +711,11 @@ class Playground:
         hard = self.target_update.value == "hard"
         self.tau.disabled, self.target_update_every.disabled = hard, not hard
         try:
-            text = "Next run: " + html.escape(self.settings_from_widgets().describe(), quote=False)
+            text = tr("Next run: {settings}").format(
+                settings=html.escape(self.settings_from_widgets().describe(), quote=False)
+            )
         except ValueError as error:
-            text = _error_html(f"These settings are invalid: {error}")
+            text = _error_html(tr("These settings are invalid: {error}").format(error=error))
         self.summary.value = text
 
     def on_train(self) -> None:
@@ -682,7 +725,7 @@ class Playground:
         try:
             settings = self.settings_from_widgets()
         except ValueError as error:
-            self.message.value = _error_html(f"Not trained: {error}")
+            self.message.value = _error_html(tr("Not trained: {error}").format(error=error))
             return
         self.progress_output.outputs = ()
         self.train_button.disabled = True
@@ -694,7 +737,9 @@ class Playground:
             except (FloatingPointError, ValueError, KeyboardInterrupt) as error:
                 run = self.runs[-1]
                 self.message.value = _error_html(
-                    f"Run {run.number} stopped after {run.history.steps:,} steps: {error}"
+                    tr("Run {number} stopped after {steps:,} steps: {error}").format(
+                        number=run.number, steps=run.history.steps, error=error
+                    )
                 )
             finally:
                 self.train_button.disabled = False
@@ -707,7 +752,9 @@ class Playground:
     def on_watch(self) -> None:
         """The Watch button: the latest agent's episode as a GIF, under the curve."""
         if not self.runs:
-            self.message.value = _error_html("There is no agent to watch yet: press Train first.")
+            self.message.value = _error_html(
+                tr("There is no agent to watch yet: press Train first.")
+            )
             return
         self.message.value = ""
         try:
@@ -715,7 +762,7 @@ class Playground:
         except ValueError as error:
             self.message.value = _error_html(str(error))
             return
-        caption = html.escape(f"{self.runs[-1].label}: one greedy episode")
+        caption = html.escape(tr("{label}: one greedy episode").format(label=self.runs[-1].label))
         self.gif_output.outputs = (
             _display_data({"text/html": caption}),
             _display_data({"image/gif": base64.b64encode(gif.data).decode("ascii")}),

@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 
 from dqn_lib.env import SOLVED
 from dqn_lib.history import History
+from dqn_lib.i18n import tr
 
 
 def moving_average(values: Sequence[float], window: int) -> np.ndarray:
@@ -37,7 +38,7 @@ def _new_axes(ax: Axes | None) -> Axes:
 
 def _label_axes(ax: Axes, xlabel: str) -> None:
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("return (steps the pole stayed up)")
+    ax.set_ylabel(tr("return (steps the pole stayed up)"))
     ax.set_ylim(0, 520)
     ax.axhline(500, color="grey", linewidth=0.8, linestyle=":")
     ax.grid(alpha=0.3)
@@ -46,14 +47,15 @@ def _label_axes(ax: Axes, xlabel: str) -> None:
 def plot_learning_curve(
     history: History,
     ax: Axes | None = None,
-    label: str = "training episodes",
+    label: str | None = None,
     window: int = 20,
     color: str | None = None,
 ) -> Axes:
     """One run: every episode's return (faint) and its moving average over ``window`` episodes.
 
-    Taught in notebooks/06_training.py.
+    Taught in notebooks/06_training.py. ``label`` defaults to "training episodes".
     """
+    label = tr("training episodes") if label is None else label
     ax = _new_axes(ax)
     episodes = np.arange(1, history.episodes + 1)
     (line,) = ax.plot(episodes, history.returns, alpha=0.25, color=color)
@@ -61,9 +63,9 @@ def plot_learning_curve(
         episodes,
         moving_average(history.returns, window),
         color=line.get_color(),
-        label=f"{label} (mean of last {window})",
+        label=tr("{label} (mean of last {window})").format(label=label, window=window),
     )
-    _label_axes(ax, "episode")
+    _label_axes(ax, tr("episode"))
     ax.legend(loc="upper left")
     return ax
 
@@ -71,7 +73,7 @@ def plot_learning_curve(
 def plot_runs(
     histories: Sequence[History],
     ax: Axes | None = None,
-    label: str = "agent",
+    label: str | None = None,
     window: int = 20,
     color: str | None = None,
     n_points: int = 200,
@@ -82,8 +84,9 @@ def plot_runs(
     Taught in notebooks/06_training.py. Runs are compared by environment steps, not episodes,
     because a good agent's episodes are long: 100 episodes can be 1,000 steps or 50,000. The
     curves stop where the shortest run's last finished episode ends, so every point averages
-    every seed.
+    every seed. ``label`` defaults to "agent".
     """
+    label = tr("agent") if label is None else label
     if not histories:
         raise ValueError("plot_runs needs at least one History, got none.")
     ax = _new_axes(ax)
@@ -93,7 +96,10 @@ def plot_runs(
         [np.interp(grid, h.episode_end_steps, moving_average(h.returns, window)) for h in histories]
     )
     (line,) = ax.plot(
-        grid, curves.mean(axis=0), color=color, label=f"{label}: mean of {len(histories)} seeds"
+        grid,
+        curves.mean(axis=0),
+        color=color,
+        label=tr("{label}: mean of {seeds} seeds").format(label=label, seeds=len(histories)),
     )
     ax.fill_between(
         grid,
@@ -101,9 +107,9 @@ def plot_runs(
         curves.max(axis=0),
         color=line.get_color(),
         alpha=0.2,
-        label=f"{label}: worst to best seed",
+        label=tr("{label}: worst to best seed").format(label=label),
     )
-    _label_axes(ax, "environment steps")
+    _label_axes(ax, tr("environment steps"))
     ax.legend(loc="upper left")
     return ax
 
@@ -135,10 +141,21 @@ def plot_evaluations(
             color=color,
             lw=2.5,
             markersize=4,
-            label=f"{label}: median of {len(histories)} seeds (thin: each seed)",
+            label=tr("{label}: median of {seeds} seeds (thin: each seed)").format(
+                label=label, seeds=len(histories)
+            ),
         )
-    ax.axhline(solved, color="black", linestyle="--", linewidth=1, label=f"solved ({solved:.0f})")
-    ax.set(xlabel="environment steps", ylabel="greedy evaluation: mean return of 20 episodes")
+    ax.axhline(
+        solved,
+        color="black",
+        linestyle="--",
+        linewidth=1,
+        label=tr("solved ({solved:.0f})").format(solved=solved),
+    )
+    ax.set(
+        xlabel=tr("environment steps"),
+        ylabel=tr("greedy evaluation: mean return of 20 episodes"),
+    )
     ax.set_ylim(0, 520)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize="small")

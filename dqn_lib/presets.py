@@ -31,6 +31,7 @@ from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import SOLVED, make_env
 from dqn_lib.history import History
+from dqn_lib.i18n import tr
 from dqn_lib.parallel import run_in_processes
 from dqn_lib.rewards import REWARD_FUNCTIONS, RewardFunction, get_reward_function
 from dqn_lib.starts import TRAINING_STARTS, ExploringStarts, StartBox, check_start_box
@@ -79,8 +80,9 @@ class Preset:
     def __post_init__(self) -> None:
         if self.reward not in REWARD_FUNCTIONS:
             raise ValueError(
-                f"Preset {self.name!r}: unknown reward {self.reward!r}; expected one of "
-                f"{sorted(REWARD_FUNCTIONS)}."
+                tr("Preset {name!r}: unknown reward {reward!r}; expected one of {rewards}.").format(
+                    name=self.name, reward=self.reward, rewards=sorted(REWARD_FUNCTIONS)
+                )
             )
         if self.start_box is not None:
             object.__setattr__(self, "start_box", check_start_box(self.start_box))
@@ -200,7 +202,11 @@ def get_preset(name: str) -> Preset:
     Used in notebooks/10_inside.py and notebooks/11_playground.py.
     """
     if name not in PRESETS:
-        raise ValueError(f"Unknown preset {name!r}; expected one of {list(PRESETS)}.")
+        raise ValueError(
+            tr("Unknown preset {name!r}; expected one of {presets}.").format(
+                name=name, presets=list(PRESETS)
+            )
+        )
     return PRESETS[name]
 
 
@@ -274,12 +280,18 @@ def train_seeds(
         for preset in presets
         for seed in seeds
     ]
-    runs = run_in_processes(train_preset, jobs, workers=workers, progress=progress)
+    runs = run_in_processes(
+        train_preset, jobs, workers=workers, description=tr("training"), progress=progress
+    )
     by_preset: dict[str, list[SeedRun]] = {preset.name: [] for preset in presets}
     for run in sorted(runs, key=lambda r: r.seed):
         by_preset[run.preset].append(run)
     if progress:
-        print(f"trained {len(jobs)} runs: {', '.join(by_preset)} on seeds {list(seeds)}")
+        print(
+            tr("trained {runs} runs: {presets} on seeds {seeds}").format(
+                runs=len(jobs), presets=", ".join(by_preset), seeds=list(seeds)
+            )
+        )
     return by_preset
 
 
@@ -292,8 +304,8 @@ def summarise_runs(runs: dict[str, list[SeedRun]], last: int = 3) -> dict[str, d
     """
     summary = {}
     print(
-        f"{'preset':<14}{'solved':>8}{'median steps':>14}{'final eval':>12}"
-        f"{f'last {last} solved':>15}   final eval by seed"
+        f"{tr('preset'):<14}{tr('solved'):>8}{tr('median steps'):>14}{tr('final eval'):>12}"
+        f"{tr('last {last} solved').format(last=last):>15}   {tr('final eval by seed')}"
     )
     for name, seed_runs in runs.items():
         firsts = [
@@ -336,12 +348,16 @@ def load_results(name: str) -> list[dict]:
     path = RESULTS_FOLDER / f"{name}.json"
     if not path.is_file():
         raise FileNotFoundError(
-            f"No benchmark results for {name!r}: expected {path}. They are committed in the "
-            "course's repository; run the lessons from a clone of it with dqn_lib installed "
-            "from that clone (make lab), or make them with: python benchmarks/solve.py --preset "
-            f"{name} --seeds 0-9 --budget 20000 --workers 2 --out {path}"
+            tr(
+                "No benchmark results for {name!r}: expected {path}. They are committed in the "
+                "course's repository; run the lessons from a clone of it with dqn_lib installed "
+                "from that clone (make lab), or make them with: python benchmarks/solve.py "
+                "--preset {name} --seeds 0-9 --budget 20000 --workers 2 --out {path}"
+            ).format(name=name, path=path)
         )
     records = json.loads(path.read_text())
     if not isinstance(records, list) or not records:
-        raise ValueError(f"{path} should hold a JSON list of records, one a seed.")
+        raise ValueError(
+            tr("{path} should hold a JSON list of records, one a seed.").format(path=path)
+        )
     return records

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from dqn_lib.i18n import tr
 from dqn_lib.seeding import numpy_generator
 from dqn_lib.validation import positive_int
 
@@ -48,7 +49,7 @@ class ReplayBuffer:
         rng: np.random.Generator | None = None,
     ) -> None:
         for name, value in (("capacity", capacity), ("n_observations", n_observations)):
-            positive_int(value, f"ReplayBuffer's {name}")
+            positive_int(value, tr("ReplayBuffer's {name}").format(name=name))
         self.capacity = capacity
         self.observations = np.zeros((capacity, n_observations), dtype=np.float32)
         self.next_observations = np.zeros((capacity, n_observations), dtype=np.float32)
@@ -77,8 +78,10 @@ class ReplayBuffer:
         for name, value in (("observation", observation), ("next_observation", next_observation)):
             if np.shape(value) != shape:
                 raise ValueError(
-                    f"ReplayBuffer.add expects {name} of shape {shape}, got shape "
-                    f"{np.shape(value)}: pass one observation, as env.step returns it."
+                    tr(
+                        "ReplayBuffer.add expects {name} of shape {shape}, got shape {got}: pass "
+                        "one observation, as env.step returns it."
+                    ).format(name=name, shape=shape, got=np.shape(value))
                 )
         i = self.position
         self.observations[i] = observation
@@ -93,7 +96,9 @@ class ReplayBuffer:
     def sample(self, batch_size: int) -> Batch:
         """``batch_size`` transitions drawn uniformly, with replacement, from what is stored."""
         if self.size == 0:
-            raise ValueError("Cannot sample from an empty replay buffer: add transitions first.")
+            raise ValueError(
+                tr("Cannot sample from an empty replay buffer: add transitions first.")
+            )
         positive_int(batch_size, "batch_size")
         indices = self.rng.integers(0, self.size, size=batch_size)
         return Batch(

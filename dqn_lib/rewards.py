@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from dqn_lib.i18n import tr
+
 RewardFunction = Callable[[np.ndarray, float, bool], float]
 
 FALL_PENALTY = -5.0
@@ -72,6 +74,8 @@ def get_reward_function(name: str) -> RewardFunction:
     """The reward function called ``name`` (one of ``REWARD_FUNCTIONS``)."""
     if not isinstance(name, str) or name not in REWARD_FUNCTIONS:
         raise ValueError(
-            f"Unknown reward function {name!r}; expected one of {sorted(REWARD_FUNCTIONS)}."
+            tr("Unknown reward function {name!r}; expected one of {names}.").format(
+                name=name, names=sorted(REWARD_FUNCTIONS)
+            )
         )
     return REWARD_FUNCTIONS[name]

@@ -12,6 +12,8 @@ import numbers
 import numpy as np
 import torch
 
+from dqn_lib.i18n import tr
+
 
 def as_seed(seed: object, name: str = "seed") -> int:
     """Return ``seed`` as a non-negative Python ``int``, or raise a clear error.
@@ -27,12 +29,18 @@ def as_seed(seed: object, name: str = "seed") -> int:
     """
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(
-            f"{name} must be a non-negative integer such as 0 or 42, got {seed!r} "
-            f"of type {type(seed).__name__}. Pass int({seed!r}) if you meant a whole number."
+            tr(
+                "{name} must be a non-negative integer such as 0 or 42, got {seed!r} of type "
+                "{type}. Pass int({seed!r}) if you meant a whole number."
+            ).format(name=name, seed=seed, type=type(seed).__name__)
         )
     seed = int(seed)
     if seed < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {seed}. Use 0 or more.")
+        raise ValueError(
+            tr("{name} must be a non-negative integer, got {seed}. Use 0 or more.").format(
+                name=name, seed=seed
+            )
+        )
     return seed
 
 

@@ -19,6 +19,7 @@ import gymnasium as gym
 import numpy as np
 
 from dqn_lib.env import ANGLE_LIMIT_RADIANS, POSITION_LIMIT
+from dqn_lib.i18n import tr
 
 __all__ = [
     "ExploringStarts",
@@ -70,17 +71,25 @@ def check_start_box(box: object) -> StartBox:
         or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in box)
     ):
         raise ValueError(
-            "A start box is four half-widths (cart position, cart velocity, pole angle, pole "
-            f"angular velocity), such as {PERTURBED_STARTS}; got {box!r}."
+            tr(
+                "A start box is four half-widths (cart position, cart velocity, pole angle, pole "
+                "angular velocity), such as {example}; got {box!r}."
+            ).format(example=PERTURBED_STARTS, box=box)
         )
     values = tuple(float(v) for v in box)
     if not all(math.isfinite(v) and v >= 0 for v in values):
-        raise ValueError(f"A start box's half-widths must be finite and >= 0, got {values}.")
+        raise ValueError(
+            tr("A start box's half-widths must be finite and >= 0, got {values}.").format(
+                values=values
+            )
+        )
     if values[0] >= POSITION_LIMIT or values[2] >= ANGLE_LIMIT_RADIANS:
         raise ValueError(
-            f"A start box must lie inside the termination limits (cart position < "
-            f"{POSITION_LIMIT} m, pole angle < {ANGLE_LIMIT_RADIANS:.4f} rad); got {values}. "
-            "Narrow the box."
+            tr(
+                "A start box must lie inside the termination limits (cart position < "
+                "{position_limit} m, pole angle < {angle_limit:.4f} rad); got {values}. Narrow "
+                "the box."
+            ).format(position_limit=POSITION_LIMIT, angle_limit=ANGLE_LIMIT_RADIANS, values=values)
         )
     return values  # type: ignore[return-value]
 
@@ -120,7 +129,11 @@ class ExploringStarts(gym.Wrapper):
             or not isinstance(fraction, numbers.Real)
             or not 0.0 <= fraction <= 1.0
         ):
-            raise ValueError(f"fraction must be a probability in [0, 1], got {fraction!r}.")
+            raise ValueError(
+                tr("fraction must be a probability in [0, 1], got {fraction!r}.").format(
+                    fraction=fraction
+                )
+            )
         self.fraction = float(fraction)
 
     def reset(self, **kwargs: Any) -> tuple[np.ndarray, dict[str, Any]]:  # type: ignore[override]

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from dqn_lib.i18n import tr
+
 __all__ = ["BOOTSTRAP_REPS", "iqm_interval"]
 
 BOOTSTRAP_REPS = 2_000
@@ -37,7 +39,9 @@ def iqm_interval(
     array = np.asarray(values, dtype=float)
     if array.ndim != 1 or array.size < 2 or not np.isfinite(array).all():
         raise ValueError(
-            f"iqm_interval needs two or more finite values, one a seed; got {values!r}."
+            tr("iqm_interval needs two or more finite values, one a seed; got {values!r}.").format(
+                values=values
+            )
         )
     # rliable 1.2.0's StratifiedBootstrap draws its resamples from NumPy's *global* generator
     # (np.random.choice), whatever random_state says: seed that generator for this call and put

@@ -29,6 +29,7 @@ from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import make_env
 from dqn_lib.evaluation import _valued_episodes, evaluate, evaluation_env
 from dqn_lib.history import History
+from dqn_lib.i18n import tr
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import as_seed
 from dqn_lib.validation import (
@@ -43,11 +44,13 @@ from dqn_lib.validation import (
 def _check_budget(episodes: int | None, steps: int | None) -> None:
     if (episodes is None) == (steps is None):
         raise ValueError(
-            f"train needs exactly one budget: episodes=... or steps=...; got episodes={episodes!r} "
-            f"and steps={steps!r}."
+            tr(
+                "train needs exactly one budget: episodes=... or steps=...; got "
+                "episodes={episodes!r} and steps={steps!r}."
+            ).format(episodes=episodes, steps=steps)
         )
     budget = episodes if episodes is not None else steps
-    positive_int(budget, "The training budget")
+    positive_int(budget, tr("The training budget"))
 
 
 def train(
@@ -63,7 +66,7 @@ def train(
     eval_seed: int = 10_000,
     eval_values: bool = False,
     progress: bool = True,
-    description: str = "training",
+    description: str | None = None,
     checkpoint_path: str | os.PathLike[str] | None = None,
     checkpoint_every: int | None = None,
     resume_from: Checkpoint | None = None,
@@ -89,7 +92,8 @@ def train(
             the agent's ``config.gamma``), in ``History.eval_predicted_values`` and
             ``History.eval_obtained_values``.
         progress: show a ``tqdm`` progress bar (a widget in JupyterLab).
-        description: the progress bar's label.
+        description: the progress bar's label; by default (``None``) "training", said in the
+            language ``set_language`` chose.
         checkpoint_path, checkpoint_every: every ``checkpoint_every`` steps, save the agent, its
             replay buffer and the loop's state (environment, unfinished episode, History) to
             ``checkpoint_path`` with ``save_checkpoint``, replacing the previous one atomically.
@@ -112,18 +116,24 @@ def train(
     _check_agent(agent)
     if not callable(reward_fn):
         raise TypeError(
-            "reward_fn must be a function (next_observation, env_reward, terminated) -> float "
-            f"such as dqn_lib.pole_angle_reward, got {reward_fn!r}."
+            tr(
+                "reward_fn must be a function (next_observation, env_reward, terminated) -> float "
+                "such as dqn_lib.pole_angle_reward, got {reward_fn!r}."
+            ).format(reward_fn=reward_fn)
         )
     _check_evaluation(agent, eval_every, eval_episodes, eval_seed, eval_values)
-    one_of_types(progress, bool, "progress", "True or False")
-    one_of_types(description, str, "description", "a str")
-    one_of_types(overwrite, bool, "overwrite", "True or False")
+    one_of_types(progress, bool, "progress", tr("True or False"))
+    if description is None:
+        description = tr("training")
+    one_of_types(description, str, "description", tr("a str"))
+    one_of_types(overwrite, bool, "overwrite", tr("True or False"))
     _check_checkpointing(checkpoint_path, checkpoint_every, agent, resume_from)
     if env is not None and not isinstance(env, gym.Env):
         raise TypeError(
-            f"env must be a gymnasium environment such as dqn_lib.make_env(0), or None for "
-            f"CartPole seeded with seed; got {type(env).__name__}."
+            tr(
+                "env must be a gymnasium environment such as dqn_lib.make_env(0), or None for "
+                "CartPole seeded with seed; got {type}."
+            ).format(type=type(env).__name__)
         )
     env = make_env(seed) if env is None else env
     _check_env(env, agent)
@@ -151,11 +161,12 @@ def train(
     try:
         while (history.episodes < episodes) if by_episodes else (history.steps < steps):
             action = agent.act(observation)
-            check_action(action, env.action_space.n, acts, f"at step {history.steps + 1}")
+            at_step = tr("at step {step}").format(step=history.steps + 1)
+            check_action(action, env.action_space.n, acts, at_step)
             next_observation, env_reward, terminated, truncated, _ = env.step(action)
             reward = reward_fn(next_observation, float(env_reward), bool(terminated))
             _check_finite(next_observation, history.steps + 1)
-            check_reward(reward, reward_fn, f"at step {history.steps + 1}")
+            check_reward(reward, reward_fn, at_step)
             loss = agent.observe(
                 observation, action, reward, next_observation, terminated, truncated
             )
@@ -240,71 +251,91 @@ def _check_checkpointing(
 ) -> None:
     if (checkpoint_path is None) != (checkpoint_every is None):
         raise ValueError(
-            "Periodic checkpoints need both checkpoint_path=... and checkpoint_every=...; got "
-            f"checkpoint_path={checkpoint_path!r} and checkpoint_every={checkpoint_every!r}."
+            tr(
+                "Periodic checkpoints need both checkpoint_path=... and checkpoint_every=...; got "
+                "checkpoint_path={checkpoint_path!r} and checkpoint_every={checkpoint_every!r}."
+            ).format(checkpoint_path=checkpoint_path, checkpoint_every=checkpoint_every)
         )
     if checkpoint_every is not None and (
         isinstance(checkpoint_every, bool)
         or not isinstance(checkpoint_every, int)
         or checkpoint_every < 1
     ):
-        raise ValueError(f"checkpoint_every must be a positive int, got {checkpoint_every!r}.")
+        raise ValueError(
+            tr("{name} must be {expected}, got {value!r}.").format(
+                name="checkpoint_every", expected=tr("a positive int"), value=checkpoint_every
+            )
+        )
     if resume_from is None:
         return
     if not isinstance(resume_from, Checkpoint) or resume_from.trainer is None:
-        raise ValueError(
-            "resume_from must be a Checkpoint that train saved (load_checkpoint of a file written "
-            f"with checkpoint_path=...), got {type(resume_from).__name__}"
-            + (
-                " without the training loop's state."
-                if isinstance(resume_from, Checkpoint)
-                else "."
+        if isinstance(resume_from, Checkpoint):
+            message = tr(
+                "resume_from must be a Checkpoint that train saved (load_checkpoint of a file "
+                "written with checkpoint_path=...), got {type} without the training loop's state."
             )
-        )
+        else:
+            message = tr(
+                "resume_from must be a Checkpoint that train saved (load_checkpoint of a file "
+                "written with checkpoint_path=...), got {type}."
+            )
+        raise ValueError(message.format(type=type(resume_from).__name__))
     if resume_from.agent is not agent:
         raise ValueError(
-            "train(agent, resume_from=checkpoint) goes on with the checkpoint's own agent: pass "
-            "checkpoint.agent as agent."
+            tr(
+                "train(agent, resume_from=checkpoint) goes on with the checkpoint's own agent: "
+                "pass checkpoint.agent as agent."
+            )
         )
     if not resume_from.agent_unchanged():
         raise ValueError(
-            f"resume_from's agent has changed since load_checkpoint({str(resume_from.path)!r}) "
-            "built it (it trained on: a cell run twice?), so it no longer matches the "
-            "checkpoint's training state and resuming would not continue the saved run. Load the "
-            "checkpoint again, checkpoint = load_checkpoint(path), and resume from that."
+            tr(
+                "resume_from's agent has changed since load_checkpoint({path!r}) built it (it "
+                "trained on: a cell run twice?), so it no longer matches the checkpoint's "
+                "training state and resuming would not continue the saved run. Load the "
+                "checkpoint again, checkpoint = load_checkpoint(path), and resume from that."
+            ).format(path=str(resume_from.path))
         )
 
 
 def _check_env(env: gym.Env, agent: Agent) -> None:
     if not isinstance(env.action_space, spaces.Discrete):
         raise ValueError(
-            "train needs an environment with a discrete action space, such as CartPole's "
-            f"Discrete(2): a Q-network scores a finite set of actions. Got action space "
-            f"{env.action_space}. Use a discrete environment, or discretize this one's actions "
-            "with a wrapper."
+            tr(
+                "train needs an environment with a discrete action space, such as CartPole's "
+                "Discrete(2): a Q-network scores a finite set of actions. Got action space "
+                "{space}. Use a discrete environment, or discretize this one's actions with a "
+                "wrapper."
+            ).format(space=env.action_space)
         )
     shape = env.observation_space.shape
     if shape is None or len(shape) != 1:
         raise ValueError(
-            "train needs observations that are vectors, shape (n,) like CartPole's (4,); got "
-            f"observation space {env.observation_space} with shape {shape}. Flatten them with "
-            "gymnasium.wrappers.FlattenObservation(env)."
+            tr(
+                "train needs observations that are vectors, shape (n,) like CartPole's (4,); got "
+                "observation space {space} with shape {shape}. Flatten them with "
+                "gymnasium.wrappers.FlattenObservation(env)."
+            ).format(space=env.observation_space, shape=shape)
         )
     n_actions, n_observations = int(env.action_space.n), shape[0]
     for name, expected in (("n_actions", n_actions), ("n_observations", n_observations)):
         given = getattr(agent, name, expected)
         if given != expected:
             raise ValueError(
-                f"The agent has {name}={given} but the environment has {expected}: build the "
-                f"agent with {name}={expected}."
+                tr(
+                    "The agent has {name}={given} but the environment has {expected}: build the "
+                    "agent with {name}={expected}."
+                ).format(name=name, given=given, expected=expected)
             )
 
 
 def _check_finite(next_observation: np.ndarray, step: int) -> None:
     if not np.isfinite(next_observation).all():
         raise ValueError(
-            f"The environment returned an observation with NaN or infinity at step {step}: "
-            f"{np.asarray(next_observation).tolist()}. Check the environment."
+            tr(
+                "The environment returned an observation with NaN or infinity at step {step}: "
+                "{values}. Check the environment."
+            ).format(step=step, values=np.asarray(next_observation).tolist())
         )
 
 
@@ -312,9 +343,10 @@ def _check_agent(agent: object) -> None:
     missing = [name for name in ("act", "observe") if not callable(getattr(agent, name, None))]
     if missing:
         raise TypeError(
-            f"train needs an agent with act(observation) and observe(...) methods, such as a "
-            f"DQNAgent or an OnlineAgent; got {type(agent).__name__}, without "
-            f"{' and '.join(missing)}."
+            tr(
+                "train needs an agent with act(observation) and observe(...) methods, such as a "
+                "DQNAgent or an OnlineAgent; got {type}, without {missing}."
+            ).format(type=type(agent).__name__, missing=tr(" and ").join(missing))
         )
 
 
@@ -325,14 +357,16 @@ def _check_evaluation(
         positive_int(eval_every, "eval_every")
     positive_int(eval_episodes, "eval_episodes")
     as_seed(eval_seed, "eval_seed")
-    one_of_types(eval_values, bool, "eval_values", "True or False")
+    one_of_types(eval_values, bool, "eval_values", tr("True or False"))
     if eval_values and eval_every is not None:
         gamma = getattr(getattr(agent, "config", None), "gamma", None)
         if gamma is None or not callable(getattr(agent, "q_values", None)):
             raise ValueError(
-                "eval_values=True records the agent's predicted values, with its q_values method "
-                f"and config.gamma (a DQNAgent's); {type(agent).__name__} has not both. Leave "
-                "eval_values=False."
+                tr(
+                    "eval_values=True records the agent's predicted values, with its q_values "
+                    "method and config.gamma (a DQNAgent's); {type} has not both. Leave "
+                    "eval_values=False."
+                ).format(type=type(agent).__name__)
             )
 
 
@@ -343,17 +377,23 @@ def _check_checkpoint_target(
     at ``path``, if any, may be replaced."""
     if not isinstance(agent, DQNAgent | OnlineAgent):
         raise TypeError(
-            "train can checkpoint a DQNAgent or an OnlineAgent (what save_checkpoint saves), got "
-            f"{type(agent).__name__}; leave checkpoint_path=None."
+            tr(
+                "train can checkpoint a DQNAgent or an OnlineAgent (what save_checkpoint saves), "
+                "got {type}; leave checkpoint_path=None."
+            ).format(type=type(agent).__name__)
         )
     if not hasattr(env.unwrapped, "state"):
         raise ValueError(
-            f"train can checkpoint CartPole-like environments, whose state is env.unwrapped.state; "
-            f"{type(env.unwrapped).__name__} has none. Leave checkpoint_path=None."
+            tr(
+                "train can checkpoint CartPole-like environments, whose state is "
+                "env.unwrapped.state; {type} has none. Leave checkpoint_path=None."
+            ).format(type=type(env.unwrapped).__name__)
         )
     _time_limit(env)
     if path.is_dir():
-        raise IsADirectoryError(f"checkpoint_path {path} is a directory: name a file in it.")
+        raise IsADirectoryError(
+            tr("checkpoint_path {path} is a directory: name a file in it.").format(path=path)
+        )
     if overwrite or not os.path.lexists(path):
         return
     if resume_from is not None:
@@ -361,17 +401,21 @@ def _check_checkpoint_target(
             if os.path.samefile(path, resume_from.path):
                 return  # the run goes on in its own file
     raise FileExistsError(
-        f"checkpoint_path {path} already holds a file (another run's checkpoint?), which train "
-        "would replace. Choose another path, pass overwrite=True to replace it, or continue "
-        "that run with train(checkpoint.agent, ..., resume_from=checkpoint) where "
-        "checkpoint = load_checkpoint(path)."
+        tr(
+            "checkpoint_path {path} already holds a file (another run's checkpoint?), which train "
+            "would replace. Choose another path, pass overwrite=True to replace it, or continue "
+            "that run with train(checkpoint.agent, ..., resume_from=checkpoint) where "
+            "checkpoint = load_checkpoint(path)."
+        ).format(path=path)
     )
 
 
 def _check_loss(loss: float, step: int) -> None:
     if not math.isfinite(loss):
         raise FloatingPointError(
-            f"The loss became {loss} at step {step}: lower learning_rate or clip the gradient."
+            tr(
+                "The loss became {loss} at step {step}: lower learning_rate or clip the gradient."
+            ).format(loss=loss, step=step)
         )
 
 
@@ -381,8 +425,10 @@ def _trainer_state(
     unwrapped = env.unwrapped
     if not hasattr(unwrapped, "state"):
         raise ValueError(
-            f"train can checkpoint CartPole-like environments, whose state is env.unwrapped.state; "
-            f"{type(unwrapped).__name__} has none."
+            tr(
+                "train can checkpoint CartPole-like environments, whose state is "
+                "env.unwrapped.state; {type} has none."
+            ).format(type=type(unwrapped).__name__)
         )
     steps_beyond = getattr(unwrapped, "steps_beyond_terminated", None)
     return {
@@ -405,8 +451,10 @@ def _time_limit(env: gym.Env) -> TimeLimit:
             return wrapper
         wrapper = wrapper.env
     raise ValueError(
-        "train can checkpoint an environment with a TimeLimit wrapper only (gymnasium.make adds "
-        "one); leave checkpoint_path=None."
+        tr(
+            "train can checkpoint an environment with a TimeLimit wrapper only (gymnasium.make "
+            "adds one); leave checkpoint_path=None."
+        )
     )
 
 
@@ -426,8 +474,15 @@ def _restore_trainer(checkpoint: Checkpoint, env: gym.Env) -> tuple[History, np.
 
 def _summary(description: str, history: History) -> str:
     recent = history.returns[-20:]
-    mean = f"{np.mean(recent):.1f}" if recent else "n/a"
-    return (
-        f"{description}: {history.episodes} episodes, {history.steps} steps in "
-        f"{history.train_seconds:.1f} s; mean return of the last {len(recent)} episodes: {mean}"
+    mean = f"{np.mean(recent):.1f}" if recent else tr("n/a")
+    return tr(
+        "{description}: {episodes} episodes, {steps} steps in {seconds:.1f} s; mean return of "
+        "the last {recent} episodes: {mean}"
+    ).format(
+        description=description,
+        episodes=history.episodes,
+        steps=history.steps,
+        seconds=history.train_seconds,
+        recent=len(recent),
+        mean=mean,
     )

@@ -1,8 +1,9 @@
 """The argument checks the library's public functions share, so that every one words the same
 mistake the same way and names the argument at fault.
 
-A ground module: it imports nothing from ``dqn_lib``. Not taught in a lesson: it serves every
-public function that takes a count, such as ``evaluate`` (notebooks/06_training.py).
+A ground module: it imports nothing from ``dqn_lib`` but ``tr`` (``dqn_lib.i18n``). Not taught
+in a lesson: it serves every public function that takes a count, such as ``evaluate``
+(notebooks/06_training.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 import types
 from pathlib import Path
 
+from dqn_lib.i18n import tr
+
 
 def positive_int(value: object, name: str) -> int:
     """``value`` if it is an int of at least 1 (a bool is not), else a ValueError naming ``name``.
@@ -20,7 +23,7 @@ def positive_int(value: object, name: str) -> int:
     >>> positive_int(3, "episodes")
     3
     """
-    return int_at_least(value, 1, name, wording="a positive int")
+    return int_at_least(value, 1, name, wording=tr("a positive int"))
 
 
 def int_at_least(value: object, minimum: int, name: str, wording: str | None = None) -> int:
@@ -31,8 +34,12 @@ def int_at_least(value: object, minimum: int, name: str, wording: str | None = N
     2
     """
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        expected = wording or f"an int >= {minimum}"
-        raise ValueError(f"{name} must be {expected}, got {value!r}.")
+        expected = wording or tr("an int >= {minimum}").format(minimum=minimum)
+        raise ValueError(
+            tr("{name} must be {expected}, got {value!r}.").format(
+                name=name, expected=expected, value=value
+            )
+        )
     return value
 
 
@@ -65,14 +72,16 @@ def check_reward(value: object, function: object, where: str) -> None:
     """Refuse what a reward function returned unless it is one finite real number, naming the
     function and ``where`` (such as "at step 12")."""
     if not real_number(value):
-        problem = f"{value!r} of type {type(value).__name__}"
+        problem = tr("{value!r} of type {type}").format(value=value, type=type(value).__name__)
     elif not math.isfinite(float(value)):  # type: ignore[arg-type]
         problem = f"{value!r}"
     else:
         return
     raise ValueError(
-        f"The reward function {function_name(function)} returned {problem} {where}; it must "
-        "return a finite real number, such as a float. Return float(...) of the reward."
+        tr(
+            "The reward function {function} returned {problem} {where}; it must return a finite "
+            "real number, such as a float. Return float(...) of the reward."
+        ).format(function=function_name(function), problem=problem, where=where)
     )
 
 
@@ -84,14 +93,16 @@ def check_action(action: object, n_actions: int, source: str, where: str) -> Non
         getattr(action, "shape", None) == () and kind != "" and kind in "iu"
     )
     if isinstance(action, bool) or not integral:
-        problem = f"{action!r} of type {type(action).__name__}"
+        problem = tr("{value!r} of type {type}").format(value=action, type=type(action).__name__)
     elif not 0 <= action < n_actions:
         problem = f"{action!r}"
     else:
         return
     raise ValueError(
-        f"{source} returned {problem} {where}; the environment expects an int in "
-        f"[0, {n_actions - 1}]. Return int(...) of the chosen action's index."
+        tr(
+            "{source} returned {problem} {where}; the environment expects an int in "
+            "[0, {last}]. Return int(...) of the chosen action's index."
+        ).format(source=source, problem=problem, where=where, last=n_actions - 1)
     )
 
 
@@ -104,7 +115,11 @@ def one_of_types(value: object, kinds: type | tuple[type, ...], name: str, expec
     is_bool = isinstance(value, bool)
     bool_allowed = kinds is bool or (isinstance(kinds, tuple) and bool in kinds)
     if not isinstance(value, kinds) or (is_bool and not bool_allowed):
-        raise TypeError(f"{name} must be {expected}, got {value!r} of type {type(value).__name__}.")
+        raise TypeError(
+            tr("{name} must be {expected}, got {value!r} of type {type}.").format(
+                name=name, expected=expected, value=value, type=type(value).__name__
+            )
+        )
 
 
 def as_path(value: object, name: str) -> Path:
@@ -116,10 +131,14 @@ def as_path(value: object, name: str) -> Path:
     """
     if isinstance(value, bool) or not isinstance(value, str | os.PathLike):
         raise TypeError(
-            f"{name} must be a str or a pathlib.Path naming a file, got {value!r} of type "
-            f"{type(value).__name__}."
+            tr(
+                "{name} must be a str or a pathlib.Path naming a file, got {value!r} of type "
+                "{type}."
+            ).format(name=name, value=value, type=type(value).__name__)
         )
     path = Path(value)
     if str(value) in ("", "."):
-        raise ValueError(f"{name} must name a file, got {str(value)!r}.")
+        raise ValueError(
+            tr("{name} must name a file, got {value!r}.").format(name=name, value=str(value))
+        )
     return path

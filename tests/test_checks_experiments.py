@@ -260,3 +260,21 @@ def test_spread_prediction(answer, mc, td, held, capsys):
 def test_spread_prediction_refuses_a_malformed_one(prediction, message):
     with pytest.raises(ExerciseError, match=message):
         check_spread_prediction(prediction, WIDE, NARROW)
+
+
+@pytest.mark.parametrize(
+    "why, accepted",
+    [
+        ("because the angle grows", True),
+        ("角度が大きいほど速く倒れるから", True),  # Japanese spaces no words: letters count
+        ("速いから", False),  # too short to say why
+        ("td td", False),
+        ("abcdefghijkl", False),  # one ASCII word is not a sentence, however long
+    ],
+)
+def test_a_reason_in_japanese_counts_letters_not_words(why, accepted):
+    if accepted:
+        check_spread_prediction(lambda: ("td", why), WIDE, NARROW)
+    else:
+        with pytest.raises(ExerciseError, match="is not a sentence"):
+            check_spread_prediction(lambda: ("td", why), WIDE, NARROW)

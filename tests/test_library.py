@@ -62,9 +62,8 @@ def test_public_name_documented_and_points_to_an_existing_lesson(module, name):
     module_doc = inspect.getdoc(sys.modules[obj.__module__]) or ""
     assert doc, f"{module}.{name} has no docstring"
     # Its own docstring's lessons, or else its module's: the lesson that teaches it.
-    lessons = re.findall(r"notebooks/\d\d_\w+\.py", doc) or re.findall(
-        r"notebooks/\d\d_\w+\.py", module_doc
-    )
+    lesson = r"notebooks/(?:ja/)?\d\d_\w+\.py"  # a lesson of either edition
+    lessons = re.findall(lesson, doc) or re.findall(lesson, module_doc)
     assert lessons, f"{module}.{name}: neither it nor its module names the lesson that teaches it"
     for lesson in lessons:
         assert (ROOT / lesson).exists(), f"{module}.{name} points to {lesson}, which is missing"
@@ -129,7 +128,7 @@ def _layers() -> dict[str, int]:
     """Each module's layer, from the numbered list in the package docstring."""
     layers = {}
     for line in (dqn_lib.__doc__ or "").splitlines():
-        match = re.fullmatch(r"(\d+)\. ([a-z_, ]+)", line.strip())
+        match = re.fullmatch(r"(\d+)\. ([a-z0-9_, ]+)", line.strip())
         if match:
             for module in match.group(2).split(", "):
                 assert module not in layers, f"{module} is listed twice in dqn_lib's docstring"

@@ -1,6 +1,6 @@
 """Rebuild the committed outputs of the lessons from one clean run of their current code.
 
-    .venv/bin/python tools/build_outputs.py                       # every lesson
+    .venv/bin/python tools/build_outputs.py                       # every lesson, both editions
     .venv/bin/python tools/build_outputs.py notebooks/04_agent.py # one lesson
 
 The percent-format ``.py`` of a lesson is the source: it is read with jupytext, executed top to
@@ -72,7 +72,10 @@ def main() -> int:
     parser.add_argument("lessons", nargs="*", type=Path, help="lesson .py files (default: all)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell")
     args = parser.parse_args()
-    lessons = [p.with_suffix(".py") for p in args.lessons] or sorted(NOTEBOOKS.glob("[0-9]*.py"))
+    lessons = [p.with_suffix(".py") for p in args.lessons] or [
+        *sorted(NOTEBOOKS.glob("[0-9]*.py")),
+        *sorted((NOTEBOOKS / "ja").glob("[0-9]*.py")),  # the Japanese edition (tools/i18n.py)
+    ]
     failed = False
     for lesson in lessons:
         try:

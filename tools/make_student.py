@@ -1,6 +1,6 @@
 """Write the student edition of the course: ``student/`` from the lessons in ``notebooks/``.
 
-    .venv/bin/python tools/make_student.py              # every lesson -> student/
+    .venv/bin/python tools/make_student.py              # every lesson -> student/ and student/ja/
     .venv/bin/python tools/make_student.py --keep       # only the lessons student/ lacks
     .venv/bin/python tools/make_student.py --out DIR    # somewhere else (the tests use a temp dir)
 
@@ -9,6 +9,8 @@ students' door) runs it with ``--keep``: a lesson already in ``student/`` holds 
 answers and is never overwritten; a missing one is written fresh. Either way the lessons' data
 folder (``notebooks/data/`` -> ``student/data/``, the checkpoint lesson 10 opens) and
 ``student/README.md`` (how to set up, work, and start a lesson over) are written anew. The
+Japanese edition (``notebooks/ja/``, built by ``tools/i18n.py``) goes to ``student/ja/`` the
+same way, with its own copy of the data folder. The
 lessons import ``dqn_lib``, installed into ``.venv`` by the Makefile (``pip install -e .``), and
 read the benchmark's results through it, so ``student/`` runs as its own JupyterLab root.
 
@@ -121,6 +123,10 @@ This README and `data/` are rewritten on every run: keep your own notes in files
 """
 
 
+README_JA = (ROOT / "locale" / "ja" / "student_README.md").read_text(encoding="utf-8")
+"""The Japanese edition's README for ``student/ja/``: the one above, in Japanese."""
+
+
 def preprocessors() -> list:
     """nbgrader's preprocessors, configured as ``nbgrader generate_assignment`` configures them."""
     return [
@@ -147,7 +153,9 @@ def student_notebook(lesson: Path) -> nbformat.NotebookNode:
     return notebook
 
 
-def make_student(out: Path, lessons: list[Path], keep: bool = False) -> list[Path]:
+def make_student(
+    out: Path, lessons: list[Path], keep: bool = False, readme: str = README
+) -> list[Path]:
     """Write the student edition of ``lessons`` into ``out``; return the notebooks written.
 
     With ``keep``, a lesson already in ``out`` (a student's work) is left as it is.
@@ -162,9 +170,9 @@ def make_student(out: Path, lessons: list[Path], keep: bool = False) -> list[Pat
         write_atomically(target, text.encode())
         written.append(target)
     for extra in sorted(NOTEBOOKS.iterdir()):  # data the lessons read (e.g. a checkpoint)
-        if extra.is_dir() and not extra.name.startswith((".", "__")):
-            shutil.copytree(extra, out / extra.name, dirs_exist_ok=True)
-    write_atomically(out / "README.md", README.encode())
+        if extra.is_dir() and not extra.name.startswith((".", "__")) and extra.name != "ja":
+            shutil.copytree(extra, out / extra.name, dirs_exist_ok=True)  # ja/ is an edition
+    write_atomically(out / "README.md", readme.encode())
     return written
 
 
@@ -178,18 +186,30 @@ def main() -> int:
     )
     parser.add_argument("lessons", nargs="*", type=Path, help="default: every lesson")
     args = parser.parse_args()
-    lessons = args.lessons or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    for lesson in lessons:
-        if lesson.suffix != ".ipynb" or not lesson.is_file():
-            parser.error(f"expected a lesson notebook notebooks/NN_name.ipynb, got {lesson}")
-    written = make_student(args.out, lessons, keep=args.keep)
+    editions = [(args.out, args.lessons)]
+    if not args.lessons:  # both editions: English in out/, Japanese in out/ja/
+        editions = [
+            (args.out, sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))),
+            (args.out / "ja", sorted((NOTEBOOKS / "ja").glob("[0-9][0-9]_*.ipynb"))),
+        ]
+    for _, lessons in editions:
+        for lesson in lessons:
+            if lesson.suffix != ".ipynb" or not lesson.is_file():
+                parser.error(f"expected a lesson notebook notebooks/NN_name.ipynb, got {lesson}")
+    for out, lessons in editions:
+        if lessons:
+            readme = README_JA if lessons[0].parent.name == "ja" else README
+            _report(out, lessons, make_student(out, lessons, keep=args.keep, readme=readme))
+    return 0
+
+
+def _report(out: Path, lessons: list[Path], written: list[Path]) -> None:
     for path in written:
         print(f"wrote {path}")
-    kept = [lesson.name for lesson in lessons if (args.out / lesson.name) not in written]
+    kept = [lesson.name for lesson in lessons if (out / lesson.name) not in written]
     if kept:
         print(f"kept (yours, not overwritten): {' '.join(kept)}")
         print("  to start a lesson over, rename or delete it and run this again")
-    return 0
 
 
 if __name__ == "__main__":
