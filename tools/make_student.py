@@ -123,8 +123,9 @@ This README and `data/` are rewritten on every run: keep your own notes in files
 """
 
 
-README_JA = (ROOT / "locale" / "ja" / "student_README.md").read_text(encoding="utf-8")
-"""The Japanese edition's README for ``student/ja/``: the one above, in Japanese."""
+README_JA = ROOT / "locale" / "ja" / "student_README.md"
+"""The Japanese edition's README for ``student/ja/``: the one above, in Japanese (read only when
+that edition is written)."""
 
 
 def preprocessors() -> list:
@@ -198,7 +199,8 @@ def main() -> int:
                 parser.error(f"expected a lesson notebook notebooks/NN_name.ipynb, got {lesson}")
     for out, lessons in editions:
         if lessons:
-            readme = README_JA if lessons[0].parent.name == "ja" else README
+            japanese = lessons[0].parent.name == "ja"
+            readme = README_JA.read_text(encoding="utf-8") if japanese else README
             _report(out, lessons, make_student(out, lessons, keep=args.keep, readme=readme))
     return 0
 
