@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
-NUMBER = re.compile(r"(?<![A-Za-z0-9_.])[-+]?\d[\d,_]*(?:\.\d+)?%?")
+NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,_]*(?:\.\d+)?%?")
 NOT_A_STATEMENT = re.compile(
     r"`[^`]*`"  # inline code: an expression, not a stated result
     r"|\]\([^)]*\)"  # a link's address
@@ -39,14 +39,6 @@ NOT_A_STATEMENT = re.compile(
     re.MULTILINE,
 )
 
-NOT_A_STATEMENT_JA = re.compile(
-    r"レッスン\s*\d+(?:(?:\s*[、,と~〜-]\s*|\s*から\s*)\d+)*"  # lesson numbers
-    r"|第?\s*\d+(?:\.\d+)?\s*(?:節|章)"  # sections, chapters
-    r"|演習\s*\d+\.\d+"
-    r"|第\s*\d+\s*版",  # an edition of a book
-)
-COUNTING = {float(n) for n in range(11)}
-"""Small counting numbers a Japanese sentence writes in digits where the English has a word."""
 
 FACTS: dict[str, dict[str, str]] = {
     "01_cartpole": {
@@ -156,18 +148,14 @@ def shown_values(notebook: dict) -> set[float]:
     return values
 
 
-def unsupported(
-    notebook: dict, facts: dict[str, str] | None = None, japanese: bool = False
-) -> list[str]:
-    values = shown_values(notebook) | (COUNTING if japanese else set())
+def unsupported(notebook: dict, facts: dict[str, str] | None = None) -> list[str]:
+    values = shown_values(notebook)
     facts = facts or {}
     problems = []
     for cell in notebook["cells"]:
         if cell["cell_type"] != "markdown":
             continue
         prose = NOT_A_STATEMENT.sub(" ", "".join(cell["source"]))
-        if japanese:
-            prose = NOT_A_STATEMENT_JA.sub(" ", prose)
         for token, value in numbers(prose):
             as_fraction = round(value / 100, 10) if token.endswith("%") else None
             if value in values or (as_fraction is not None and as_fraction in values):

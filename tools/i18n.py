@@ -34,10 +34,8 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
-import io
 import re
 import sys
-import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -346,21 +344,6 @@ def translate_lesson(lesson: Path, catalog: polib.POFile) -> str:
                 first_code = False
             cell.source = source
     return jupytext.writes(notebook, fmt="py:percent")
-
-
-def _tokens_without_strings(source: str) -> list[tuple[int, str]]:
-    tokens = tokenize.generate_tokens(io.StringIO(_python_only(source)).readline)
-    return [
-        (t.type, t.string)
-        for t in tokens
-        if t.type not in (tokenize.STRING, tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE)
-        and not (sys.version_info >= (3, 12) and t.type in _FSTRING_TYPES)
-    ]
-
-
-_FSTRING_TYPES = {
-    getattr(tokenize, n, -1) for n in ("FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END")
-}
 
 
 def build(lesson: Path) -> Path:
