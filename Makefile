@@ -1,6 +1,8 @@
 # Two commands for everyone:
 #   make lab    set up .venv (when missing or older than the requirements) and open the course
 #   make test   set up .venv with the test tools too, then run every test and every lesson
+# 日本語版: make lab-ja (the Japanese edition, notebooks/ja/, in a Japanese JupyterLab);
+#   make student-lab-ja (the Japanese student edition, student/ja/).
 # Students: make student-lab (set up .venv, write the lessons student/ lacks, open JupyterLab
 #   there; a lesson already in student/ holds the student's answers and is never overwritten).
 # Teachers: make student (rewrite the whole student edition in student/, with nbgrader's
@@ -18,7 +20,7 @@ DEV := $(VENV)/.installed-dev
 # is in requirements-dev.txt), without the rest of the test tools.
 STUDENT := $(VENV)/.installed-student
 
-.PHONY: lab student-lab check test student outputs lint clean
+.PHONY: lab lab-ja student-lab student-lab-ja check test student outputs lint clean
 
 $(LEARNER): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,12 +43,28 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(LEARNER)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
+# JupyterLab's menus in Japanese (its language pack, from requirements.txt): a settings folder of
+# its own in .venv that says locale ja_JP, so the English `make lab` stays English.
+JA_SETTINGS := $(VENV)/jupyterlab-settings-ja
+JA_LAB := JUPYTERLAB_SETTINGS_DIR=$(abspath $(JA_SETTINGS))
+
+$(JA_SETTINGS): locale/ja/jupyterlab/translation.jupyterlab-settings
+	mkdir -p $@/@jupyterlab/translation-extension
+	cp $< $@/@jupyterlab/translation-extension/plugin.jupyterlab-settings
+
+lab-ja: $(LEARNER) $(JA_SETTINGS)
+	$(JA_LAB) $(BIN)/jupyter lab --ServerApp.root_dir=notebooks/ja $(ALLOW_ROOT)
+
 # The lessons run from student/ itself: dqn_lib comes from .venv (installed editable above), the
 # checkpoint from student/data/ (copied by make_student.py), the benchmark's results through
 # dqn_lib.
 student-lab: $(STUDENT)
 	$(BIN)/python tools/make_student.py --keep
 	$(BIN)/jupyter lab --ServerApp.root_dir=student $(ALLOW_ROOT)
+
+student-lab-ja: $(STUDENT) $(JA_SETTINGS)
+	$(BIN)/python tools/make_student.py --keep
+	$(JA_LAB) $(BIN)/jupyter lab --ServerApp.root_dir=student/ja $(ALLOW_ROOT)
 
 # The inner loop: the unit tier (no lesson, no browser, nothing slow), two workers.
 check: $(DEV)

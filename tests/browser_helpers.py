@@ -112,6 +112,8 @@ class LabServer:
     port: int = field(default_factory=free_port)
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     process: subprocess.Popen | None = None
+    settings_files: dict[str, Path] = field(default_factory=dict)
+    """More settings, as ``make lab-ja`` gives them: a settings path -> the file to copy there."""
 
     @property
     def root(self) -> Path:
@@ -162,6 +164,9 @@ class LabServer:
         )
         for relative, content in LAB_SETTINGS.items():
             write_json(settings / relative, content)
+        for relative, source in self.settings_files.items():
+            (settings / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, settings / relative)
         env = dict(os.environ)
         env.update(
             JUPYTER_CONFIG_DIR=str(config),

@@ -10,6 +10,10 @@ whole lesson goes to screenshots/NN_name.png (an ignored folder). An exception t
 fails the test too. In lessons with sliders (10 and 11) the first slider is moved, and the
 outputs of its cell must change; that cell is saved as screenshots/NN_name_slider.png.
 
+The Japanese edition is opened the way `make lab-ja` opens it (notebooks/ja/ as the root, the
+interface in Japanese through its language pack and the project's settings file), its first
+lesson run, the menus checked to be Japanese, and screenshots/ja_01_cartpole.png saved.
+
 One JupyterLab serves a temporary copy of notebooks/ on 127.0.0.1 for the whole module: running
 cells would otherwise rewrite the committed notebooks. It gets its own config, settings and
 runtime folders (tests/browser_helpers.py), so the user's Jupyter setup plays no part.
@@ -92,15 +96,38 @@ def skip_without_a_browser() -> None:
         pytest.skip(f"browser test needs {needs}")
 
 
+def japanese_font_config(folder: Path) -> Path:
+    """A fontconfig file: the machine's own fonts plus IPAexGothic from matplotlib-fontja (a pip
+    package the course already installs for its figures), so the Japanese lesson's screenshot
+    shows Japanese text on a machine that has no Japanese font (a learner's browser has one)."""
+    import matplotlib_fontja
+
+    fonts = Path(matplotlib_fontja.__file__).parent / "fonts"
+    assert (fonts / "ipaexg.ttf").is_file(), f"matplotlib-fontja's font is missing from {fonts}"
+    config = folder / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{fonts}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return config
+
+
 @pytest.fixture(scope="module")
-def browser():
+def browser(tmp_path_factory):
     """One chromium for the whole module: Playwright's sync API allows one running instance per
     thread, so the teacher's and the student's JupyterLab share it."""
     skip_without_a_browser()
     from playwright.sync_api import sync_playwright
 
+    fonts = japanese_font_config(tmp_path_factory.mktemp("fontconfig"))
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=find_chromium(),
+            args=CHROMIUM_ARGS,
+            env={**os.environ, "FONTCONFIG_FILE": str(fonts)},
+        )
         try:
             yield chromium
         finally:
@@ -354,6 +381,47 @@ def test_student_lesson_in_jupyterlab_stops_only_at_open_exercises(student_lab, 
         )
         if has_slider(NOTEBOOKS / f"{lesson}.ipynb"):  # its widgets are proved here, not twice
             check_first_slider(page, f"student {lesson}", shot, page_errors)
+    finally:
+        page.close()
+        server.shutdown_kernels()
+
+
+# --- The Japanese edition, as `make lab-ja` opens it -------------------------------------------
+
+JA_LESSON = "01_cartpole"
+JA_SETTINGS = {
+    "@jupyterlab/translation-extension/plugin.jupyterlab-settings": ROOT
+    / "locale/ja/jupyterlab/translation.jupyterlab-settings"
+}
+
+
+@pytest.fixture(scope="module")
+def japanese_lab(browser, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("jupyterlab-ja")
+    with LabServer(NOTEBOOKS / "ja", workdir, settings_files=JA_SETTINGS) as server:
+        yield server, browser
+
+
+def test_japanese_lesson_runs_in_japanese_jupyterlab(japanese_lab):
+    server, browser = japanese_lab
+    page = browser.new_page(viewport={"width": WIDTH, "height": 900})
+    page_errors: list[str] = []
+    page.on("pageerror", lambda error: _record_page_error(page_errors, str(error)))
+    shot = SCREENSHOTS / f"ja_{JA_LESSON}.png"
+    try:
+        try:
+            run = run_lesson(page, server, f"{JA_LESSON}.ipynb", timeout_ms=RUN_TIMEOUT_MS)
+        except Exception as error:
+            _try_screenshot(page, shot)
+            pytest.fail(
+                f"ja {JA_LESSON}: the run in JupyterLab did not finish: {error}\n"
+                f"Screenshot: {shot}\nJupyterLab log:\n{server.log_tail()}"
+            )
+        full_screenshot(page, shot, WIDTH)
+        assert run.code_cells > 0 and not run.problems, "\n\n".join(run.problems)
+        assert not page_errors, f"ja {JA_LESSON}: errors thrown in the page: {page_errors}"
+        menus = page.locator("#jp-menu-panel").inner_text()
+        assert "ファイル" in menus, f"JupyterLab's menus are not in Japanese: {menus!r} ({shot})"
     finally:
         page.close()
         server.shutdown_kernels()

@@ -20,8 +20,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+JAPANESE = sorted((ROOT / "notebooks" / "ja").glob("[0-9][0-9]_*.ipynb"))
+"""The Japanese edition: the same code, so the same outputs; its prose is held to the same rule,
+with the Japanese ways of naming a lesson, a section or an exercise (``NOT_A_STATEMENT_JA``) and
+the counting numbers English writes as words ("two seeds", 2 つのシード)."""
 
-NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,_]*(?:\.\d+)?%?")
+NUMBER = re.compile(r"(?<![A-Za-z0-9_.])[-+]?\d[\d,_]*(?:\.\d+)?%?")
 NOT_A_STATEMENT = re.compile(
     r"`[^`]*`"  # inline code: an expression, not a stated result
     r"|\]\([^)]*\)"  # a link's address
@@ -39,6 +43,15 @@ NOT_A_STATEMENT = re.compile(
     re.MULTILINE,
 )
 
+NOT_A_STATEMENT_JA = re.compile(
+    r"レッスン\s*\d+(?:(?:\s*[、,と~〜-]\s*|\s*から\s*)\d+)*"  # lesson numbers
+    r"|第?\s*\d+(?:\.\d+)?\s*(?:節|章)"  # sections, chapters
+    r"|演習\s*\d+\.\d+"
+    r"|約\s*\d+\s*分"  # an exercise's time estimate
+    r"|第\s*\d+\s*版",  # an edition of a book
+)
+COUNTING = {float(n) for n in range(11)}
+"""Small counting numbers a Japanese sentence writes in digits where the English has a word."""
 
 FACTS: dict[str, dict[str, str]] = {
     "01_cartpole": {
@@ -148,14 +161,18 @@ def shown_values(notebook: dict) -> set[float]:
     return values
 
 
-def unsupported(notebook: dict, facts: dict[str, str] | None = None) -> list[str]:
-    values = shown_values(notebook)
+def unsupported(
+    notebook: dict, facts: dict[str, str] | None = None, japanese: bool = False
+) -> list[str]:
+    values = shown_values(notebook) | (COUNTING if japanese else set())
     facts = facts or {}
     problems = []
     for cell in notebook["cells"]:
         if cell["cell_type"] != "markdown":
             continue
         prose = NOT_A_STATEMENT.sub(" ", "".join(cell["source"]))
+        if japanese:
+            prose = NOT_A_STATEMENT_JA.sub(" ", prose)
         for token, value in numbers(prose):
             as_fraction = round(value / 100, 10) if token.endswith("%") else None
             if value in values or (as_fraction is not None and as_fraction in values):
@@ -174,6 +191,15 @@ def test_every_number_in_the_prose_is_shown_by_the_lesson(lesson):
     assert not problems, (
         f"{lesson.name}: numbers in the prose that neither its code nor its outputs show "
         "(print them, or use the constant the code uses):\n" + "\n".join(problems)
+    )
+
+
+@pytest.mark.parametrize("lesson", JAPANESE, ids=lambda p: f"ja/{p.stem}")
+def test_every_number_in_the_japanese_prose_is_shown_by_the_lesson(lesson):
+    problems = unsupported(json.loads(lesson.read_text()), FACTS.get(lesson.stem), japanese=True)
+    assert not problems, (
+        f"ja/{lesson.name}: numbers in the prose that neither its code nor its outputs show "
+        "(the translation must state the English lesson's numbers):\n" + "\n".join(problems)
     )
 
 

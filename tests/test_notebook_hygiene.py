@@ -1,7 +1,8 @@
 """The lessons as files: pairs in sync, outputs fresh and clean, no magics, a size cap.
 
 Every lesson is a pair, notebooks/NN_name.py (what reviewers read) and NN_name.ipynb (what
-GitHub shows, with outputs). tools/build_outputs.py makes both from one clean run.
+GitHub shows, with outputs). tools/build_outputs.py makes both from one clean run. The Japanese
+edition's lessons, notebooks/ja/NN_name.*, are held to the same rules.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from notebook_stamp import STAMP_KEY, code_hash  # noqa: E402
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+EDITIONS = (ROOT / "notebooks", ROOT / "notebooks" / "ja")
+NOTEBOOKS = sorted(p for edition in EDITIONS for p in edition.glob("[0-9][0-9]_*.ipynb"))
 MAX_BYTES = 2_000_000
-REBUILD = "Rebuild it: .venv/bin/python tools/build_outputs.py notebooks/{name}.py"
+REBUILD = "Rebuild it: .venv/bin/python tools/build_outputs.py {name}.py"
 
 
 def lesson_ids():
-    return [path.stem for path in NOTEBOOKS]
+    return [path.relative_to(ROOT / "notebooks").with_suffix("").as_posix() for path in NOTEBOOKS]
 
 
 @pytest.fixture(params=NOTEBOOKS, ids=lesson_ids())
@@ -37,9 +39,10 @@ def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
-def test_every_lesson_is_a_pair():
-    stems_py = {p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.py")}
-    stems_ipynb = {p.stem for p in NOTEBOOKS}
+@pytest.mark.parametrize("edition", EDITIONS, ids=["en", "ja"])
+def test_every_lesson_is_a_pair(edition):
+    stems_py = {p.stem for p in edition.glob("[0-9][0-9]_*.py")}
+    stems_ipynb = {p.stem for p in edition.glob("[0-9][0-9]_*.ipynb")}
     assert stems_py == stems_ipynb, f"unpaired lessons: {sorted(stems_py ^ stems_ipynb)}"
     assert len(stems_ipynb) >= 5
 
@@ -50,7 +53,7 @@ def test_pair_in_sync(lesson):
     rendered = jupytext.writes(jupytext.read(lesson), fmt="py:percent", config=config)
     committed = lesson.with_suffix(".py").read_text()
     assert rendered == committed, f"{lesson.name} and its .py differ. " + REBUILD.format(
-        name=lesson.stem
+        name=lesson.with_suffix("").relative_to(ROOT).as_posix()
     )
 
 
@@ -59,7 +62,7 @@ def test_outputs_come_from_the_current_code(lesson):
     stamp = notebook.metadata.get(STAMP_KEY, {}).get("code_sha256")
     assert stamp == code_hash(notebook), (
         f"{lesson.name}: its code changed since its outputs were built. "
-        + REBUILD.format(name=lesson.stem)
+        + REBUILD.format(name=lesson.with_suffix("").relative_to(ROOT).as_posix())
     )
 
 
@@ -67,7 +70,7 @@ def test_outputs_from_one_clean_run(lesson):
     counts = [c.execution_count for c in read(lesson).cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1)), (
         f"{lesson.name}: execution counts {counts} are not 1..N. "
-        + REBUILD.format(name=lesson.stem)
+        + REBUILD.format(name=lesson.with_suffix("").relative_to(ROOT).as_posix())
     )
 
 
@@ -96,10 +99,13 @@ def test_no_ipython_magics(lesson):
 
 def test_lesson_has_title_setup_and_checks(lesson):
     cells = read(lesson).cells
-    assert cells[0].cell_type == "markdown" and cells[0].source.startswith("# Lesson"), (
-        f"{lesson.name} must open with a '# Lesson N: ...' title"
+    title, summary = (
+        ("# レッスン", "まとめ") if lesson.parent.name == "ja" else ("# Lesson", "Summary")
+    )
+    assert cells[0].cell_type == "markdown" and cells[0].source.startswith(title), (
+        f"{lesson.name} must open with a '{title} N: ...' title"
     )
     code = "\n".join(c.source for c in cells if c.cell_type == "code")
     assert "SEED = " in code, f"{lesson.name} has no SEED in its setup cell"
     assert "assert " in code, f"{lesson.name} has no check cell"
-    assert any("Summary" in c.source for c in cells if c.cell_type == "markdown")
+    assert any(summary in c.source for c in cells if c.cell_type == "markdown")

@@ -14,6 +14,7 @@ edition is executed in a folder of its own, outside the repository, as it runs f
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -297,3 +298,27 @@ def test_nbgrader_autograde_gives_the_solutions_full_marks_and_the_blank_edition
     points = sum(e.points for e in exercises(lesson))
     assert scores["teacher"][0] == points, f"the solutions should score {points}: {scores}"
     assert scores["blank"][0] == 0, f"the blank edition should score 0: {scores}"
+
+
+def test_the_japanese_student_edition_goes_to_its_own_folder(student):
+    """`make student` writes both editions: the Japanese one into student/ja/, with its own
+    data folder and a Japanese README, its solutions cleared like the English ones; and the
+    teacher's Japanese lessons are not copied into student/ as a data folder would be."""
+    japanese = sorted((ROOT / "notebooks" / "ja").glob("[0-9][0-9]_*.ipynb"))
+    assert [p.name for p in japanese] == [p.name for p in LESSONS]
+    for lesson in japanese:
+        edition = nbformat.read(student / "ja" / lesson.name, as_version=4)
+        solutions = [c for c in edition.cells if nbgrader(c).get("solution")]
+        assert solutions and all("raise NotImplementedError()" in c.source for c in solutions)
+        assert "### BEGIN SOLUTION" not in json.dumps(edition)
+    readme = (student / "ja" / "README.md").read_text(encoding="utf-8")
+    assert "make student-lab-ja" in readme and "まだ実装されていません" in readme
+    assert (student / "ja" / "data" / "cartpole_dqn.ckpt").is_file()
+    assert not (student / "ja" / "ja").exists() and not (student / "ja" / "data" / "ja").exists()
+
+
+def test_make_student_lab_ja_opens_the_japanese_edition_in_japanese():
+    commands = make_dry_run("student-lab-ja").splitlines()
+    assert any("tools/make_student.py --keep" in c for c in commands), commands
+    (lab,) = [c for c in commands if "jupyter lab" in c]
+    assert "--ServerApp.root_dir=student/ja" in lab and "JUPYTERLAB_SETTINGS_DIR=" in lab
