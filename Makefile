@@ -71,10 +71,10 @@ check: $(DEV)
 	$(BIN)/python -m pytest tests -m "not notebook and not browser and not slow" -n 2 --dist loadfile
 
 # Everything: each lesson once (with its student edition's exercises), the browser, the slow
-# tier; two workers, a test file (a lesson) to each at a time.
+# tier; two workers, a test file (or a lesson, both editions) to each at a time.
 test: $(DEV)
 	bash tools/install_browser.sh
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 student: $(STUDENT)
 	$(BIN)/python tools/make_student.py

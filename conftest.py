@@ -12,6 +12,15 @@ tests/test_student_edition.py checks).
 nbval in lax mode compares no outputs, so a lesson cell that prints a warning or any other text
 to stderr would pass unnoticed. The hook below fails such a cell and shows what it wrote.
 
+**Runs computed once.** The Japanese lessons' code is the English lessons' apart from string
+literals (tests/test_i18n.py), so their training runs are the same runs. Each lesson's kernel
+gets ``DQN_LIB_RUN_CACHE`` (dqn_lib/parallel.py): a temporary folder this session creates and
+deletes, where ``run_in_processes`` keeps what it computed under a hash of the function, the
+jobs and the library's source. Both editions of a lesson go to one worker, the English first
+(``--dist loadgroup``, groups below), so the Japanese lesson reuses the English one's runs; every
+other cell of it runs. Only the lessons' kernels get the folder, never the unit tests (which
+compare runs with each other) or the browser's JupyterLab.
+
 **Tiers** (markers, given here by where a test lives or by its own mark): ``notebook`` (the
 lessons), ``browser`` (tests/test_browser.py), ``slow`` (a test that marks itself: a real kernel,
 a training run, a subprocess). ``make check`` runs the rest, the unit tier.
@@ -19,8 +28,11 @@ a training run, a subprocess). ``make check`` runs the rest, the unit tier.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -32,6 +44,23 @@ ROOT = Path(__file__).resolve().parent
 LESSON = re.compile(r"\d\d_\w+\.ipynb")
 NOT_IMPLEMENTED = ("not implemented yet", "まだ実装されていません")
 """What a student edition's check says of a stub, in English and in Japanese."""
+
+
+LESSON_RUNS = "DQN_TEST_LESSON_RUNS"
+"""The session's folder of kept runs, passed from the controller to its workers."""
+
+
+def pytest_configure(config):
+    if LESSON_RUNS not in os.environ:  # the controller (or a run without workers) makes it
+        os.environ[LESSON_RUNS] = tempfile.mkdtemp(prefix="dqn-lesson-runs-")
+        config.lesson_runs_folder = os.environ[LESSON_RUNS]
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "lesson_runs_folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        del os.environ[LESSON_RUNS]
 
 
 def pytest_collect_file(file_path: Path, parent):
@@ -58,6 +87,16 @@ class LessonFile(IPyNbFile):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.compare_outputs = False  # lax: the outputs are checked by the tests, not compared
+
+    def setup(self):
+        """Start the lesson's kernel with the session's kept runs (see the module docstring)."""
+        from dqn_lib.parallel import RUN_CACHE
+
+        os.environ[RUN_CACHE] = os.environ[LESSON_RUNS]
+        try:
+            super().setup()
+        finally:
+            del os.environ[RUN_CACHE]
 
     def collect(self):
         self.nb = nbformat.read(str(self.path), as_version=4)
@@ -134,12 +173,18 @@ def _student_notebook(lesson: Path) -> nbformat.NotebookNode:
     return _STUDENT_CACHE[lesson]
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if isinstance(item, IPyNbCell):
             item.add_marker(pytest.mark.notebook)
-        elif item.path.name == "test_browser.py":
+            # both editions of a lesson, one after the other on one worker
+            item.add_marker(pytest.mark.xdist_group(f"lesson-{item.path.stem}"))
+            continue
+        if item.path.name == "test_browser.py":
             item.add_marker(pytest.mark.browser)
+        # a test file to one worker, as --dist loadfile does (its module fixtures built once)
+        item.add_marker(pytest.mark.xdist_group(item.path.relative_to(ROOT).as_posix()))
 
 
 @pytest.hookimpl(hookwrapper=True)

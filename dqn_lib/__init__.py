@@ -51,6 +51,7 @@ from dqn_lib.env import (
     MAX_EPISODE_STEPS,
     OBSERVATION_NAMES,
     POSITION_LIMIT,
+    display_name,
     make_env,
 )
 from dqn_lib.evaluation import as_policy, evaluate, value_estimates
@@ -109,6 +110,7 @@ __all__ = [
     "check_training_step",
     "environment_reward",
     "episode_gif",
+    "display_name",
     "epsilon_greedy",
     "evaluate",
     "get_reward_function",

@@ -30,7 +30,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from dqn_lib.dqn import soft_update as reference_soft_update
-from dqn_lib.env import OBSERVATION_NAMES, make_env
+from dqn_lib.env import OBSERVATION_NAMES, display_name, make_env
 from dqn_lib.evaluation import evaluate
 from dqn_lib.i18n import tr
 from dqn_lib.networks import new_q_network
@@ -918,14 +918,7 @@ def _reward_cases() -> list[tuple[str, np.ndarray, float, bool]]:
 
 def _observation_name(index: int) -> str:
     """``OBSERVATION_NAMES[index]`` in the chosen language."""
-    names = {
-        "cart position": tr("cart position"),
-        "cart velocity": tr("cart velocity"),
-        "pole angle": tr("pole angle"),
-        "pole angular velocity": tr("pole angular velocity"),
-    }
-    english = OBSERVATION_NAMES[index]
-    return names.get(english, english)
+    return display_name(OBSERVATION_NAMES[index])
 
 
 def _index_swaps(

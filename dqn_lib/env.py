@@ -16,6 +16,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import gymnasium as gym  # noqa: E402
 import numpy as np  # noqa: E402
 
+from dqn_lib.i18n import tr  # noqa: E402
 from dqn_lib.seeding import as_seed  # noqa: E402
 
 ENV_ID = "CartPole-v1"
@@ -26,6 +27,35 @@ OBSERVATION_NAMES = ("cart position", "cart velocity", "pole angle", "pole angul
 
 ACTION_NAMES = ("push left", "push right")
 """What the two CartPole actions do: 0 pushes the cart left, 1 pushes it right."""
+
+
+def display_name(name: str) -> str:
+    """An observation's or an action's name (``OBSERVATION_NAMES``, ``ACTION_NAMES``) in the
+    language chosen by ``set_language``: what a lesson prints or draws. The names themselves stay
+    English, because code compares and looks them up.
+
+    Taught in notebooks/01_cartpole.py.
+
+    >>> display_name("push left")
+    'push left'
+    """
+    labels = {
+        "cart position": tr("cart position"),
+        "cart velocity": tr("cart velocity"),
+        "pole angle": tr("pole angle"),
+        "pole angular velocity": tr("pole angular velocity"),
+        "push left": tr("push left"),
+        "push right": tr("push right"),
+    }
+    if name not in labels:
+        raise ValueError(
+            tr(
+                "display_name takes one of OBSERVATION_NAMES or ACTION_NAMES, got {name!r}: for "
+                "example display_name(ACTION_NAMES[action])."
+            ).format(name=name)
+        )
+    return labels[name]
+
 
 ANGLE_LIMIT_RADIANS = 12 * 2 * np.pi / 360
 """The episode terminates when the pole leans more than 12 degrees (0.2094 rad) either way."""

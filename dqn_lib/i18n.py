@@ -13,6 +13,7 @@ first cell (notebooks/ja/01_cartpole.py and every other); the English lessons ne
 from __future__ import annotations
 
 import gettext
+import unicodedata
 from pathlib import Path
 
 LANGUAGES = ("en", "ja")
@@ -64,3 +65,18 @@ def tr(message: str) -> str:
     translation = _state["translation"]
     assert isinstance(translation, gettext.NullTranslations)
     return translation.gettext(message)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: 2 for a wide (CJK) character, 1 otherwise."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int, align: str = ">") -> str:
+    """``text`` padded with spaces to ``width`` columns, right-aligned (``">"``) or left
+    (``"<"``): what ``f"{text:>{width}}"`` does, counting a Japanese character as two columns,
+    so that a translated table header stays above its column."""
+    if align not in "<>" or len(align) != 1:
+        raise ValueError(f"align must be '<' or '>', got {align!r}.")
+    spaces = " " * max(0, width - display_width(text))
+    return text + spaces if align == "<" else spaces + text

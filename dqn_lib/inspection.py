@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import io
 import math
-import multiprocessing
 import numbers
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,9 +34,17 @@ from PIL import Image as PILImage
 from torch import nn
 
 from dqn_lib.dqn import DQNAgent
-from dqn_lib.env import ACTION_NAMES, MAX_EPISODE_STEPS, OBSERVATION_NAMES, SOLVED, make_env
+from dqn_lib.env import (
+    ACTION_NAMES,
+    MAX_EPISODE_STEPS,
+    OBSERVATION_NAMES,
+    SOLVED,
+    display_name,
+    make_env,
+)
 from dqn_lib.history import History
 from dqn_lib.i18n import tr
+from dqn_lib.parallel import run_in_processes
 from dqn_lib.presets import Preset, get_preset
 from dqn_lib.replay import ReplayBuffer
 from dqn_lib.rewards import RewardFunction, environment_reward
@@ -71,23 +77,6 @@ _POSITION, _VELOCITY, _ANGLE, _ANGULAR_VELOCITY = range(4)  # the order of OBSER
 
 
 # --- Q-value maps -----------------------------------------------------------------------------
-
-
-def _action_name(name: str) -> str:
-    """An action's name (``ACTION_NAMES``) in the chosen language, for figures and lines."""
-    names = {"push left": tr("push left"), "push right": tr("push right")}
-    return names.get(name, name)
-
-
-def _observation_name(name: str) -> str:
-    """An observation's name (``OBSERVATION_NAMES``) in the chosen language."""
-    names = {
-        "cart position": tr("cart position"),
-        "cart velocity": tr("cart velocity"),
-        "pole angle": tr("pole angle"),
-        "pole angular velocity": tr("pole angular velocity"),
-    }
-    return names.get(name, name)
 
 
 def _axis_values(name: str, values: object) -> np.ndarray:
@@ -262,7 +251,7 @@ def plot_q_maps(
         shrink=0.8,
     )
     handles = [
-        Patch(color=c, label=_action_name(n))
+        Patch(color=c, label=display_name(n))
         for c, n in zip(ACTION_COLORS, ACTION_NAMES, strict=False)
     ] + [plt.Line2D([], [], color="black", label=tr("Q(push left) = Q(push right)"))]
     axes[0, 1].legend(handles=handles, loc="upper right", fontsize="small", framealpha=0.9)
@@ -334,7 +323,7 @@ def inspect_episode(
             raise ValueError(
                 tr("start_state must be {n} finite numbers ({names}), got {values}.").format(
                     n=len(OBSERVATION_NAMES),
-                    names=", ".join(map(_observation_name, OBSERVATION_NAMES)),
+                    names=", ".join(map(display_name, OBSERVATION_NAMES)),
                     values=np.asarray(start_state).tolist(),
                 )
             )
@@ -369,7 +358,7 @@ def _step_description(episode: InspectedEpisode, step: int) -> str:
     observation, q = episode.observations[step], episode.q_values[step]
     action = int(episode.actions[step])
     qs = ", ".join(
-        f"Q({_action_name(name)}) = {value:+.3f}"
+        f"Q({display_name(name)}) = {value:+.3f}"
         for name, value in zip(ACTION_NAMES, q, strict=False)
     )
     return tr(
@@ -382,7 +371,7 @@ def _step_description(episode: InspectedEpisode, step: int) -> str:
         turning=np.degrees(observation[_ANGULAR_VELOCITY]),
         position=observation[_POSITION],
         q_values=qs,
-        action=_action_name(ACTION_NAMES[action]),
+        action=display_name(ACTION_NAMES[action]),
         so_far=episode.return_before(step),
     )
 
@@ -488,7 +477,7 @@ def plot_episode_steps(episode: InspectedEpisode, steps: Sequence[int], title: s
     low = min(0.0, float(episode.q_values.min())) * 1.15
     high = max(0.0, float(episode.q_values.max())) * 1.15
     n_actions = episode.q_values.shape[1]
-    names = [_action_name(name) for name in ACTION_NAMES[:n_actions]]
+    names = [display_name(name) for name in ACTION_NAMES[:n_actions]]
     for column, step in enumerate(steps):
         ax_frame, ax_q = axes[0, column], axes[1, column]
         observation, action = episode.observations[step], int(episode.actions[step])
@@ -509,7 +498,7 @@ def plot_episode_steps(episode: InspectedEpisode, steps: Sequence[int], title: s
         ax_q.axhline(0, color="grey", linewidth=0.8)
         ax_q.set_title(
             tr("chose {action} (outlined)\nreturn so far {so_far:+.2f}").format(
-                action=_action_name(ACTION_NAMES[action]), so_far=episode.return_before(step)
+                action=display_name(ACTION_NAMES[action]), so_far=episode.return_before(step)
             ),
             fontsize="medium",
         )
@@ -778,11 +767,7 @@ def train_diagnosed(
     mean_max_q(nn.Linear(len(OBSERVATION_NAMES), 2), probe_observations)  # checks them here
     probe = np.asarray(probe_observations, dtype=np.float32)
     arguments = (seed, steps, probe, every, eval_every, eval_episodes)
-    if workers == 1:
-        runs = [_train_one_diagnosed(p, *arguments) for p in chosen]
-    else:
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no shared state
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_train_one_diagnosed, p, *arguments) for p in chosen]
-            runs = [future.result() for future in futures]
+    names = ("seed", "steps", "probe_observations", "every", "eval_every", "eval_episodes")
+    jobs = [{"preset": p, **dict(zip(names, arguments, strict=True))} for p in chosen]
+    runs = run_in_processes(_train_one_diagnosed, jobs, workers=workers, progress=False)
     return {run.preset: run for run in runs}

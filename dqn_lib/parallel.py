@@ -4,19 +4,32 @@ Taught in notebooks/06_training.py (the online agent's seeds) and used by
 ``dqn_lib.presets.train_seeds`` (the ladder's). A seeded single-threaded run gives the same
 result whichever process trains it and whatever runs beside it, so running two at a time on a
 two-core machine halves the wait and changes no number.
+
+The test session (conftest.py) sets ``DQN_LIB_RUN_CACHE`` to a private temporary folder that it
+creates and deletes: the runs computed there are kept, under a hash of the function, its jobs and
+the library's own source, so the Japanese edition's lessons, whose code is the English ones'
+(tests/test_i18n.py), reuse the English lessons' identical runs instead of training them again.
+Only that session's own files are read back. A lesson never sets it; the committed outputs come
+from runs without it (tools/build_outputs.py).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import multiprocessing
+import os
+import pickle
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 from typing import Any
 
 import torch
 from tqdm.auto import tqdm
 
 from dqn_lib.agents import OnlineAgent
+from dqn_lib.files import write_atomically
 from dqn_lib.history import History
 from dqn_lib.i18n import tr
 from dqn_lib.rewards import RewardFunction
@@ -55,6 +68,9 @@ def run_in_processes(
             ).format(function=function)
         )
     jobs = [dict(job) for job in jobs]
+    kept = _kept_runs(function, jobs)
+    if kept is not None and kept.is_file():
+        return list(pickle.loads(kept.read_bytes()))  # this test session's own file
     results: list[Any] = [None] * len(jobs)
     bar = tqdm(total=len(jobs), desc=description, unit="run", disable=not progress)
     if workers == 1:
@@ -74,7 +90,30 @@ def run_in_processes(
                 results[futures[future]] = future.result()
                 bar.update(1)
     bar.close()
+    if kept is not None:
+        write_atomically(kept, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
     return results
+
+
+RUN_CACHE = "DQN_LIB_RUN_CACHE"
+"""The environment variable the test session sets (see the module docstring)."""
+
+
+def _kept_runs(function: Callable[..., Any], jobs: list[dict[str, Any]]) -> Path | None:
+    """Where the test session keeps these runs, or None outside it."""
+    folder = os.environ.get(RUN_CACHE)
+    if not folder:
+        return None
+    digest = hashlib.sha256(_library_source())
+    digest.update(f"{function.__module__}.{function.__qualname__}".encode())
+    digest.update(pickle.dumps(jobs, protocol=pickle.HIGHEST_PROTOCOL))
+    return Path(folder) / f"{digest.hexdigest()}.pickle"
+
+
+@functools.cache
+def _library_source() -> bytes:
+    package = Path(__file__).resolve().parent
+    return b"".join(path.read_bytes() for path in sorted(package.glob("*.py")))
 
 
 def train_online_agent(

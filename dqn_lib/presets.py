@@ -31,7 +31,7 @@ from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import SOLVED, make_env
 from dqn_lib.history import History
-from dqn_lib.i18n import tr
+from dqn_lib.i18n import pad, tr
 from dqn_lib.parallel import run_in_processes
 from dqn_lib.rewards import REWARD_FUNCTIONS, RewardFunction, get_reward_function
 from dqn_lib.starts import TRAINING_STARTS, ExploringStarts, StartBox, check_start_box
@@ -304,8 +304,12 @@ def summarise_runs(runs: dict[str, list[SeedRun]], last: int = 3) -> dict[str, d
     """
     summary = {}
     print(
-        f"{tr('preset'):<14}{tr('solved'):>8}{tr('median steps'):>14}{tr('final eval'):>12}"
-        f"{tr('last {last} solved').format(last=last):>15}   {tr('final eval by seed')}"
+        pad(tr("preset"), 14, "<")
+        + pad(tr("solved"), 8)
+        + pad(tr("median steps"), 14)
+        + pad(tr("final eval"), 12)
+        + pad(tr("last {last} solved").format(last=last), 15)
+        + f"   {tr('final eval by seed')}"
     )
     for name, seed_runs in runs.items():
         firsts = [

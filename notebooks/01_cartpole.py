@@ -32,6 +32,7 @@ from dqn_lib import (
     MAX_EPISODE_STEPS,
     OBSERVATION_NAMES,
     POSITION_LIMIT,
+    display_name,
     make_env,
 )
 
@@ -74,8 +75,9 @@ print("action space:     ", env.action_space)
 
 # %%
 low, high = env.observation_space.low, env.observation_space.high
+# display_name(name): the name in the lesson's language (the names themselves stay English)
 for index, name in enumerate(OBSERVATION_NAMES):
-    print(f"{index}  {name:<22} {low[index]:>8.4f} to {high[index]:.4f}")
+    print(f"{index}  {display_name(name):<22} {low[index]:>8.4f} to {high[index]:.4f}")
 print(
     f"terminates beyond: cart position ±{POSITION_LIMIT} m, "
     f"pole angle ±{ANGLE_LIMIT_RADIANS:.4f} rad = ±{np.degrees(ANGLE_LIMIT_RADIANS):.0f}°"
@@ -105,7 +107,7 @@ assert np.isclose(np.degrees(high[2]), 24), "the observation space's angle bound
 # %%
 print("number of actions:", env.action_space.n)
 for action, name in enumerate(ACTION_NAMES):
-    print(f"action {action} = {name}")
+    print(f"action {action} = {display_name(name)}")
 
 # %% [markdown]
 # ## One step at a time

@@ -358,6 +358,7 @@ angles_degrees = np.degrees(angles.numpy())
 
 figure, (left, right) = plt.subplots(1, 2, figsize=(11, 5))
 for action, name in enumerate(ACTION_NAMES):
+    name = dqn_lib.display_name(name)  # in the lesson's language
     left.plot(angles_degrees, sweep_q_values[SEED][:, action], label=f"Q({name})")
 left.set_title(f"Untrained network (seed {SEED}): both Q-values")
 left.set_ylabel("Q-value (expected return, in reward units)")

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 import dqn_lib
-from dqn_lib import ACTION_NAMES, OnlineAgent, make_env
+from dqn_lib import ACTION_NAMES, OnlineAgent, display_name, make_env
 
 SEED = 0
 # Networks this small run fastest on one thread, and on one thread every result repeats exactly
@@ -92,7 +92,8 @@ with torch.no_grad():
     q_values_batch = q_network(observations)  # (32, 2)
 greedy_actions = q_values_batch.argmax(dim=1)  # (32,)
 for a, name in enumerate(ACTION_NAMES):
-    print(f"greedy action is {name!r} on {int((greedy_actions == a).sum())} of 32 observations")
+    count = int((greedy_actions == a).sum())
+    print(f"greedy action is {display_name(name)!r} on {count} of 32 observations")
 
 # %% [markdown]
 # If the agent followed that blindly it would rarely or never see what the other action leads to,
@@ -554,7 +555,7 @@ for step in range(12):
     reward = float(reward)
     loss = agent.observe(observation, action, reward, next_observation, terminated, truncated)
     print(
-        f"{step:>4} {q_values[0]:>8.4f} {q_values[1]:>9.4f} {ACTION_NAMES[action]:>11} "
+        f"{step:>4} {q_values[0]:>8.4f} {q_values[1]:>9.4f} {display_name(ACTION_NAMES[action]):>11} "
         f"{str(action == int(q_values.argmax())):>8} {reward:>7.1f} {str(terminated):>6} "
         f"{loss:>8.4f}"
     )

@@ -321,7 +321,8 @@ print(
     f"at step {farthest}; "
     f"return {episode.rewards.sum():.0f}"
 )
-print(f"step 0: Q = {episode.q_values[0].round(1)}, chose {ACTION_NAMES[episode.actions[0]]}")
+chosen = dqn_lib.display_name(ACTION_NAMES[episode.actions[0]])  # in the lesson's language
+print(f"step 0: Q = {episode.q_values[0].round(1)}, chose {chosen}")
 print(
     f"Q-values over the episode: from {episode.q_values.min():.1f} to "
     f"{episode.q_values.max():.1f}; from step {upright} on, the two differ by "
@@ -369,6 +370,7 @@ plt.show()
 steps = np.arange(episode.length)
 fig, (ax_q, ax_angle, ax_cart) = plt.subplots(3, 1, figsize=(9, 7.5), sharex=True)
 for action, name in enumerate(ACTION_NAMES):
+    name = dqn_lib.display_name(name)  # in the lesson's language
     ax_q.plot(steps, episode.q_values[:, action], label=f"Q({name})", linewidth=1)
 ax_q.axhline(
     CEILING, color="black", linestyle="--", linewidth=1, label="1 / (1 - gamma): +1 forever"

@@ -3,6 +3,7 @@ messages and figures in Japanese on request (tools/i18n.py, dqn_lib/i18n.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import sys
@@ -100,8 +101,12 @@ def test_a_changed_english_message_becomes_fuzzy_and_blocks_the_build(tmp_path):
     ("english", "japanese", "error"),
     [
         ('f"mean {x:.1f}"', 'f"平均 {x:.1f}"', None),
-        ('f"mean {x:.1f}"', 'f"平均 {x:.2f}"', "expressions"),
+        ('f"mean {x:.1f}"', 'f"平均 {y:.1f}"', "expressions"),
         ('f"mean {x:.1f}"', '"平均"', "expressions"),
+        ('f"mean {x!r}"', 'f"平均 {x}"', "expressions"),
+        # a header in an expression may be translated and widened for two-column characters
+        ("f\"{'batch of 64':<26}{n:>5}\"", "f\"{'64 個のバッチ':<22}{n:>5}\"", None),
+        ("f\"{'batch':<26}{n:>5}\"", "f\"{'バッチ':<26}{len(n):>5}\"", "expressions"),
         ('"a title"', '"題名', "not one Python string literal"),
         ('"a title"', "print('x')", "not one Python string literal"),
     ],
@@ -119,6 +124,47 @@ def test_literals_are_the_student_facing_ones():
     assert [literal.text for literal in i18n.literals(source)] == [
         '"Returns"',
         'f"mean {x:.1f} steps"',
+    ]
+
+
+def test_a_key_label_replaces_every_use_of_its_literal_and_is_checked(tmp_path, monkeypatch):
+    """A label the code also looks up ("as written" in values["as written", seed]) is translated
+    everywhere in the lesson at once, so the lookups still agree; a key label whose literal left
+    the lesson, or that disagrees with the same literal's printed translation, is named."""
+    lesson = tmp_path / "99_keys.py"
+    lesson.write_text(
+        '# %%\nimport dqn_lib\n\n# %%\nvalues = {"as written": 1, "corrected": 2}\n'
+        'for name in ("as written", "corrected"):\n    print(name, values[name])\n'
+        'print(values["as written"])\nshown = f"{values[\'corrected\']:>3}"\nprint(shown)\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(i18n, "catalog_path", lambda _: tmp_path / "99_keys.po")
+    catalog = polib.POFile(wrapwidth=0)
+    for english, japanese in (('"as written"', '"原典どおり"'), ('"corrected"', '"修正版"')):
+        catalog.append(polib.POEntry(msgctxt=i18n.KEY, msgid=english, msgstr=japanese))
+    assert i18n.problems(lesson, catalog) == []
+    built = i18n.translate_lesson(lesson, catalog)
+    assert "as written" not in built and "corrected" not in built
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        exec(jupytext.reads(built, fmt="py:percent").cells[1].source, namespace)
+    assert printed.getvalue() == "原典どおり 1\n修正版 2\n1\n  2\n"
+    printed_key = "f\"written: {values['as written']}\""  # a printed line, so translated
+    catalog.append(polib.POEntry(msgctxt=i18n.CODE, msgid=printed_key, msgstr=printed_key))
+    found = "\n".join(i18n.problems(lesson, catalog))
+    assert "compares with the key label 'as written' inside an expression" in found
+    catalog.pop()
+    catalog.append(polib.POEntry(msgctxt=i18n.KEY, msgid='"gone"', msgstr='"消えた"'))
+    catalog[0].msgstr = 'f"原典どおり {x}"'
+    found = "\n".join(i18n.problems(lesson, catalog))
+    assert 'key label "gone": no longer in the lesson\'s code' in found
+    assert 'key label "as written": the translation\'s {expressions} differ' in found
+    catalog[0].msgstr = '"原典どおり"'
+    catalog.save(str(tmp_path / "99_keys.po"))
+    merged = i18n.update(lesson)  # keeps the key labels still used, with no duplicate entry
+    assert sorted((e.msgctxt, e.msgid) for e in merged) == [
+        (i18n.KEY, '"as written"'),
+        (i18n.KEY, '"corrected"'),
     ]
 
 
@@ -203,3 +249,30 @@ def test_translations_keep_every_number_of_the_english(lesson):
             first = entry.msgid.strip().splitlines()[0][:60]
             found.append(f"{first!r}: lost {sorted(lost)}, new {sorted(new)}")
     assert not found, f"{lesson.name}:\n" + "\n".join(found)
+
+
+def test_pad_counts_a_japanese_character_as_two_columns_and_keeps_english_as_format_does():
+    from dqn_lib.i18n import display_width, pad
+
+    for text, width in (("preset", 14), ("solved", 8), ("a longer header than width", 5)):
+        assert pad(text, width, "<") == f"{text:<{width}}"
+        assert pad(text, width) == f"{text:>{width}}"
+    assert pad("解けた", 8) == "  解けた" and display_width(pad("解けた", 8)) == 8
+    assert pad("プリセット", 14, "<") == "プリセット    "
+    with pytest.raises(ValueError, match="align must be"):
+        pad("x", 3, "^")
+
+
+def test_display_name_says_the_names_in_the_chosen_language_and_refuses_others():
+    try:
+        assert [dqn_lib.display_name(n) for n in dqn_lib.ACTION_NAMES] == [
+            "push left",
+            "push right",
+        ]
+        dqn_lib.set_language("ja")
+        assert [dqn_lib.display_name(n) for n in dqn_lib.ACTION_NAMES] == ["左に押す", "右に押す"]
+        assert all(not dqn_lib.display_name(n).isascii() for n in dqn_lib.OBSERVATION_NAMES)
+    finally:
+        dqn_lib.set_language("en")
+    with pytest.raises(ValueError, match="display_name takes one of OBSERVATION_NAMES"):
+        dqn_lib.display_name("push up")

@@ -1,5 +1,7 @@
 """Runs side by side in processes give the results of the same runs one after another."""
 
+import os
+
 import pytest
 import torch
 
@@ -49,3 +51,36 @@ def test_a_function_a_new_process_cannot_import_is_refused():
     _defined_here.__module__ = "__main__"  # as a notebook cell's function is
     with pytest.raises(ValueError, match="put it in a module, or use workers=1"):
         run_in_processes(_defined_here, [{"x": 1}], workers=2)
+
+
+CALLS: list[int] = []
+
+
+def _counted(x):
+    CALLS.append(x)
+    return {"square": x * x}
+
+
+def test_the_test_sessions_folder_keeps_runs_under_their_function_and_jobs(tmp_path, monkeypatch):
+    """With DQN_LIB_RUN_CACHE set (only the test session's lesson kernels have it), the same
+    function on the same jobs is computed once; other jobs are computed, and without the
+    variable nothing is kept."""
+    from dqn_lib.parallel import RUN_CACHE
+
+    monkeypatch.setenv(RUN_CACHE, str(tmp_path))
+    CALLS.clear()
+    jobs = [{"x": 2}, {"x": 3}]
+    first = run_in_processes(_counted, jobs, workers=1, progress=False)
+    again = run_in_processes(_counted, jobs, workers=1, progress=False)
+    assert first == again == [{"square": 4}, {"square": 9}] and CALLS == [2, 3]
+    assert run_in_processes(_counted, [{"x": 4}], workers=1, progress=False) == [{"square": 16}]
+    assert CALLS == [2, 3, 4] and len(list(tmp_path.glob("*.pickle"))) == 2
+    monkeypatch.delenv(RUN_CACHE)
+    run_in_processes(_counted, jobs, workers=1, progress=False)
+    assert CALLS == [2, 3, 4, 2, 3] and len(list(tmp_path.glob("*.pickle"))) == 2
+
+
+def test_unit_tests_run_without_the_lessons_folder_of_kept_runs():
+    from dqn_lib.parallel import RUN_CACHE
+
+    assert RUN_CACHE not in os.environ, "only the lessons' kernels may reuse runs"

@@ -25,14 +25,26 @@ turns it into the ``.mo`` file that Python's gettext reads when a lesson calls
 
 A literal is student-facing when it holds a letter and either a space (a sentence, a title, a
 label with two words) or is what a label, a title or a printed line is made of (``label=``,
-``set_xlabel(...)``, ``print(...)``). A translator keeps a literal that must not change (a key
-the code looks up) by copying the English into ``msgstr``.
+``set_xlabel(...)``, ``print(...)``); an f-string's words include those inside its
+``{expressions}`` (a table header ``{'seed':>5}``), but not keys such as ``row['final_100']``.
+A translator keeps a literal that must not change (a key the code looks up) by copying the
+English into ``msgstr``. A translated f-string keeps what its
+``{expressions}`` compute; the text and the format spec inside them may change
+(``{'batch of 64':<26}`` -> ``{'64 個のバッチ':<22}``: a Japanese character takes two columns).
+
+A label the lesson's code both prints and looks up (``values["as written", seed]``) is a *key
+label*: an entry with msgctxt ``key``, added to the catalog by hand, whose translation replaces
+every literal of that text in the lesson (keys included), so the lookups still agree. ``update``
+keeps it while the literal is in the lesson; ``status`` names one that is not, or that a printed
+copy of the same literal translates differently. Never make a key label of a literal the library
+reads (a preset's name, a config value): the Japanese lesson's run would fail on it.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import copy
 import difflib
 import re
 import sys
@@ -52,6 +64,10 @@ LIBRARY_MO = ROOT / "dqn_lib" / "locale" / "ja" / "LC_MESSAGES" / "dqn_lib.mo"
 LESSON = re.compile(r"\d\d_\w+\.py")
 CODE = "code"
 """The msgctxt of a code cell's string literal (markdown cells have none)."""
+KEY = "key"
+"""The msgctxt of a label the lesson's code also uses as a key (``values["as written", seed]``):
+written by hand into the catalog, it replaces every literal of that text in the lesson's code,
+keys included, so that the lookups still agree and the printed label is Japanese."""
 LANGUAGE_LINE = 'dqn_lib.set_language("ja")  # 日本語のメッセージと図'
 """The line the Japanese edition adds at the end of each lesson's first code cell."""
 
@@ -152,11 +168,18 @@ def literals(source: str) -> list[Literal]:
     starts = _offsets(source)
     found: list[Literal] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.JoinedStr):
+        ancestor = parents.get(node)
+        while ancestor is not None and not isinstance(ancestor, ast.JoinedStr):
+            ancestor = parents.get(ancestor)
+        if ancestor is not None:
+            continue  # inside an f-string, which is the message
+        if isinstance(node, ast.JoinedStr):  # its text, and a header inside {'seed':>5}
             words = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+            inner = _texts_in_expressions(ast.unparse(node))
+            words += " ".join(
+                t for t in inner if "_" not in t and len(re.findall("[A-Za-z]", t)) > 1
+            )
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if isinstance(parents.get(node), ast.JoinedStr):
-                continue  # a piece of an f-string: the f-string is the message
             words = node.value
         else:
             continue
@@ -219,10 +242,48 @@ def _key(entry: polib.POEntry | Message) -> tuple[str | None, str]:
 
 
 def update(lesson: Path) -> polib.POFile:
-    """Merge one lesson's messages into its catalog (msgmerge's rules) and return the catalog."""
+    """Merge one lesson's messages into its catalog (msgmerge's rules) and return the catalog.
+    Key labels (msgctxt ``key``) are kept while their literal is still in the lesson's code."""
     path = catalog_path(lesson)
     old = polib.pofile(str(path), wrapwidth=0) if path.exists() else None
-    return _merge(old, list(messages(lesson)))
+    present = key_literals(lesson)
+    keys = [e for e in old or [] if e.msgctxt == KEY and e.msgid in present]
+    labels = {e.msgid for e in keys}  # a key label stands for its printed literal too
+    catalog = _merge(old, [m for m in messages(lesson) if m.msgid not in labels])
+    catalog.extend(keys)
+    return catalog
+
+
+def _all_literals(source: str) -> list[Literal]:
+    """Every string literal of one code cell (an f-string whole, not its pieces)."""
+    tree = ast.parse(source)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    starts = _offsets(source)
+    found = []
+    for node in ast.walk(tree):
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if not (is_text or isinstance(node, ast.JoinedStr)):
+            continue
+        ancestor = parents.get(node)
+        while ancestor is not None and not isinstance(ancestor, ast.JoinedStr):
+            ancestor = parents.get(ancestor)
+        if ancestor is not None:
+            continue  # inside an f-string: its translation writes the key (see problems)
+        start = starts[node.lineno - 1] + _char_column(source, starts, node.lineno, node.col_offset)
+        end = starts[node.end_lineno - 1] + _char_column(
+            source, starts, node.end_lineno, node.end_col_offset
+        )
+        found.append(Literal(start, end, source[start:end]))
+    return sorted(found, key=lambda literal: literal.start)
+
+
+def key_literals(lesson: Path) -> set[str]:
+    """The string literals of a lesson's code cells, as written (quotes included)."""
+    found: set[str] = set()
+    for cell in jupytext.read(lesson).cells:
+        if cell.cell_type == "code":
+            found.update(literal.text for literal in _all_literals(_python_only(cell.source)))
+    return found
 
 
 def _merge(old: polib.POFile | None, found: list[Message]) -> polib.POFile:
@@ -285,7 +346,7 @@ def problems(lesson: Path, catalog: polib.POFile | None = None) -> list[str]:
     found = []
     have = {_key(e): e for e in catalog if not e.obsolete}
     for message in messages(lesson):
-        entry = have.get(_key(message))
+        entry = have.get(_key(message)) or have.get((KEY, message.msgid))
         where = f"{lesson.name}:{message.line}"
         first = message.msgid.strip().splitlines()[0][:70]
         if entry is None:
@@ -298,6 +359,35 @@ def problems(lesson: Path, catalog: polib.POFile | None = None) -> list[str]:
             )
         elif message.msgctxt == CODE and (error := literal_error(entry.msgid, entry.msgstr)):
             found.append(f"{where}: {error}: {first!r}")
+    present = key_literals(lesson)
+    keys = {
+        ast.literal_eval(e.msgid): ast.literal_eval(e.msgstr)
+        for e in catalog
+        if e.msgctxt == KEY and e.msgstr and _expressions(e.msgid) == _expressions(e.msgstr) == []
+    }
+    for entry in catalog:
+        if entry.msgctxt == CODE and entry.msgstr and keys:
+            english = _texts_in_expressions(entry.msgid)
+            japanese = _texts_in_expressions(entry.msgstr)
+            for i, text in enumerate(english):
+                if text in keys and (i >= len(japanese) or japanese[i] != keys[text]):
+                    found.append(
+                        f"{lesson.name}: {entry.msgid.strip()[:60]!r} compares with the key label "
+                        f"{text!r} inside an expression: write {keys[text]!r} there"
+                    )
+    for entry in catalog:
+        if entry.obsolete or entry.msgctxt != KEY:
+            continue
+        where = f"{lesson.name}: key label {entry.msgid}"
+        code = have.get((CODE, entry.msgid))
+        if entry.msgid not in present:
+            found.append(f"{where}: no longer in the lesson's code; remove it from the catalog")
+        elif not entry.msgstr or "fuzzy" in entry.flags:
+            found.append(f"{where}: untranslated or fuzzy")
+        elif error := literal_error(entry.msgid, entry.msgstr):
+            found.append(f"{where}: {error}")
+        elif code is not None and code.msgstr != entry.msgstr:
+            found.append(f"{where}: its translation as a printed literal differs: {code.msgstr}")
     return list(dict.fromkeys(found))
 
 
@@ -310,8 +400,36 @@ def _expressions(text: str) -> list[str] | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return []
     if isinstance(node, ast.JoinedStr):
-        return sorted(ast.unparse(v) for v in ast.walk(node) if isinstance(v, ast.FormattedValue))
+        return sorted(_code_of(v) for v in node.values if isinstance(v, ast.FormattedValue))
     return None
+
+
+def _texts_in_expressions(text: str) -> list[str]:
+    """The string constants inside a literal's ``{expressions}``, in order."""
+    try:
+        node = ast.parse("(" + text.strip() + "\n)", mode="eval").body
+    except SyntaxError:
+        return []
+    values = [v for v in ast.walk(node) if isinstance(v, ast.FormattedValue)]
+    return [
+        c.value
+        for v in values
+        for c in ast.walk(v.value)
+        if isinstance(c, ast.Constant) and isinstance(c.value, str)
+    ]
+
+
+class _BlankText(ast.NodeTransformer):
+    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
+        return ast.Constant("") if isinstance(node.value, str) else node
+
+
+def _code_of(value: ast.FormattedValue) -> str:
+    """What an ``{expression}`` computes, with its text and its format spec left out: a table
+    header written as ``{'batch of 64':<26}`` may be translated, and its width changed so that the
+    Japanese header (two columns a character) stays above its column."""
+    expression = _BlankText().visit(copy.deepcopy(value.value))
+    return f"{ast.unparse(expression)}!{value.conversion}"
 
 
 def literal_error(english: str, japanese: str) -> str | None:
@@ -335,15 +453,41 @@ def translate_lesson(lesson: Path, catalog: polib.POFile) -> str:
         elif cell.cell_type == "code":
             source = cell.source
             python = _python_only(source)
-            for literal in reversed(literals(python)):
-                source = (
-                    source[: literal.start] + table[(CODE, literal.text)] + source[literal.end :]
+            replacements = {
+                literal.start: (
+                    literal,
+                    table.get((CODE, literal.text)) or table[(KEY, literal.text)],
                 )
+                for literal in literals(python)
+            }
+            for literal in _all_literals(python):
+                if literal.start in replacements:
+                    continue
+                if (KEY, literal.text) in table:
+                    replacements[literal.start] = (literal, table[(KEY, literal.text)])
+                elif (inside := _keys_inside(literal.text, table)) != literal.text:
+                    replacements[literal.start] = (literal, inside)
+            for start in sorted(replacements, reverse=True):
+                literal, text = replacements[start]
+                source = source[: literal.start] + text + source[literal.end :]
             if first_code:
                 source = source.rstrip("\n") + "\n" + LANGUAGE_LINE
                 first_code = False
             cell.source = source
     return jupytext.writes(notebook, fmt="py:percent")
+
+
+def _keys_inside(text: str, table: dict[tuple[str | None, str], str]) -> str:
+    """An untranslated f-string with every key label inside its ``{expressions}`` translated
+    (``{np.sum(endings == 'cart left')}``), so that it compares with what the lesson stores."""
+    if not text.lower().startswith(("f", "rf", "fr")):
+        return text
+    for (context, english), japanese in table.items():
+        if context == KEY and not english.lower().startswith(("f", "rf", "fr")):
+            before, after = ast.literal_eval(english), ast.literal_eval(japanese)
+            for quote in ("'", '"'):
+                text = text.replace(quote + before + quote, quote + after + quote)
+    return text
 
 
 def build(lesson: Path) -> Path:

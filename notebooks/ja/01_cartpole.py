@@ -16,7 +16,7 @@
 # %% [markdown]
 # # レッスン 1: CartPole 環境
 #
-# エージェントが何かを学習できるようになる前に、まずその世界を知っておく必要があります。エージェントには何が見えるのか、何ができるのか、そしてエピソードはいつ終わるのか、です。このレッスンでは CartPole を分解して調べ、そのあと学習をまったく使わずに書いた 2 つの方策、つまりランダム方策と手作りの方策を試して、DQN エージェントが超えなければならない基準を定めます。
+# エージェントが何かを学習できるようになる前に、まずその世界を知っておく必要があります。エージェントには何が見えるのか、何ができるのか、そしてエピソードはいつ終わるのか、です。このレッスンでは CartPole を分解して調べ、そのあと学習をまったく使わずに書いた 2 つの方策、つまりランダム方策と手で書いた方策を試して、DQN エージェントが超えなければならない基準を定めます。
 
 # %%
 import matplotlib.pyplot as plt
@@ -30,6 +30,7 @@ from dqn_lib import (
     MAX_EPISODE_STEPS,
     OBSERVATION_NAMES,
     POSITION_LIMIT,
+    display_name,
     make_env,
 )
 
@@ -66,8 +67,9 @@ print("行動空間:", env.action_space)
 
 # %%
 low, high = env.observation_space.low, env.observation_space.high
+# display_name(name): the name in the lesson's language (the names themselves stay English)
 for index, name in enumerate(OBSERVATION_NAMES):
-    print(f"{index}  {name:<22} {low[index]:>8.4f} 〜 {high[index]:.4f}")
+    print(f"{index}  {display_name(name):<14} {low[index]:>8.4f} 〜 {high[index]:.4f}")
 print(
     f"この範囲を超えると終了: カートの位置 ±{POSITION_LIMIT} m、"
     f"ポールの角度 ±{ANGLE_LIMIT_RADIANS:.4f} rad = ±{np.degrees(ANGLE_LIMIT_RADIANS):.0f}°"
@@ -96,7 +98,7 @@ assert np.isclose(np.degrees(high[2]), 24), "観測空間の角度の境界が 2
 # %%
 print("行動の数:", env.action_space.n)
 for action, name in enumerate(ACTION_NAMES):
-    print(f"行動 {action} = {name}")
+    print(f"行動 {action} = {display_name(name)}")
 
 # %% [markdown]
 # ## 1 ステップずつ進める
@@ -251,7 +253,7 @@ assert random_returns.mean() < 30, (
 assert (random_returns < MAX_EPISODE_STEPS).all(), "ランダム方策のエピソードが時間制限に達しました"
 
 # %% [markdown]
-# ## 手作りの方策
+# ## 手で書いた方策
 #
 # ほうきを手の上に立ててバランスを取る人は、ほうきが倒れかけている側へ手を動かします。これはそのまま書き下せます。ポールが右に傾いているか、右向きに回転していれば (`angle + angular_velocity > 0`) 右に押し、そうでなければ左に押します。角度と角速度 (単位の異なる 2 つの量) を足し合わせるのは大雑把ですが、ポールが大きく傾いてからではなく、その前に反応できます。
 
@@ -266,25 +268,25 @@ def lean_policy(observation):
 lean_returns = episode_returns(lean_policy)
 reached_limit = int((lean_returns == MAX_EPISODE_STEPS).sum())
 print(
-    f"手作りの方策、{len(lean_returns)} エピソード: 平均 {lean_returns.mean():.1f}、"
+    f"手で書いた方策、{len(lean_returns)} エピソード: 平均 {lean_returns.mean():.1f}、"
     f"最小 {lean_returns.min():.0f}、最大 {lean_returns.max():.0f}。"
     f"{reached_limit} エピソードが {MAX_EPISODE_STEPS} ステップの制限に到達"
 )
 
 # %%
 assert lean_returns.mean() > 10 * random_returns.mean(), (
-    f"手作りの方策の平均は {lean_returns.mean():.1f} で、ランダム方策の "
+    f"手で書いた方策の平均は {lean_returns.mean():.1f} で、ランダム方策の "
     f"{random_returns.mean():.1f} の 10 倍にも届きません"
 )
 assert lean_returns.min() > random_returns.max(), (
-    f"手作りの方策の最悪のエピソード ({lean_returns.min():.0f}) が、ランダム方策の"
+    f"手で書いた方策の最悪のエピソード ({lean_returns.min():.0f}) が、ランダム方策の"
     f"最良のエピソード ({random_returns.max():.0f}) を上回りませんでした"
 )
 assert reached_limit > len(lean_returns) / 2, (
-    f"手作りの方策が時間制限に達したのは {reached_limit} エピソードだけでした"
+    f"手で書いた方策が時間制限に達したのは {reached_limit} エピソードだけでした"
 )
 print(
-    f"手作りの方策の最悪のエピソード ({lean_returns.min():.0f} ステップ) でも、"
+    f"手で書いた方策の最悪のエピソード ({lean_returns.min():.0f} ステップ) でも、"
     f"ランダム方策の最良のエピソード ({random_returns.max():.0f} ステップ) より長く続きます"
 )
 
@@ -299,7 +301,7 @@ ax.plot(
     lean_returns,
     "o",
     markersize=4,
-    label=f"手作りの方策 (傾いている側へ押す): 平均 {lean_returns.mean():.1f}",
+    label=f"手で書いた方策 (傾いている側へ押す): 平均 {lean_returns.mean():.1f}",
 )
 ax.plot(seeds, random_returns, "o", markersize=4, label=f"ランダム方策: 平均 {random_returns.mean():.1f}")
 ax.axhline(
@@ -318,7 +320,7 @@ plt.show()
 # %% [markdown]
 # ### 確認: 自前のループと`dqn_lib.evaluate`は一致する
 #
-# レッスン 6 以降は、`dqn_lib.evaluate(policy, episodes, seed)`がこれらのエピソードを実行してくれます。エピソード`i`を`seed + i`でリセットし、報酬を合計して収益を求めます。決定的な方策であれば、私たちのループとまったく同じ結果になるはずです。(ランダム方策の抽選結果は、それまでに何回抽選したかに左右されるので、ここでは手作りの方策で確認します。)
+# レッスン 6 以降は、`dqn_lib.evaluate(policy, episodes, seed)`がこれらのエピソードを実行してくれます。エピソード`i`を`seed + i`でリセットし、報酬を合計して収益を求めます。決定的な方策であれば、私たちのループとまったく同じ結果になるはずです。(ランダム方策の抽選結果は、それまでに何回抽選したかに左右されるので、ここでは手で書いた方策で確認します。)
 
 # %%
 library_returns = dqn_lib.evaluate(lean_policy, episodes=100, seed=SEED)
@@ -332,7 +334,7 @@ print(f"100 個の収益が完全に一致しました。平均 {library_returns
 # %% [markdown]
 # ### 確認: 時間制限に達するのは打ち切りであり、終了ではない
 #
-# 手作りの方策は、ほとんどのシードで 500 ステップ全部を持ちこたえます。そのうちの 1 つを 1 ステップずつ再生すると、`step`が何を報告するかがわかります。499 ステップの間はどちらのフラグも立たず、500 ステップ目に`terminated=False`のまま`truncated=True`になります。そのとき、ポールはまだ立っていて、カートもレールの上にあります。
+# 手で書いた方策は、ほとんどのシードで 500 ステップ全部を持ちこたえます。そのうちの 1 つを 1 ステップずつ再生すると、`step`が何を報告するかがわかります。499 ステップの間はどちらのフラグも立たず、500 ステップ目に`terminated=False`のまま`truncated=True`になります。そのとき、ポールはまだ立っていて、カートもレールの上にあります。
 
 # %%
 full_seed = int(SEED + np.flatnonzero(lean_returns == MAX_EPISODE_STEPS)[0])
@@ -355,7 +357,7 @@ assert abs(observation[0]) <= POSITION_LIMIT and abs(observation[2]) <= ANGLE_LI
 )
 
 # %% [markdown]
-# ## 手作りの方策がうまくいかないところ
+# ## 手で書いた方策がうまくいかないところ
 #
 # `lean_policy`はポールしか見ていません。ポールが立っている間も、カートがレールの上を少しずつ移動していくのを止めるものは何もなく、いくつかのシードでは時間制限より前に 2.4 m を越えてしまいます。最初の 10 個のシードについてカートの位置を追うと、このドリフト (ずれ) がわかります。
 
@@ -380,7 +382,7 @@ for seed in range(SEED, SEED + 10):
 for limit in (-POSITION_LIMIT, POSITION_LIMIT):
     ax.axhline(limit, color="red", linestyle="--")
 ax.text(0.1, POSITION_LIMIT - 0.3, "レールの端 (終了)", color="red")
-ax.set_title("手作りの方策: ポールは立ったまま、カートがずれていく")
+ax.set_title("手で書いた方策: ポールは立ったまま、カートがずれていく")
 ax.set_xlabel("時間 (s)。500 ステップ = 10 s")
 ax.set_ylabel("カートの位置 (m)")
 ax.legend(loc="center left", bbox_to_anchor=(1, 0.5))
@@ -406,7 +408,7 @@ dqn_lib.animate_episode(make_random_policy(SEED), seed=SEED, title="ランダム
 # %% [markdown]
 # ポールは 1 秒もたたないうちに 12° を超えて傾き、エピソードは終了します (キャプションは「ポールが倒れた」)。
 #
-# 次は手作りの方策です。時間制限に達しなかったシードのうち、最初のものを使います。ポールではなくカートに注目してください。ポールはずっと立ったままですが、カートは一方の側へ着実に滑っていき、やがて最後のフレームのキャプションに 「カートがレールの端を越えた」 と表示されます。
+# 次は手で書いた方策です。時間制限に達しなかったシードのうち、最初のものを使います。ポールではなくカートに注目してください。ポールはずっと立ったままですが、カートは一方の側へ着実に滑っていき、やがて最後のフレームのキャプションに「カートがレールの端を越えた」と表示されます。
 
 # %%
 drift_seed = int(SEED + np.flatnonzero(lean_returns < MAX_EPISODE_STEPS)[0])
@@ -416,7 +418,7 @@ print(
     f"最後のカートの位置 {drift_positions[-1]:+.2f} m"
 )
 assert abs(drift_positions[-1]) > POSITION_LIMIT, "このエピソードは、カートがレールの端を越えて終わるはずでした"
-dqn_lib.animate_episode(lean_policy, seed=drift_seed, title="手作りの方策")
+dqn_lib.animate_episode(lean_policy, seed=drift_seed, title="手で書いた方策")
 
 # %%
 env.close()
@@ -427,7 +429,7 @@ env.close()
 # 各演習には、完成させるセルと、何が正しく何が間違っているかを言葉で教えてくれる確認セルがあります。この節より後のセルで、あなたの答えが使われることはありません。
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "ex-01-1-text", "locked": true, "schema_version": 3, "solution": false, "task": false}
-# ### 演習 1.1: カートも見る手作りの方策 (ウォームアップ、約 10 分)
+# ### 演習 1.1: カートも見る手で書いた方策 (ウォームアップ、約 10 分)
 #
 # 方策を手で書いてみると、4 つの数値のうちどれが重要なのかがわかり、学習するエージェントが越えるべき基準も定まります。
 #
@@ -572,7 +574,7 @@ check_transition_recorder(record_transitions)
 # - CartPole の観測は 4 つの数値です。カートの位置 (m)、カートの速度 (m/s)、ポールの角度 (rad)、ポールの角速度 (rad/s) です。行動は左に押すか右に押すかの 2 つで、休むことはできません。
 # - `reset(seed=...)`は再現可能なエピソードを始めます。`step`は観測、報酬、terminated、truncated、info を返します。報酬は 1 ステップごとに +1 なので、収益はステップ数を数えたものになり、最大で 500 です。
 # - *終了* (terminated) は、ポールが 12° を超えたか、カートが 2.4 m を超えたことを意味し、その先に未来はありません。*打ち切り* (truncated) は 500 ステップの時間制限を意味し、未来は続いていたのに、観察をやめただけです。学習ではこの 2 つを区別して扱わなければなりません。
-# - シードを指定した同じ 100 通りの初期状態で、ランダム方策がポールを立たせておけるのは平均 30 ステップ未満ですが、3 行の手作りの方策はその 10 倍以上長く、最悪のエピソードでもランダム方策の最良のエピソードを上回ります。それでもこの方策はカートを無視するので、カートはずれていき、いくつかのシードではレールの端を越えてしまいます。学習するエージェントは、少なくともこれと同じくらいよい方策を自力で見つけなければなりません。
+# - シードを指定した同じ 100 通りの初期状態で、ランダム方策がポールを立たせておけるのは平均 30 ステップ未満ですが、3 行の手で書いた方策はその 10 倍以上長く、最悪のエピソードでもランダム方策の最良のエピソードを上回ります。それでもこの方策はカートを無視するので、カートはずれていき、いくつかのシードではレールの端を越えてしまいます。学習するエージェントは、少なくともこれと同じくらいよい方策を自力で見つけなければなりません。
 #
 # 原典のノートブックがしていたことと、変更した点: 原典の状態の表 (このレッスンにも掲載) は、観測空間の境界である ±4.8 と ±24° を、ゲームの範囲として載せていました。本コースでは、エピソードが実際に終了する限界である ±2.4 m と ±12° を加え、両方を環境と照らし合わせて確認しました。原典は`import gym`を使いながら gymnasium の 5 つの値を返す`step`を呼び出し、3 番目の値だけを`done`として使っていました。本コースでは gymnasium を使い、`terminated`と`truncated`を区別して名前を付けています。原典のエピソードはシードが指定されていませんでしたが、ここではどのエピソードもシードから生成されるので、上の数値は再現されます。原典のアニメーションは JavaScript (`to_jshtml`) で、保存したノートブックでは何も表示されませんでした。本コースのアニメーションは GIF です。
 #

@@ -155,7 +155,7 @@ assert all(value > 10 * worth for value, worth in doomed_values.values()), doome
 # ネットワークは過大評価しています。評価の初期状態について、方策が実際に得る値より 40% 近く高い値を予測しており、どんな方策でも得られない値になっています。このネットワークは Double DQN で学習しました。レッスン 9 では、Double DQN は 10,000 ステップの時点で過小評価していました。このチェックポイントは 30,000 ステップ、しかもすべてのエピソードを探索的スタート (exploring starts) で学習しています。なぜ価値がここまで高くなったのかは、どのレッスンでも測っていません (レッスン 9 では、素の`max`を使うエージェントをこれほど長く学習させていません)。白い点から遠く離れた 2 つの助からない状態では、本来の価値の 10 倍を超えてずれています。貪欲な行動に必要なのは、ある状態での 2 つの Q値の*順序*だけで、2 つの数値がどちらも間違っていても順序は正しいことがあります。ですから、マップは形に注目して読みましょう。
 #
 # - **価値マップは対角線に沿った尾根になっています。** ネットワークが最も高く評価する状態は「ポールが直立している」状態だけではなく、「ポールが一方に傾きながら、逆向きに回転して戻ろうとしている」状態 (左上、右下) です。左に傾いて右に回転しているポールは、直立に戻る途中だからです。(これらの隅は白い点から遠く、価値が最も信頼できない場所です。実際には、100 を超える価値を持つ状態はありません。) 最も悪い隅は、ポールが一方に傾き、さらに同じ向きに回転している状態 (左下、右上) です。そこからは、エージェントが何をしてもポールは倒れます。
-# - **貪欲な行動のマップは 1 本の線で分かれています。** 線より上ではエージェントは右に押し、下では左に押します。押す力は常に最大です。つまり貪欲方策は*バンバン制御* (bang-bang) で、*切り替え線*を持ちます。線は左上から右下へ走っています。エージェントはポールが倒れていく側へ押し、「倒れていく」かどうかを、ポールが今どこにあるかとどこへ向かっているかを混ぜ合わせて判断しています。これは比例微分 (PD) 則`angle + k * angular velocity`から、大きさを捨てて符号だけを取り出したものです。PD 制御器ならポールのずれが大きいほど強く押しますが、このエージェントにできるのは押す向きを選ぶことだけです。レッスン 1 の手書きの方策`angle + angular velocity > 0`も同じ形で、4 節で出会う`dqn_lib.starts.linear_policy`も同じ形です。
+# - **貪欲な行動のマップは 1 本の線で分かれています。** 線より上ではエージェントは右に押し、下では左に押します。押す力は常に最大です。つまり貪欲方策は*バンバン制御* (bang-bang) で、*切り替え線*を持ちます。線は左上から右下へ走っています。エージェントはポールが倒れていく側へ押し、「倒れていく」かどうかを、ポールが今どこにあるかとどこへ向かっているかを混ぜ合わせて判断しています。これは比例微分 (PD) 則`angle + k * angular velocity`から、大きさを捨てて符号だけを取り出したものです。PD 制御器ならポールのずれが大きいほど強く押しますが、このエージェントにできるのは押す向きを選ぶことだけです。レッスン 1 の手で書いた方策`angle + angular velocity > 0`も同じ形で、4 節で出会う`dqn_lib.starts.linear_policy`も同じ形です。
 # - **カートの状態が線を動かします。** カートが中心から右に 1 m の位置にあると (2 行目) 線は下へ移動し、カートが右へ 1 m/s で動いていると (3 行目) さらに下へ移動します。このとき、直立して静止しているポールに対して、エージェントは右に押します。つまり、中心から*離れる*向き、しかもカートの動きと*同じ*向きに押すのです。逆に見えますが、そうではありません。CartPole は*非最小位相* (non-minimum-phase) の系です。カートを左へ動かすには、あるいは右へ動いているカートを減速させるには、まずポールが左に傾かなければなりません。そしてポールを左に傾けられるのは右への押しだけです。その後に続くバランスを取るための押しが、カートを左へ運びます。中心へ向かって押すと、ポールは逆向きに傾いてしまいます。チェックの後の表で、この線の移動を測ります。
 # - **白い点は中心付近の小さな塊です。** 良いエージェントはマップの大部分を一度も訪れません。そこでのネットワークの価値は、学習初期の不器用なエピソードと、ネットワークの補間がたまたま出した値に由来します。
 #
@@ -209,7 +209,7 @@ def linear_switching_angle(cart_position, cart_velocity):
 
 
 print(
-    f"{'cart position, velocity':<25}{'DQN':>8}{'linear policy':>15}   (切り替え角度、度)"
+    f"{'カートの位置、速度':<16}{'DQN':>8}{'線形方策':>11}   (切り替え角度、度)"
 )
 crossings = {}
 for cart_state in ((0.0, 0.0), (1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)):
@@ -257,7 +257,8 @@ print(
     f"(ステップ {farthest})。"
     f"収益 {episode.rewards.sum():.0f}"
 )
-print(f"ステップ 0: Q = {episode.q_values[0].round(1)}、選んだ行動 {ACTION_NAMES[episode.actions[0]]}")
+chosen = dqn_lib.display_name(ACTION_NAMES[episode.actions[0]])  # in the lesson's language
+print(f"ステップ 0: Q = {episode.q_values[0].round(1)}、選んだ行動 {chosen}")
 print(
     f"エピソード全体の Q値: {episode.q_values.min():.1f} から "
     f"{episode.q_values.max():.1f} まで。ステップ {upright} 以降、2 つの差は平均 "
@@ -301,6 +302,7 @@ plt.show()
 steps = np.arange(episode.length)
 fig, (ax_q, ax_angle, ax_cart) = plt.subplots(3, 1, figsize=(9, 7.5), sharex=True)
 for action, name in enumerate(ACTION_NAMES):
+    name = dqn_lib.display_name(name)  # in the lesson's language
     ax_q.plot(steps, episode.q_values[:, action], label=f"Q({name})", linewidth=1)
 ax_q.axhline(
     CEILING, color="black", linestyle="--", linewidth=1, label="1 / (1 - gamma): 永遠に +1"
@@ -322,7 +324,7 @@ plt.show()
 # %% [markdown]
 # このエピソードからわかること (数値は上の出力にあります):
 #
-# - ステップ 0 では、ポールは右に 10 度傾いて静止しています。マップではこの状態は線より上、右に押す側にあり、エージェントは右に、つまりポールの下へカートを押します。Q(push right) は Q(push left) より明らかに大きく、選択が大きく効いてくる数少ない場面の 1 つです。
+# - ステップ 0 では、ポールは右に 10 度傾いて静止しています。マップではこの状態は線より上、右に押す側にあり、エージェントは右に、つまりポールの下へカートを押します。Q(右に押す) は Q(左に押す) より明らかに大きく、選択が大きく効いてくる数少ない場面の 1 つです。
 # - 数ステップのうちにポールは直立し、それ以降 2 つの Q値はほとんど重なります。直立に近ければ 1 ステップだけならどちらに押しても問題なく、エージェントは左右の押しを交互に繰り返します。
 # - 立て直しの際にカートは右へ押され、ステップ 305 まで右へ流れ続けて 0.71 m に達し、その後わずかに戻ります。その間に Q値は下がっていき、立て直し直後の平均 136.6 から、最後の 100 ステップの平均 131.0 になります。どのステップでも得られる報酬は同じ +1 なのに、エージェントは中心から外れたカートの価値を少し低く見積もっています。エピソードは失敗ではなく、時間制限で終わります。
 # - すべての Q値が、すべてのステップで 100 を超えています。2 節で見た過大評価が、エピソード全体にわたって現れています。エージェントの推定値はどこでも高すぎますが、エージェントはその順序に基づいて行動しています。
@@ -374,11 +376,11 @@ def perturbed_episodes(policy, box, episodes, seed):
             returns[i] += reward
         last_states[i] = observation
         if not terminated:
-            endings.append("time limit")
+            endings.append("時間切れ")
         elif abs(observation[POSITION]) > POSITION_LIMIT:
-            endings.append("cart left")
+            endings.append("カートが端を越えた")
         else:
-            endings.append("pole fell")
+            endings.append("ポールが倒れた")
     env.close()
     return starts, returns, np.array(endings), last_states
 
@@ -387,19 +389,19 @@ def greedy(observation):
     return agent.act(observation, greedy=True)
 
 
-POLICIES = {"DQN (the checkpoint)": greedy, "linear policy": linear_policy}
+POLICIES = {"DQN (チェックポイント)": greedy, "線形方策": linear_policy}
 for name, box in (
     ("PERTURBED_STARTS", PERTURBED_STARTS),
     ("WIDE_PERTURBED_STARTS", WIDE_PERTURBED_STARTS),
 ):
     print(
-        f"{name}: カートは {box[POSITION]} m 以内 (レールの端は {POSITION_LIMIT} m)、速度は "
+        f"{name}: カートは {box[POSITION]} m 以内 (レールの端は {POSITION_LIMIT} m)、速度は"
         f"最大 {box[VELOCITY]} m/s。ポールは {box[ANGLE]} rad ({np.degrees(box[ANGLE]):.1f} "
         f"度) 以内、角速度は最大 {box[ANGULAR_VELOCITY]} rad/s"
     )
 BOXES = {
-    "cart within 1 m": (PERTURBED_STARTS, PERTURBED_SEED),
-    "within 1.8 m": (WIDE_PERTURBED_STARTS, WIDE_SEED),
+    "カートが 1 m 以内": (PERTURBED_STARTS, PERTURBED_SEED),
+    "1.8 m 以内": (WIDE_PERTURBED_STARTS, WIDE_SEED),
 }
 perturbed = {
     (policy_name, box_name): perturbed_episodes(policy, box, 100, seed)
@@ -409,27 +411,27 @@ perturbed = {
 library_returns = dqn_lib.evaluate(
     agent, episodes=10, seed=PERTURBED_SEED, start_box=PERTURBED_STARTS
 )
-assert np.array_equal(perturbed["DQN (the checkpoint)", "cart within 1 m"][1][:10], library_returns)
+assert np.array_equal(perturbed["DQN (チェックポイント)", "カートが 1 m 以内"][1][:10], library_returns)
 
 print(
-    f"{'':<22}{'starts':<16}{'mean return':>12}{'reached 500':>13}{'cart left':>11}{'pole fell':>11}"
+    f"{'':<22}{'初期状態':<12}{'平均収益':>8}{'500 に到達':>10}\n{'カートが端を越えた':>63}{'ポールが倒れた':>8}"
 )
 for (policy_name, box_name), (_, returns, endings, _) in perturbed.items():
     print(
         f"{policy_name:<22}{box_name:<16}{returns.mean():>12.1f}{np.mean(returns == 500):>13.0%}"
-        f"{np.sum(endings == 'cart left'):>11}{np.sum(endings == 'pole fell'):>11}"
+        f"{np.sum(endings == 'カートが端を越えた'):>11}{np.sum(endings == 'ポールが倒れた'):>11}"
     )
-dqn_near = perturbed["DQN (the checkpoint)", "cart within 1 m"][1].mean()
-dqn_wide = perturbed["DQN (the checkpoint)", "within 1.8 m"][1].mean()
-dqn_endings = np.concatenate([perturbed["DQN (the checkpoint)", box][2] for box in BOXES])
+dqn_near = perturbed["DQN (チェックポイント)", "カートが 1 m 以内"][1].mean()
+dqn_wide = perturbed["DQN (チェックポイント)", "1.8 m 以内"][1].mean()
+dqn_endings = np.concatenate([perturbed["DQN (チェックポイント)", box][2] for box in BOXES])
 assert dqn_near >= 450, f"チェックポイントは乱した初期状態からも持ちこたえるはずです: 平均 {dqn_near:.1f}"
-assert dqn_wide < 500 and not np.any(dqn_endings == "pole fell"), (
+assert dqn_wide < 500 and not np.any(dqn_endings == "ポールが倒れた"), (
     "本文では、DQN は広い範囲の初期状態のいくつかで失敗し、それは常にカートを失うことによると述べています"
 )
 assert all(
     returns.min() == MAX_EPISODE_STEPS
     for (policy_name, _), (_, returns, _, _) in perturbed.items()
-    if policy_name == "linear policy"
+    if policy_name == "線形方策"
 ), "線形方策は、乱したどの初期状態からも 500 に達するはずです"
 
 # %% nbgrader={"grade": true, "grade_id": "ex-10-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -437,8 +439,8 @@ from dqn_lib.checks_experiments import check_wide_starts_prediction
 
 check_wide_starts_prediction(
     my_prediction,
-    perturbed["DQN (the checkpoint)", "within 1.8 m"][1],
-    perturbed["linear policy", "within 1.8 m"][1],
+    perturbed["DQN (チェックポイント)", "1.8 m 以内"][1],
+    perturbed["線形方策", "1.8 m 以内"][1],
 )
 
 # %% [markdown]
@@ -448,7 +450,7 @@ check_wide_starts_prediction(
 fig, ax = plt.subplots(figsize=(9, 4.8))
 ax.axvspan(-1.0, 1.0, color="grey", alpha=0.12, label="1 m の範囲 (PERTURBED_STARTS)")
 for (policy_name, box_name), (starts, returns, _, _) in perturbed.items():
-    if box_name != "within 1.8 m":
+    if box_name != "1.8 m 以内":
         continue
     starts = starts[:, POSITION]
     is_dqn = policy_name.startswith("DQN")
@@ -477,7 +479,7 @@ ax.set(
 ax.legend(loc="lower center", fontsize="small")
 ax.grid(alpha=0.3)
 plt.show()
-wide_starts, wide_returns, _, _ = perturbed["DQN (the checkpoint)", "within 1.8 m"]
+wide_starts, wide_returns, _, _ = perturbed["DQN (チェックポイント)", "1.8 m 以内"]
 failed = wide_returns < MAX_EPISODE_STEPS
 print(
     f"広い範囲の初期状態からの DQN の失敗 {failed.sum()} 件 (開始時のカート: 収益):"
@@ -528,15 +530,15 @@ axes[1].legend(loc="center right", fontsize="small")
 fig.suptitle("静止状態 (ポールは直立) から始めたときのカートの行き先")
 plt.show()
 print(
-    f"{'start':>6}"
+    f"{'開始':>4}"
     + "".join(f"{name:>24}" for name in paths)
     + "   (500 ステップ後のカートの位置)"
 )
 for x in STILL_STARTS:
     print(f"{x:>+6.1f}" + "".join(f"{paths[name][x][-1]:>+24.2f}" for name in paths))
 
-assert all(abs(paths["linear policy"][x][-1]) < 0.25 for x in STILL_STARTS)
-assert all(0.5 < paths["DQN (the checkpoint)"][x][-1] < 1.4 for x in STILL_STARTS)
+assert all(abs(paths["線形方策"][x][-1]) < 0.25 for x in STILL_STARTS)
+assert all(0.5 < paths["DQN (チェックポイント)"][x][-1] < 1.4 for x in STILL_STARTS)
 
 # %% [markdown]
 # - 線形方策は、どの初期状態からも、ゆっくりと着実にカートを中心のほうへ戻します。500 ステップ後には、カートは中心から 0.25 m 以内にあります。
@@ -547,13 +549,13 @@ assert all(0.5 < paths["DQN (the checkpoint)"][x][-1] < 1.4 for x in STILL_START
 # %% [markdown]
 # ## 5. エージェントは何で学習したか
 #
-# エージェントは自分が訪れた状態について学びます。そして、どこを訪れるかは、まずエピソードをどこから始めるかで決まります。このコースの DQN (`double`プリセット) は、学習エピソードの半分を CartPole 本来の`reset`から、残りの半分を`TRAINING_STARTS`の範囲内の任意の位置から始めます。この範囲は、レールの両端 0.4 m ずつを除いたレール全体です。これが*探索的スタート* (Sutton and Barto, section 5.3) で、`dqn_lib.starts.ExploringStarts`で実装されています。`reset_starts`プリセットは同じ DQN で、CartPole 本来の初期状態だけを使います。チェックポイントは、すべてのエピソードを広い範囲から始めました。以下は、それぞれの設定での学習用の初期状態 2,000 個で、学習用の環境そのものに抽出させたものです。
+# エージェントは自分が訪れた状態について学びます。そして、どこを訪れるかは、まずエピソードをどこから始めるかで決まります。このコースの DQN (`double`プリセット) は、学習エピソードの半分を CartPole 本来の`reset`から、残りの半分を`TRAINING_STARTS`の範囲内の任意の位置から始めます。この範囲は、レールの両端 0.4 m ずつを除いたレール全体です。これが*探索的スタート* (Sutton & Barto、5.3 節) で、`dqn_lib.starts.ExploringStarts`で実装されています。`reset_starts`プリセットは同じ DQN で、CartPole 本来の初期状態だけを使います。チェックポイントは、すべてのエピソードを広い範囲から始めました。以下は、それぞれの設定での学習用の初期状態 2,000 個で、学習用の環境そのものに抽出させたものです。
 
 # %%
 start_setups = {
-    "CartPole's own reset (reset_starts)": get_preset("reset_starts").make_env(SEED),
-    "half from exploring starts (double)": get_preset("double").make_env(SEED),
-    "every episode (the checkpoint)": ExploringStarts(dqn_lib.make_env(SEED), TRAINING_STARTS, 1.0),
+    "CartPole 自身の reset (reset_starts)": get_preset("reset_starts").make_env(SEED),
+    "半分を探索的スタートから (double)": get_preset("double").make_env(SEED),
+    "すべてのエピソード (チェックポイント)": ExploringStarts(dqn_lib.make_env(SEED), TRAINING_STARTS, 1.0),
 }
 start_positions = {}
 for name, env in start_setups.items():
@@ -586,7 +588,7 @@ for name, positions in start_positions.items():
         f"{name:<38} 最も遠い開始位置 {np.abs(positions).max():.2f} m。"
         f"中心から 0.05 m を超えて離れた開始位置は {np.mean(np.abs(positions) > 0.05):.0%}"
     )
-assert np.abs(start_positions["CartPole's own reset (reset_starts)"]).max() <= 0.05
+assert np.abs(start_positions["CartPole 自身の reset (reset_starts)"]).max() <= 0.05
 
 # %% [markdown]
 # CartPole 本来の初期状態だけで学習するエージェントがレールの端を見るのは、自分でそこまで走っていったときだけで、それもエピソードの最後の数ステップ、レールから外れていく途中です。端から戻ってくる練習は、ほとんどできません。探索的スタートを使えば、一部のエピソードは端の近くから始まり、そこで何をすべきかを最大 500 ステップかけて学べます。6 節では、これを実際の 2 回の学習で確かめます。
@@ -687,7 +689,7 @@ for name, run in long_runs.items():
     far = np.abs(states[:, POSITION]) > 1.0
     homeward = np.mean(states[far, POSITION] * states[far, VELOCITY] < 0)
     print(
-        f"{name}: カートが 1 m より外側にいたのはステップの {far.mean():.1%}。そのうち中心へ "
+        f"{name}: カートが 1 m より外側にいたのはステップの {far.mean():.1%}。そのうち中心へ"
         f"戻る向きに動いていたのは {homeward:.1%}"
     )
     kinds[name] += (far.mean(), homeward)
@@ -703,15 +705,15 @@ plt.show()
 
 assert kinds["reset_starts"][3] < 0.05 and kinds["double"][3] > 0.2, kinds
 
-print(f"{'terminal transitions added in steps':<36}{'double':>22}{'reset_starts':>22}")
-print(f"{'':<36}{'pole fell / cart left':>22}{'pole fell / cart left':>22}")
+print(f"{'ステップ範囲ごとに加わった終端遷移':<19}{'double':>22}{'reset_starts':>22}")
+print(f"{'':<36}{'転倒 / 端越え':>18}{'転倒 / 端越え':>17}")
 for start in range(0, LONG_STEPS, BLOCK):
     cells = []
     for name in long_runs:
         ended, cart_left = kinds[name][:2]
         in_block = (ended >= start) & (ended < start + BLOCK)
         cells.append(f"{np.sum(in_block & ~cart_left):>5} / {np.sum(in_block & cart_left):<5}")
-    print(f"{f'{start + 1:,} to {start + BLOCK:,}':<36}{cells[0]:>22}{cells[1]:>22}")
+    print(f"{f'{start + 1:,} ～ {start + BLOCK:,}':<35}{cells[0]:>22}{cells[1]:>22}")
 
 _, reset_returns, reset_endings, reset_last = perturbed_episodes(
     lambda observation: reset_run.agent.act(observation, greedy=True), None, 20, EVAL_SEED
@@ -719,10 +721,10 @@ _, reset_returns, reset_endings, reset_last = perturbed_episodes(
 print(
     f"\nreset_starts、評価エピソード 20 本: 平均収益 {reset_returns.mean():.1f}。終わり方: "
     + ", ".join(
-        f"{np.sum(reset_endings == e)} {e}" for e in ("cart left", "pole fell", "time limit")
+        f"{np.sum(reset_endings == e)} {e}" for e in ("カートが端を越えた", "ポールが倒れた", "時間切れ")
     )
 )
-fell = reset_endings == "pole fell"
+fell = reset_endings == "ポールが倒れた"
 if fell.any():
     print(
         "ポールが倒れたときのカートの位置: "
@@ -784,7 +786,7 @@ def iqm_interval(values):
     return float(points["run"][0]), intervals["run"][:, 0]
 
 
-print(f"{'preset':<14}{'ever solved':>12}" + "".join(f"{label:>30}" for label in MEASURES.values()))
+print(f"{'プリセット':<9}{'一度は解けた':>6}" + "".join(f"{label:>30}" for label in MEASURES.values()))
 estimates = {}
 for name, seed_records in records.items():
     assert [r["seed"] for r in seed_records] == list(range(10)) and all(
@@ -842,11 +844,11 @@ print(f"シード {SEED}: 乱した初期状態 100 個 (1 m) / 広い範囲の�
 for name in PRESETS_COMPARED:
     record = records[name][SEED]
     print(
-        f"  {name + '、20,000 ステップ':<56}"
+        f"  {name + '、20,000 ステップ学習':<49}"
         f"{record['perturbed_100']:>6.1f} / {record['wide_perturbed_100']:.1f}"
     )
 print(
-    f"  {'the checkpoint: every episode explores, 30,000 steps':<56}{dqn_near:>6.1f} / {dqn_wide:.1f}"
+    f"  {'チェックポイント: 全エピソード探索、30,000 ステップ学習':<33}{dqn_near:>6.1f} / {dqn_wide:.1f}"
 )
 
 once_solved = [r for r in records["reset_starts"] if r["solved_step"] is not None]
@@ -888,7 +890,7 @@ print(
     f"shaped、シード {LONG_SEED}、{LONG_STEPS:,} ステップ、広い範囲の初期状態 100 個: 平均収益 "
     f"{shaped_returns.mean():.1f}。終わり方: "
     + ", ".join(
-        f"{np.sum(shaped_endings == e)} {e}" for e in ("time limit", "pole fell", "cart left")
+        f"{np.sum(shaped_endings == e)} {e}" for e in ("時間切れ", "ポールが倒れた", "カートが端を越えた")
     )
 )
 print(
@@ -913,7 +915,7 @@ print(
     f"{POSITION_PENALTY} x / (1 - gamma) = {POSITION_PENALTY / (1 - config.gamma):.0f} x。転倒 "
     f"({FALL_PENALTY:+.0f}) のコストは {-FALL_PENALTY:.0f}。両者は x = {break_even:.2f} m で等しい"
 )
-assert np.all(shaped_endings[shaped_failed] == "pole fell"), "本文では、ポールが倒れると述べています"
+assert np.all(shaped_endings[shaped_failed] == "ポールが倒れた"), "本文では、ポールが倒れると述べています"
 assert shaped_returns[shaped_failed].mean() < 30, "本文では、失敗は早い段階で起こると述べています"
 assert np.abs(shaped_starts[shaped_failed, POSITION]).min() > break_even
 assert np.abs(shaped_last[~shaped_failed, POSITION]).max() < 0.25
