@@ -74,7 +74,7 @@ check: $(DEV)
 # tier; two workers, a test file (or a lesson, both editions) to each at a time.
 test: $(DEV)
 	bash tools/install_browser.sh
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 student: $(STUDENT)
 	$(BIN)/python tools/make_student.py

@@ -17,7 +17,7 @@ literals (tests/test_i18n.py), so their training runs are the same runs. Each le
 gets ``DQN_LIB_RUN_CACHE`` (dqn_lib/parallel.py): a temporary folder this session creates and
 deletes, where ``run_in_processes`` keeps what it computed under a hash of the function, the
 jobs and the library's source. Both editions of a lesson go to one worker, the English first
-(``--dist loadgroup``, groups below), so the Japanese lesson reuses the English one's runs; every
+(``LessonScheduling`` below), so the Japanese lesson reuses the English one's runs; every
 other cell of it runs. Only the lessons' kernels get the folder, never the unit tests (which
 compare runs with each other) or the browser's JupyterLab.
 
@@ -51,6 +51,8 @@ LESSON_RUNS = "DQN_TEST_LESSON_RUNS"
 
 
 def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(LessonScheduling(), "lesson-scheduling")
     if LESSON_RUNS not in os.environ:  # the controller (or a run without workers) makes it
         os.environ[LESSON_RUNS] = tempfile.mkdtemp(prefix="dqn-lesson-runs-")
         config.lesson_runs_folder = os.environ[LESSON_RUNS]
@@ -173,18 +175,38 @@ def _student_notebook(lesson: Path) -> nbformat.NotebookNode:
     return _STUDENT_CACHE[lesson]
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if isinstance(item, IPyNbCell):
             item.add_marker(pytest.mark.notebook)
-            # both editions of a lesson, one after the other on one worker
-            item.add_marker(pytest.mark.xdist_group(f"lesson-{item.path.stem}"))
-            continue
-        if item.path.name == "test_browser.py":
+        elif item.path.name == "test_browser.py":
             item.add_marker(pytest.mark.browser)
-        # a test file to one worker, as --dist loadfile does (its module fixtures built once)
-        item.add_marker(pytest.mark.xdist_group(item.path.relative_to(ROOT).as_posix()))
+
+
+LESSON_PATH = re.compile(r"notebooks/(?:ja/)?(\d\d_\w+)\.ipynb")
+
+
+class LessonScheduling:
+    """With ``--dist loadfile``: a test file to a worker, as xdist does, except that both
+    editions of a lesson are one unit, the English first (the order of collection), so that the
+    Japanese lesson reuses the English one's runs (see the module docstring). (xdist's own
+    ``--dist loadgroup`` cannot group by mark under pytest 9, whose node ids it can no longer
+    rename.)"""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_xdist_make_scheduler(self, config, log):
+        from xdist.scheduler import LoadFileScheduling
+
+        if config.getvalue("dist") != "loadfile":
+            return None
+
+        class LessonsTogether(LoadFileScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                scope = super()._split_scope(nodeid)
+                lesson = LESSON_PATH.fullmatch(scope)
+                return f"lesson {lesson[1]}" if lesson else scope
+
+        return LessonsTogether(config, log)
 
 
 @pytest.hookimpl(hookwrapper=True)
