@@ -87,6 +87,11 @@ class Preset:
         if self.start_box is not None:
             object.__setattr__(self, "start_box", check_start_box(self.start_box))
 
+    def describe(self) -> str:
+        """``description`` in the language chosen by ``set_language`` (what lesson 11's table
+        prints); a preset of your own is described as you wrote it."""
+        return _description_in_language(self.description)
+
     @property
     def reward_fn(self) -> RewardFunction:
         """The reward function the agent learns from."""
@@ -194,6 +199,41 @@ PRESETS: dict[str, Preset] = {
 }
 """Every preset by name: the ladder, ``small_buffer`` (one change from ``replay``), then one
 change each from ``double``."""
+
+
+def _description_in_language(description: str) -> str:
+    """A built-in preset's description in the chosen language (each written out for ``tr``)."""
+    translated = {
+        "DQN: replay, a target network and Double DQN's target (the course's DQN)": tr(
+            "DQN: replay, a target network and Double DQN's target (the course's DQN)"
+        ),
+        "+ a target network (the replay rung with its soft-updated copy)": tr(
+            "+ a target network (the replay rung with its soft-updated copy)"
+        ),
+        "+ experience replay (the online rung with a buffer and batches)": tr(
+            "+ experience replay (the online rung with a buffer and batches)"
+        ),
+        "the online agent: a batch of one, the latest transition, no target network": tr(
+            "the online agent: a batch of one, the latest transition, no target network"
+        ),
+        "replay with a buffer of one batch (128): batches of the latest transitions, little "
+        "memory": tr(
+            "replay with a buffer of one batch (128): batches of the latest transitions, little "
+            "memory"
+        ),
+        "double with a constant learning rate (no decay)": tr(
+            "double with a constant learning rate (no decay)"
+        ),
+        "double with the original's 32-32 network": tr("double with the original's 32-32 network"),
+        "double with gamma 0.98": tr("double with gamma 0.98"),
+        "double on the shaped reward -|angle| - 0.1|x|, -5 on a fall": tr(
+            "double on the shaped reward -|angle| - 0.1|x|, -5 on a fall"
+        ),
+        "double with CartPole's own starts only (no exploring starts)": tr(
+            "double with CartPole's own starts only (no exploring starts)"
+        ),
+    }
+    return translated.get(description, description)
 
 
 def get_preset(name: str) -> Preset:

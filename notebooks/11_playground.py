@@ -120,7 +120,7 @@ def compare(*names):
         solved = f"{s['solved']}/{s['seeds']}"
         print(
             f"{name:<13} {solved:>6} {steps:>13} {s['stays']:>13.0%} {s['final']:>10.1f} "
-            f"{s['perturbed']:>14.1f}   {get_preset(name).description}"
+            f"{s['perturbed']:>14.1f}   {get_preset(name).describe()}"
         )
     return found
 

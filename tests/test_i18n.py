@@ -276,3 +276,17 @@ def test_display_name_says_the_names_in_the_chosen_language_and_refuses_others()
         dqn_lib.set_language("en")
     with pytest.raises(ValueError, match="display_name takes one of OBSERVATION_NAMES"):
         dqn_lib.display_name("push up")
+
+
+def test_every_presets_description_is_said_in_japanese():
+    from dqn_lib.presets import PRESETS, Preset
+
+    assert all(p.describe() == p.description for p in PRESETS.values())
+    try:
+        dqn_lib.set_language("ja")
+        untranslated = [p.name for p in PRESETS.values() if p.describe() == p.description]
+        mine = Preset("mine", "my own preset", PRESETS["double"].config)
+        assert mine.describe() == "my own preset"
+    finally:
+        dqn_lib.set_language("en")
+    assert not untranslated, f"no Japanese description (dqn_lib.presets): {untranslated}"
