@@ -16,7 +16,9 @@ from __future__ import annotations
 import linecache
 import numbers
 import random
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -186,15 +188,66 @@ def _call(
     mistake; exceptions of the ``reraise`` types (the check's own signals) pass through.
     """
     try:
-        return fn(*args)
+        with _time_limit():
+            return fn(*args)
     except NotImplementedError:
         raise _fail(check, tr(NOT_IMPLEMENTED)) from None
     except ExerciseError:
         raise
+    except _TooLong as error:
+        message = tr("{case}: {function} did not return within {seconds} seconds").format(
+            case=case, function=_learner_function(error), seconds=CALL_SECONDS
+        )
+        line = _learner_line(error)
+        if line:
+            message += tr(" (it was running {line})").format(line=line)
+        hint_text = tr(
+            "a loop that never ends (a while loop whose condition stays true, or an episode loop "
+            "that never stops at terminated or truncated); fix it and run the check again"
+        )
+        raise _fail(
+            check,
+            tr("{message}.").format(message=message)
+            + tr(" Likely mistake: {hint}.").format(hint=hint_text),
+        ) from None
     except reraise:
         raise
     except Exception as error:
         raise _raised(check, case, error, hint(error) if hint else None) from error
+
+
+CALL_SECONDS = 60
+"""How long one call of the learner's function may take before the check says it never returns:
+far longer than any exercise's answer needs, even on a loaded machine."""
+
+
+class _TooLong(BaseException):
+    """Raised inside the learner's function when its time is up (a BaseException, so that the
+    learner's own ``except Exception`` cannot swallow it)."""
+
+
+@contextmanager
+def _time_limit() -> Iterator[None]:
+    """``CALL_SECONDS`` for the call, by SIGALRM: where a signal can be set (POSIX, the main
+    thread: a notebook's kernel, a test) and no other timer runs (an outer call's limit holds)."""
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getitimer(signal.ITIMER_REAL)[0] > 0
+    ):
+        yield
+        return
+
+    def time_is_up(signum: int, frame: object) -> None:
+        raise _TooLong
+
+    previous = signal.signal(signal.SIGALRM, time_is_up)
+    signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _passed(check: str, cases: int) -> None:

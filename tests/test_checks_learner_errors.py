@@ -6,6 +6,7 @@ learner's code through one helper, ``dqn_lib.checks._call``."""
 from __future__ import annotations
 
 import re
+import signal
 from pathlib import Path
 
 import nbformat
@@ -278,3 +279,38 @@ def test_not_implemented_and_a_wrong_answer_are_reported_as_before():
     with pytest.raises(ExerciseError, match="Likely mistake") as raised:
         checks.check_moving_average(lambda values, window: np.cumsum(values))
     assert raised.value.__cause__ is None
+
+
+def never_returns(*args):
+    while True:
+        args = args  # the learner's loop, whose condition never becomes false
+
+
+@pytest.mark.parametrize(
+    ("check", "arguments"),
+    [(check, ()) for check in FIRST_CASES] + list(PREDICTIONS.items()),
+    ids=[c.__name__ for c in FIRST_CASES] + [c.__name__ for c in PREDICTIONS],
+)
+def test_a_learners_function_that_never_returns_is_stopped_and_named(check, arguments, monkeypatch):
+    monkeypatch.setattr(checks, "CALL_SECONDS", 0.2)
+    with pytest.raises(ExerciseError) as raised:
+        check(never_returns, *arguments)
+    message = str(raised.value)
+    assert message.startswith(f"{check.__name__}: "), message
+    assert "your never_returns did not return within 0.2 seconds (it was running " in message
+    assert f"{HERE}, line " in message and "Likely mistake: a loop that never ends" in message
+    assert "\n" not in message
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0), "the check left its timer on"
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL, "the check left its handler"
+
+
+def test_the_time_limit_leaves_an_outer_timer_alone(monkeypatch):
+    """A check called while another timer runs (a caller's own limit) sets no timer of its own."""
+    monkeypatch.setattr(checks, "CALL_SECONDS", 0.2)
+    signal.setitimer(signal.ITIMER_REAL, 100)
+    try:
+        with pytest.raises(ExerciseError, match="raised ZeroDivisionError"):
+            checks.check_moving_average(divides_by_zero)
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 90
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
