@@ -319,7 +319,7 @@ for observation_row, q_row, action in zip(batch, batch_q_values, greedy_actions,
     angle_degrees = np.degrees(observation_row[2].item())
     print(
         f"{angle_degrees:17.2f} {q_row[0].item():13.4f} {q_row[1].item():14.4f}   "
-        f"{action.item()} ({ACTION_NAMES[action.item()]})"
+        f"{action.item()} ({dqn_lib.display_name(ACTION_NAMES[action.item()])})"
     )
 toward_lean = int(((greedy_actions == 1) == (batch[:, 2] > 0)).sum())
 print(f"the greedy action pushes toward the pole's lean in {toward_lean} of {len(batch)} rows")

@@ -156,29 +156,35 @@ def test_lesson_runs_in_jupyterlab(lab, lesson: Path):
     page.on("pageerror", lambda error: _record_page_error(page_errors, str(error)))
     shot = SCREENSHOTS / f"{lesson.stem}.png"
     try:
-        try:
-            run = run_lesson(page, server, lesson.name, timeout_ms=RUN_TIMEOUT_MS)
-        except Exception as error:  # a timeout, mostly: show the page and the server's log
-            _try_screenshot(page, shot)
-            pytest.fail(
-                f"{lesson.stem}: the run in JupyterLab did not finish: {error}\n"
-                f"Screenshot: {shot}\nJupyterLab log:\n{server.log_tail()}\n"
-                f"Errors in the page: {page_errors}"
-            )
-        full_screenshot(page, shot, WIDTH)
-        assert run.code_cells > 0, f"{lesson.stem}: no code cell found in JupyterLab"
-        assert not run.problems, (
-            f"{lesson.stem} in JupyterLab ({run.seconds:.0f} s), screenshot {shot}:\n"
-            + "\n\n".join(run.problems)
-        )
-        # An exception thrown in the page (a widget view that failed to render, say) shows no
-        # error output in the notebook, but the reader's page is broken.
-        assert not page_errors, f"{lesson.stem}: errors thrown in the page: {page_errors}"
+        run_whole_lesson(page, server, lesson.name, lesson.stem, shot, page_errors)
         if has_slider(lesson):
             check_first_slider(page, lesson.stem, shot, page_errors)
     finally:
         page.close()
         server.shutdown_kernels()
+
+
+def run_whole_lesson(page, server, notebook: str, label: str, shot: Path, page_errors) -> None:
+    """Run every cell of ``notebook`` in JupyterLab, save the page to ``shot``, and fail on any
+    cell's error or stderr and on any exception thrown in the page."""
+    try:
+        run = run_lesson(page, server, notebook, timeout_ms=RUN_TIMEOUT_MS)
+    except Exception as error:  # a timeout, mostly: show the page and the server's log
+        _try_screenshot(page, shot)
+        pytest.fail(
+            f"{label}: the run in JupyterLab did not finish: {error}\n"
+            f"Screenshot: {shot}\nJupyterLab log:\n{server.log_tail()}\n"
+            f"Errors in the page: {page_errors}"
+        )
+    full_screenshot(page, shot, WIDTH)
+    assert run.code_cells > 0, f"{label}: no code cell found in JupyterLab"
+    assert not run.problems, (
+        f"{label} in JupyterLab ({run.seconds:.0f} s), screenshot {shot}:\n"
+        + "\n\n".join(run.problems)
+    )
+    # An exception thrown in the page (a widget view that failed to render, say) shows no
+    # error output in the notebook, but the reader's page is broken.
+    assert not page_errors, f"{label}: errors thrown in the page: {page_errors}"
 
 
 def check_first_slider(page, label: str, shot: Path, page_errors: list[str]) -> None:
@@ -409,17 +415,7 @@ def test_japanese_lesson_runs_in_japanese_jupyterlab(japanese_lab):
     page.on("pageerror", lambda error: _record_page_error(page_errors, str(error)))
     shot = SCREENSHOTS / f"ja_{JA_LESSON}.png"
     try:
-        try:
-            run = run_lesson(page, server, f"{JA_LESSON}.ipynb", timeout_ms=RUN_TIMEOUT_MS)
-        except Exception as error:
-            _try_screenshot(page, shot)
-            pytest.fail(
-                f"ja {JA_LESSON}: the run in JupyterLab did not finish: {error}\n"
-                f"Screenshot: {shot}\nJupyterLab log:\n{server.log_tail()}"
-            )
-        full_screenshot(page, shot, WIDTH)
-        assert run.code_cells > 0 and not run.problems, "\n\n".join(run.problems)
-        assert not page_errors, f"ja {JA_LESSON}: errors thrown in the page: {page_errors}"
+        run_whole_lesson(page, server, f"{JA_LESSON}.ipynb", f"ja {JA_LESSON}", shot, page_errors)
         menus = page.locator("#jp-menu-panel").inner_text()
         assert "ファイル" in menus, f"JupyterLab's menus are not in Japanese: {menus!r} ({shot})"
     finally:

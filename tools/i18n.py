@@ -161,41 +161,46 @@ def _looks_for_a_phrase(node: ast.AST, compare: ast.Compare) -> bool:
     )
 
 
-def literals(source: str) -> list[Literal]:
-    """The student-facing string literals of one code cell, in source order."""
+def _string_literals(source: str) -> Iterator[tuple[ast.AST, dict[ast.AST, ast.AST], Literal]]:
+    """Every string literal of one code cell, an f-string whole (never its pieces), with its
+    node, the tree's parents and where it stands in the source."""
     tree = ast.parse(source)
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     starts = _offsets(source)
-    found: list[Literal] = []
     for node in ast.walk(tree):
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if not (is_text or isinstance(node, ast.JoinedStr)):
+            continue
         ancestor = parents.get(node)
         while ancestor is not None and not isinstance(ancestor, ast.JoinedStr):
             ancestor = parents.get(ancestor)
         if ancestor is not None:
-            continue  # inside an f-string, which is the message
-        if isinstance(node, ast.JoinedStr):  # its text, and a header inside {'seed':>5}
-            words = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
-            inner = _texts_in_expressions(ast.unparse(node))
-            words += " ".join(
-                t for t in inner if "_" not in t and len(re.findall("[A-Za-z]", t)) > 1
-            )
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            words = node.value
-        else:
-            continue
-        if isinstance(parents.get(node), ast.FormattedValue):
-            continue  # a format spec such as :.1f
-        if not _is_words(words) or _code_only(node, parents):
-            continue
-        if not (re.search(r"\s", words) or _labelled(node, parents)):
-            continue
+            continue  # inside an f-string, which is the literal
         start = starts[node.lineno - 1] + _char_column(source, starts, node.lineno, node.col_offset)
         end = starts[node.end_lineno - 1] + _char_column(
             source, starts, node.end_lineno, node.end_col_offset
         )
-        found.append(Literal(start, end, source[start:end]))
-    found.sort(key=lambda literal: literal.start)
-    return found
+        yield node, parents, Literal(start, end, source[start:end])
+
+
+def literals(source: str) -> list[Literal]:
+    """The student-facing string literals of one code cell, in source order."""
+    found: list[Literal] = []
+    for node, parents, literal in _string_literals(source):
+        if isinstance(node, ast.JoinedStr):  # its text, and a header inside {'seed':>5}
+            words = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+            words += " ".join(
+                t
+                for t in _texts_in_expressions(node)
+                if "_" not in t and len(re.findall("[A-Za-z]", t)) > 1
+            )
+        else:
+            words = node.value  # type: ignore[attr-defined]
+        if not _is_words(words) or _code_only(node, parents):
+            continue
+        if re.search(r"\s", words) or _labelled(node, parents):
+            found.append(literal)
+    return sorted(found, key=lambda literal: literal.start)
 
 
 def _char_column(source: str, starts: list[int], line: int, byte_column: int) -> int:
@@ -256,25 +261,7 @@ def update(lesson: Path) -> polib.POFile:
 
 def _all_literals(source: str) -> list[Literal]:
     """Every string literal of one code cell (an f-string whole, not its pieces)."""
-    tree = ast.parse(source)
-    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    starts = _offsets(source)
-    found = []
-    for node in ast.walk(tree):
-        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
-        if not (is_text or isinstance(node, ast.JoinedStr)):
-            continue
-        ancestor = parents.get(node)
-        while ancestor is not None and not isinstance(ancestor, ast.JoinedStr):
-            ancestor = parents.get(ancestor)
-        if ancestor is not None:
-            continue  # inside an f-string: its translation writes the key (see problems)
-        start = starts[node.lineno - 1] + _char_column(source, starts, node.lineno, node.col_offset)
-        end = starts[node.end_lineno - 1] + _char_column(
-            source, starts, node.end_lineno, node.end_col_offset
-        )
-        found.append(Literal(start, end, source[start:end]))
-    return sorted(found, key=lambda literal: literal.start)
+    return sorted((literal for _, _, literal in _string_literals(source)), key=lambda x: x.start)
 
 
 def key_literals(lesson: Path) -> set[str]:
@@ -391,12 +378,17 @@ def problems(lesson: Path, catalog: polib.POFile | None = None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _expressions(text: str) -> list[str] | None:
-    """The ``{expressions}`` of a string literal's source, or None if it is not one literal."""
+def _parsed(text: str) -> ast.expr | None:
+    """A literal's source as one expression, or None if it does not parse."""
     try:  # in parentheses: a literal split over indented lines parses as it does in the code
-        node = ast.parse("(" + text.strip() + "\n)", mode="eval").body
+        return ast.parse("(" + text.strip() + "\n)", mode="eval").body
     except SyntaxError:
         return None
+
+
+def _expressions(text: str) -> list[str] | None:
+    """The ``{expressions}`` of a string literal's source, or None if it is not one literal."""
+    node = _parsed(text)
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return []
     if isinstance(node, ast.JoinedStr):
@@ -404,11 +396,10 @@ def _expressions(text: str) -> list[str] | None:
     return None
 
 
-def _texts_in_expressions(text: str) -> list[str]:
-    """The string constants inside a literal's ``{expressions}``, in order."""
-    try:
-        node = ast.parse("(" + text.strip() + "\n)", mode="eval").body
-    except SyntaxError:
+def _texts_in_expressions(literal: str | ast.AST) -> list[str]:
+    """The string constants inside a literal's ``{expressions}`` (its source or its node)."""
+    node = _parsed(literal) if isinstance(literal, str) else literal
+    if node is None:
         return []
     values = [v for v in ast.walk(node) if isinstance(v, ast.FormattedValue)]
     return [

@@ -265,12 +265,12 @@ print(f"hidden=(64, 64): パラメータ {wide_count:,} 個、{wide_count / n_pa
 
 # %%
 greedy_actions = batch_q_values.argmax(dim=1)  # (batch,)
-print(f"{'pole angle (deg)':>17} {'Q(push left)':>13} {'Q(push right)':>14}   貪欲な行動")
+print(f"{'ポールの角度 (度)':>8} {'Q(左に押す)':>9} {'Q(右に押す)':>10}   貪欲な行動")
 for observation_row, q_row, action in zip(batch, batch_q_values, greedy_actions, strict=True):
     angle_degrees = np.degrees(observation_row[2].item())
     print(
         f"{angle_degrees:17.2f} {q_row[0].item():13.4f} {q_row[1].item():14.4f}   "
-        f"{action.item()} ({ACTION_NAMES[action.item()]})"
+        f"{action.item()} ({dqn_lib.display_name(ACTION_NAMES[action.item()])})"
     )
 toward_lean = int(((greedy_actions == 1) == (batch[:, 2] > 0)).sum())
 print(f"貪欲な行動がポールの傾きの向きに押すのは {len(batch)} 行中 {toward_lean} 行")
@@ -312,7 +312,7 @@ left.set_ylabel("Q値 (期待される収益、報酬の単位)")
 for seed, values in sweep_q_values.items():
     right.plot(angles_degrees, values[:, 1] - values[:, 0], label=f"シード {seed}")
 right.axhline(0, color="black", linewidth=0.8)
-right.set_title("5 つの未学習ネットワーク: Q(push right) - Q(push left)")
+right.set_title("5 つの未学習ネットワーク: Q(右に押す) - Q(左に押す)")
 right.set_ylabel("Q値の差 (報酬の単位、> 0 なら右に押す)")
 for ax in (left, right):
     ax.axvspan(
