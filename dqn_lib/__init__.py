@@ -6,7 +6,8 @@ lessons import it from here.
 The modules form layers, lowest first. A module imports only from layers below its own (the
 arrows point one way: no circle, and the core never imports plots, widgets or checks);
 tests/test_library.py checks every import against this list. ``i18n`` (the language of
-messages, ``tr``) is the ground every message stands on.
+messages, ``tr``) is the ground every message stands on. The exercise checks are a package,
+``dqn_lib.checks`` (import them from there): its lessons' modules stand on its ``harness``.
 
 1. i18n
 2. files, history, rewards, seeding, stats, validation
@@ -18,8 +19,11 @@ messages, ``tr``) is the ground every message stands on.
 8. animation, parallel, plots
 9. presets
 10. inspection, playground
-11. checks
-12. checks_agent, checks_experiments, checks_inside, checks_ladder, checks_playground, checks_table
+11. checks.harness
+12. checks.agent, checks.cartpole, checks.double_dqn, checks.inside, checks.playground,
+    checks.q_network, checks.q_table, checks.replay, checks.reward, checks.target_network,
+    checks.training
+13. checks
 """
 
 from dqn_lib.agents import Agent, OnlineAgent, epsilon_greedy, td_target
@@ -30,17 +34,6 @@ from dqn_lib.checkpoint import (
     CheckpointError,
     load_checkpoint,
     save_checkpoint,
-)
-from dqn_lib.checks import (
-    ExerciseError,
-    check_cartpole_policy,
-    check_episode_length,
-    check_greedy_action,
-    check_moving_average,
-    check_q_network,
-    check_replay_sample,
-    check_reward_function,
-    check_training_step,
 )
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent, linear_schedule, soft_update
@@ -89,7 +82,6 @@ __all__ = [
     "CheckpointError",
     "DQNAgent",
     "DQNConfig",
-    "ExerciseError",
     "ReplayBuffer",
     "Episode",
     "History",
@@ -99,15 +91,7 @@ __all__ = [
     "angle_and_position_reward",
     "animate_episode",
     "as_policy",
-    "check_cartpole_policy",
-    "check_episode_length",
-    "check_greedy_action",
-    "check_moving_average",
-    "check_q_network",
-    "check_replay_sample",
-    "check_reward_function",
     "as_seed",
-    "check_training_step",
     "environment_reward",
     "episode_gif",
     "display_name",

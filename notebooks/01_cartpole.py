@@ -589,7 +589,7 @@ print(
 )
 
 # %% nbgrader={"grade": true, "grade_id": "ex-01-3-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_experiments import check_push_right_prediction
+from dqn_lib.checks import check_push_right_prediction
 
 check_push_right_prediction(my_prediction, push_right_returns)
 
@@ -652,7 +652,7 @@ def record_transitions(policy, steps, seed):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-01-4-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_experiments import check_transition_recorder
+from dqn_lib.checks import check_transition_recorder
 
 check_transition_recorder(record_transitions)
 

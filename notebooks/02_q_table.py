@@ -345,7 +345,7 @@ assert all(fine_visited[s] < 0.25 for s in SEEDS), "the text says the fine table
 assert fine_mean < coarse_mean / 2, "the text says the fine table does far worse"
 
 # %% nbgrader={"grade": true, "grade_id": "ex-02-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_experiments import check_finer_table_prediction
+from dqn_lib.checks import check_finer_table_prediction
 
 check_finer_table_prediction(
     my_prediction,
@@ -402,7 +402,7 @@ def sarsa_update(q_table, state, action, reward, next_state, next_action, termin
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-02-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_table import check_sarsa_update
+from dqn_lib.checks import check_sarsa_update
 
 check_sarsa_update(sarsa_update)
 

@@ -452,7 +452,7 @@ assert mc_returns.mean() - td_zero.mean() > 5 * standard_error, "V = 0 should be
 print("checked: the Monte Carlo returns spread widely; V = 0 makes every TD target +1")
 
 # %% nbgrader={"grade": true, "grade_id": "ex-05-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_experiments import check_spread_prediction
+from dqn_lib.checks import check_spread_prediction
 
 check_spread_prediction(my_prediction, mc_returns, td_measured)
 

@@ -721,7 +721,7 @@ def small_buffer_rung(config):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-07-2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_ladder import check_small_buffer_rung
+from dqn_lib.checks import check_small_buffer_rung
 
 check_small_buffer_rung(small_buffer_rung)
 

@@ -40,7 +40,7 @@ from dqn_lib import (
     POSITION_LIMIT,
     POSITION_PENALTY,
 )
-from dqn_lib.checks_inside import check_q_value_grid, check_terminal_share
+from dqn_lib.checks import check_q_value_grid, check_terminal_share
 from dqn_lib.inspection import (
     EpisodeScrubber,
     greedy_action_map,
@@ -532,7 +532,7 @@ assert all(
 ), "the linear policy should reach 500 from every perturbed start"
 
 # %% nbgrader={"grade": true, "grade_id": "ex-10-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_experiments import check_wide_starts_prediction
+from dqn_lib.checks import check_wide_starts_prediction
 
 check_wide_starts_prediction(
     my_prediction,

@@ -35,7 +35,7 @@ import torch
 from IPython.display import display
 
 import dqn_lib
-from dqn_lib.checks_playground import check_hard_update, check_linear_schedule
+from dqn_lib.checks import check_hard_update, check_linear_schedule
 from dqn_lib.playground import COURSE_PRESET, DEFAULT_STEPS, Playground, RunSettings
 from dqn_lib.presets import PRESETS, get_preset, load_results
 from dqn_lib.starts import RESET_BOX
@@ -481,7 +481,7 @@ playground.exploring_starts.value = False
 history = playground.train_once()
 
 # %% nbgrader={"grade": true, "grade_id": "ex-11-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_experiments import check_run_3_prediction
+from dqn_lib.checks import check_run_3_prediction
 
 check_run_3_prediction(my_prediction, history.eval_returns)
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from dqn_lib.checks import NOT_IMPLEMENTED, ExerciseError
-from dqn_lib.checks_agent import check_epsilon_greedy_batch, check_n_step_target
+from dqn_lib.checks import ExerciseError, check_epsilon_greedy_batch, check_n_step_target
+from dqn_lib.checks.harness import NOT_IMPLEMENTED
 
 
 def not_implemented(*args, **kwargs):

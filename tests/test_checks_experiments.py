@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import dqn_lib
-from dqn_lib.checks import ExerciseError
-from dqn_lib.checks_experiments import (
+from dqn_lib.checks import (
+    ExerciseError,
     check_bootstrap_bug_prediction,
     check_finer_table_prediction,
     check_greedy_mean_return,

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from dqn_lib.checks import NOT_IMPLEMENTED, ExerciseError
-from dqn_lib.checks_inside import check_q_value_grid, check_terminal_share
+from dqn_lib.checks import ExerciseError, check_q_value_grid, check_terminal_share
+from dqn_lib.checks.harness import NOT_IMPLEMENTED
 from dqn_lib.inspection import q_value_grid, terminal_share
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from torch import nn
 
-from dqn_lib.checks import ExerciseError
-from dqn_lib.checks_ladder import (
+from dqn_lib.checks import (
+    ExerciseError,
     check_discounted_return,
     check_max_bias,
     check_small_buffer_rung,

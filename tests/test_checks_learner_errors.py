@@ -1,7 +1,7 @@
 """An error raised inside the learner's own function is reported by the check in one line: the
 check, the case it tried, the error, and the learner's line that raised it (file or notebook
 cell, line number, source). Never a traceback through the check's code: every check calls the
-learner's code through one helper, ``dqn_lib.checks._call``."""
+learner's code through one helper, ``dqn_lib.checks.harness.Check.call``."""
 
 from __future__ import annotations
 
@@ -16,16 +16,8 @@ import torch
 from nbclient import NotebookClient
 from torch import nn
 
-from dqn_lib import (
-    checks,
-    checks_agent,
-    checks_experiments,
-    checks_inside,
-    checks_ladder,
-    checks_playground,
-    checks_table,
-)
-from dqn_lib.checks import ExerciseError
+from dqn_lib import checks
+from dqn_lib.checks import ExerciseError, harness
 
 HERE = Path(__file__).name
 
@@ -57,51 +49,40 @@ FIRST_CASES = {
     checks.check_cartpole_policy: "for observation 0 (",
     checks.check_episode_length: "with seed=",
     checks.check_greedy_action: "for observation ",
-    checks_agent.check_epsilon_greedy_batch: "for q_values of shape (5, 3) [[1.0, 3.0, 2.0]",
-    checks_agent.check_n_step_target: "fixed batch, n=3",
+    checks.check_epsilon_greedy_batch: "for q_values of shape (5, 3) [[1.0, 3.0, 2.0]",
+    checks.check_n_step_target: "fixed batch, n=3",
     checks.check_reward_function: "for upright, centred",
     checks.check_training_step: "call 0 (action 1, reward 0.3, terminated=False)",
     checks.check_moving_average: "for values [0.0, 2.0, 4.0, 6.0] and window=2",
     checks.check_replay_sample: "with size=1 and batch_size=4",
     checks.check_soft_target_weights: "tau=0.5, n_updates=3",
-    checks_inside.check_q_value_grid: "case 0 (5 angles, 3 angular velocities",
-    checks_inside.check_terminal_share: "for a buffer of capacity 10, holding 4 transitions",
-    checks_ladder.check_small_buffer_rung: "config=DQNConfig()",
-    checks_ladder.check_target_network_copy: "network 0 (",
-    checks_ladder.check_discounted_return: "rewards=[1.0, 1.0, 1.0], gamma=0.5",
-    checks_ladder.check_max_bias: "true_values=[0.0, 0.0], noise_std=1.0, samples=20000",
-    checks_playground.check_linear_schedule: (
-        "linear_schedule(start=1.0, end=0.0, duration=10, step=0)"
-    ),
-    checks_playground.check_hard_update: "networks with hidden layers (32, 32)",
-    checks_table.check_sarsa_update: "next action not the greedy one: state (0, 0)",
-    checks_experiments.check_transition_recorder: "always push left, 40 steps",
-    checks_experiments.check_greedy_mean_return: "the lean policy as the greedy policy",
+    checks.check_q_value_grid: "case 0 (5 angles, 3 angular velocities",
+    checks.check_terminal_share: "for a buffer of capacity 10, holding 4 transitions",
+    checks.check_small_buffer_rung: "config=DQNConfig()",
+    checks.check_target_network_copy: "network 0 (",
+    checks.check_discounted_return: "rewards=[1.0, 1.0, 1.0], gamma=0.5",
+    checks.check_max_bias: "true_values=[0.0, 0.0], noise_std=1.0, samples=20000",
+    checks.check_linear_schedule: ("linear_schedule(start=1.0, end=0.0, duration=10, step=0)"),
+    checks.check_hard_update: "networks with hidden layers (32, 32)",
+    checks.check_sarsa_update: "next action not the greedy one: state (0, 0)",
+    checks.check_transition_recorder: "always push left, 40 steps",
+    checks.check_greedy_mean_return: "the lean policy as the greedy policy",
 }
 
 # The predict-then-run checks: each with the measurements its lesson passes after the learner's
 # my_prediction(), which is the function they call.
 PREDICTIONS = {
-    checks_experiments.check_push_right_prediction: ([9.0, 10.0],),
-    checks_experiments.check_finer_table_prediction: ([180.0], [40.0]),
-    checks_experiments.check_bootstrap_bug_prediction: ([20.0], [22.0]),
-    checks_experiments.check_wide_starts_prediction: ([500.0] * 3, [500.0] * 3),
-    checks_experiments.check_run_3_prediction: ([456.6, 245.4],),
-    checks_experiments.check_spread_prediction: ([1.0, 20.0, 35.0], [18.0, 19.0, 20.0]),
+    checks.check_push_right_prediction: ([9.0, 10.0],),
+    checks.check_finer_table_prediction: ([180.0], [40.0]),
+    checks.check_bootstrap_bug_prediction: ([20.0], [22.0]),
+    checks.check_wide_starts_prediction: ([500.0] * 3, [500.0] * 3),
+    checks.check_run_3_prediction: ([456.6, 245.4],),
+    checks.check_spread_prediction: ([1.0, 20.0, 35.0], [18.0, 19.0, 20.0]),
 }
 
 
 def test_every_check_of_every_lesson_is_tried_here():
-    modules = (
-        checks,
-        checks_agent,
-        checks_experiments,
-        checks_inside,
-        checks_ladder,
-        checks_playground,
-        checks_table,
-    )
-    every = {name for m in modules for name in m.__all__ if name.startswith("check_")}
+    every = {name for name in checks.__all__ if name.startswith("check_")}
     tried = {check.__name__ for check in [*FIRST_CASES, *PREDICTIONS]} | {"check_q_network"}
     assert every == tried
 
@@ -167,7 +148,7 @@ def test_an_error_inside_a_library_call_names_the_learners_line_that_made_it():
         return torch.cat([rewards.sum(dim=1), next_q])
 
     with pytest.raises(ExerciseError) as raised:
-        checks_agent.check_n_step_target(n_step_target)
+        checks.check_n_step_target(n_step_target)
     message = str(raised.value)
     assert message.startswith(
         "check_n_step_target: fixed batch, n=3: your n_step_target raised RuntimeError"
@@ -237,7 +218,7 @@ def test_the_learners_error_stays_one_line_in_a_real_kernel(tmp_path):
         "def n_step_target(rewards, terminated, next_q, gamma):\n"
         "    alive = 1 - terminated\n"
         "    return rewards[:, 0] + gamma / (1 - 1) * alive[:, 0]",
-        "from dqn_lib.checks_agent import check_n_step_target\ncheck_n_step_target(n_step_target)",
+        "from dqn_lib.checks import check_n_step_target\ncheck_n_step_target(n_step_target)",
     ]
     notebook = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell(source) for source in cells],
@@ -292,7 +273,7 @@ def never_returns(*args):
     ids=[c.__name__ for c in FIRST_CASES] + [c.__name__ for c in PREDICTIONS],
 )
 def test_a_learners_function_that_never_returns_is_stopped_and_named(check, arguments, monkeypatch):
-    monkeypatch.setattr(checks, "CALL_SECONDS", 0.2)
+    monkeypatch.setattr(harness, "CALL_SECONDS", 0.2)
     with pytest.raises(ExerciseError) as raised:
         check(never_returns, *arguments)
     message = str(raised.value)
@@ -306,7 +287,7 @@ def test_a_learners_function_that_never_returns_is_stopped_and_named(check, argu
 
 def test_the_time_limit_leaves_an_outer_timer_alone(monkeypatch):
     """A check called while another timer runs (a caller's own limit) sets no timer of its own."""
-    monkeypatch.setattr(checks, "CALL_SECONDS", 0.2)
+    monkeypatch.setattr(harness, "CALL_SECONDS", 0.2)
     signal.setitimer(signal.ITIMER_REAL, 100)
     try:
         with pytest.raises(ExerciseError, match="raised ZeroDivisionError"):

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 import dqn_lib
-from dqn_lib.checks import NOT_IMPLEMENTED, ExerciseError
-from dqn_lib.checks_playground import check_hard_update, check_linear_schedule
+from dqn_lib.checks import ExerciseError, check_hard_update, check_linear_schedule
+from dqn_lib.checks.harness import NOT_IMPLEMENTED
 
 
 def not_implemented(*args, **kwargs):

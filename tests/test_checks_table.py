@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dqn_lib.checks import ExerciseError
-from dqn_lib.checks_table import check_sarsa_update
+from dqn_lib.checks import ExerciseError, check_sarsa_update
 
 
 def _sarsa(q, s, a, r, s2, a2, terminated, alpha, gamma, *, mistake=None):

@@ -18,7 +18,7 @@ import dqn_lib
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = [
-    importlib.import_module(f"dqn_lib.{m.name}") for m in pkgutil.iter_modules(dqn_lib.__path__)
+    importlib.import_module(m.name) for m in pkgutil.walk_packages(dqn_lib.__path__, "dqn_lib.")
 ]
 
 
@@ -29,16 +29,10 @@ def test_doctests(module):
 
 
 # The modules a lesson imports from directly, beside the package's own names: the exercise
-# checks of lessons 8 and 9, and the widgets and inspection tools (kept out of dqn_lib's
-# namespace so that the core never imports ipywidgets).
+# checks (the package dqn_lib.checks, whose face names every check), and the widgets and
+# inspection tools (kept out of dqn_lib's namespace so that the core never imports ipywidgets).
 SUBMODULES = [
     "checks",
-    "checks_agent",
-    "checks_experiments",
-    "checks_table",
-    "checks_inside",
-    "checks_ladder",
-    "checks_playground",
     "inspection",
     "parallel",
     "playground",
@@ -125,10 +119,11 @@ def test_ruff_clean(command):
 
 
 def _layers() -> dict[str, int]:
-    """Each module's layer, from the numbered list in the package docstring."""
+    """Each module's layer, from the numbered list in the package docstring (a layer's list may
+    go on over indented lines after a comma; a module of a subpackage is ``checks.harness``)."""
     layers = {}
-    for line in (dqn_lib.__doc__ or "").splitlines():
-        match = re.fullmatch(r"(\d+)\. ([a-z0-9_, ]+)", line.strip())
+    for line in re.sub(r",\n +", ", ", dqn_lib.__doc__ or "").splitlines():
+        match = re.fullmatch(r"(\d+)\. ([a-z0-9_., ]+)", line.strip())
         if match:
             for module in match.group(2).split(", "):
                 assert module not in layers, f"{module} is listed twice in dqn_lib's docstring"
@@ -136,39 +131,63 @@ def _layers() -> dict[str, int]:
     return layers
 
 
-def _imports_of(path: Path) -> set[str]:
-    """The dqn_lib modules a source file imports, at the top or inside a function."""
+def _imports_of(path: Path, package: str = "dqn_lib") -> set[str]:
+    """The dqn_lib modules a source file imports, at the top or inside a function, named as in
+    the layer list (``training``, ``checks.harness``; ``__init__`` for dqn_lib itself). A
+    relative import is resolved from ``package``, the package the file is in."""
     import ast
+
+    def named(module: str) -> str | None:
+        if module == "dqn_lib":
+            return "__init__"  # the package itself: the top, above every module
+        return module.removeprefix("dqn_lib.") if module.startswith("dqn_lib.") else None
 
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dqn_lib"):
-            if node.module == "dqn_lib":
-                found.add("__init__")  # the package itself: the top, above every module
-            else:
-                found.add(node.module.split(".")[1])
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # from .harness import x, from .. import y
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, module] if module else base)
+            found.add(named(module))
         elif isinstance(node, ast.Import):
-            found.update(
-                alias.name.split(".")[1]
-                for alias in node.names
-                if alias.name.startswith("dqn_lib.")
-            )
-    return found
+            found.update(named(alias.name) for alias in node.names)
+    return found - {None}
+
+
+def _modules(package: Path) -> dict[str, Path]:
+    """Every module of dqn_lib, subpackages' included, by its name in the layer list."""
+    modules = {}
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    modules.pop("", None)  # dqn_lib/__init__.py: the top
+    return modules
 
 
 def test_every_module_imports_only_from_layers_below_its_own():
     layers = _layers()
     package = Path(dqn_lib.__file__).parent
-    modules = {path.stem for path in package.glob("*.py")} - {"__init__"}
+    paths = _modules(package)
+    modules = set(paths)
     assert set(layers) == modules, (
         f"dqn_lib's docstring lists {sorted(set(layers) - modules)} that do not exist and "
         f"misses {sorted(modules - set(layers))}: add each module to one layer"
     )
     layers["__init__"] = max(layers.values()) + 1
+    imports = {
+        module: _imports_of(
+            path,
+            ".".join(["dqn_lib", *path.relative_to(package).parent.parts]),
+        )
+        for module, path in paths.items()
+    }
+    unknown = [f"{m} imports {t}" for m in sorted(modules) for t in imports[m] if t not in layers]
+    assert not unknown, "imports of modules that are not in the layer list:\n" + "\n".join(unknown)
     upward = [
         f"{module} (layer {layers[module]}) imports {target} (layer {layers[target]})"
         for module in sorted(modules)
-        for target in sorted(_imports_of(package / f"{module}.py"))
+        for target in sorted(imports[module])
         if layers[target] >= layers[module]
     ]
     assert not upward, "imports that point up or sideways:\n" + "\n".join(upward)
@@ -180,3 +199,24 @@ def test_the_layer_check_catches_an_import_that_points_up(tmp_path):
     source.write_text("def f():\n    from dqn_lib.training import train\n")
     assert _imports_of(source) == {"training"}
     assert _layers()["training"] > _layers()["config"]
+
+
+def test_the_layer_check_sees_the_checks_package_and_relative_imports(tmp_path):
+    """A check module's imports are named as its layer list names them, a relative one too:
+    a harness importing a lesson's checks points up."""
+    source = tmp_path / "harness.py"
+    source.write_text(
+        "from dqn_lib.checks.agent import check_n_step_target\n"
+        "from .cartpole import check_cartpole_policy\n"
+        "from .. import training\n"
+        "import dqn_lib.checks.q_table\n"
+    )
+    assert _imports_of(source, "dqn_lib.checks") == {
+        "checks.agent",
+        "checks.cartpole",
+        "checks.q_table",
+        "__init__",
+    }
+    layers = _layers()
+    assert layers["checks.agent"] > layers["checks.harness"] > layers["playground"]
+    assert layers["checks"] > layers["checks.training"]

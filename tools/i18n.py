@@ -19,7 +19,8 @@ message is untranslated or fuzzy, and names them. ``tools/build_outputs.py noteb
 then runs it and writes the ``.ipynb``.
 
 The library has one more catalog, ``locale/ja/LC_MESSAGES/dqn_lib.po``: every message the
-library passes to ``dqn_lib.i18n.tr`` (``update`` finds them in ``dqn_lib/*.py``). ``compile``
+library passes to ``dqn_lib.i18n.tr`` (``update`` finds them in ``dqn_lib/**/*.py``, the
+exercise checks' package ``dqn_lib/checks/`` included). ``compile``
 turns it into the ``.mo`` file that Python's gettext reads when a lesson calls
 ``dqn_lib.set_language("ja")``.
 
@@ -495,9 +496,14 @@ def build(lesson: Path) -> Path:
     return target
 
 
+def library_files() -> list[Path]:
+    """The library's source files, its subpackages' (``dqn_lib/checks/``) included."""
+    return sorted((ROOT / "dqn_lib").rglob("*.py"))
+
+
 def library_messages() -> Iterator[Message]:
     """Every ``tr("...")`` of the library, in file order."""
-    for path in sorted((ROOT / "dqn_lib").glob("*.py")):
+    for path in library_files():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (
@@ -514,20 +520,21 @@ def library_messages() -> Iterator[Message]:
 def _library_name_errors() -> list[str]:
     """``tr`` must be given a literal (a variable cannot be extracted), except the one constant."""
     found = []
-    for path in sorted((ROOT / "dqn_lib").glob("*.py")):
+    for path in library_files():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr":
                 argument = node.args[0] if node.args else None
                 if not (isinstance(argument, ast.Constant) and isinstance(argument.value, str)):
                     if not (isinstance(argument, ast.Name) and argument.id.isupper()):
-                        found.append(f"{path.name}:{node.lineno}: tr() needs a string literal")
+                        where = path.relative_to(ROOT / "dqn_lib").as_posix()
+                        found.append(f"{where}:{node.lineno}: tr() needs a string literal")
     return found
 
 
 def library_constants() -> Iterator[Message]:
     """Module-level string constants passed to ``tr`` by name (``tr(NOT_IMPLEMENTED)``)."""
-    for path in sorted((ROOT / "dqn_lib").glob("*.py")):
+    for path in library_files():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names = {
             n.id
@@ -568,7 +575,7 @@ def library_problems() -> list[str]:
     found = _library_name_errors()
     for message in [*library_constants(), *library_messages()]:
         entry = have.get(_key(message))
-        where = f"dqn_lib/{message.lesson.name}:{message.line}"
+        where = f"{message.lesson.relative_to(ROOT).as_posix()}:{message.line}"
         if entry is None:
             found.append(f"{where}: not in the catalog (run update): {message.msgid[:70]!r}")
         elif not entry.msgstr:

@@ -288,7 +288,7 @@ assert all(fine_visited[s] < 0.25 for s in SEEDS), "本文では、細かいテ�
 assert fine_mean < coarse_mean / 2, "本文では、細かいテーブルのほうがはるかに悪いと述べています"
 
 # %% nbgrader={"grade": true, "grade_id": "ex-02-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_experiments import check_finer_table_prediction
+from dqn_lib.checks import check_finer_table_prediction
 
 check_finer_table_prediction(
     my_prediction,
@@ -328,7 +328,7 @@ def sarsa_update(q_table, state, action, reward, next_state, next_action, termin
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-02-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_table import check_sarsa_update
+from dqn_lib.checks import check_sarsa_update
 
 check_sarsa_update(sarsa_update)
 

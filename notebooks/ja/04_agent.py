@@ -568,7 +568,7 @@ def epsilon_greedy_batch(
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-04-1-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_agent import check_epsilon_greedy_batch
+from dqn_lib.checks import check_epsilon_greedy_batch
 
 check_epsilon_greedy_batch(epsilon_greedy_batch)
 
@@ -615,7 +615,7 @@ def n_step_target(
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-04-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_agent import check_n_step_target
+from dqn_lib.checks import check_n_step_target
 
 check_n_step_target(n_step_target)
 

@@ -403,7 +403,7 @@ assert mc_returns.mean() - td_zero.mean() > 5 * standard_error, "V = 0 では大
 print("確認しました: モンテカルロ収益は大きくばらつき、V = 0 ではすべての TDターゲットが +1 になります")
 
 # %% nbgrader={"grade": true, "grade_id": "ex-05-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_experiments import check_spread_prediction
+from dqn_lib.checks import check_spread_prediction
 
 check_spread_prediction(my_prediction, mc_returns, td_measured)
 

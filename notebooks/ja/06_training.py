@@ -446,7 +446,7 @@ print(
 )
 
 # %% nbgrader={"grade": true, "grade_id": "ex-06-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_experiments import check_bootstrap_bug_prediction
+from dqn_lib.checks import check_bootstrap_bug_prediction
 
 check_bootstrap_bug_prediction(my_prediction, corrected_finals, as_written_means)
 
@@ -712,7 +712,7 @@ def greedy_mean_return(agent, episodes, seed):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-06-4-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_experiments import check_greedy_mean_return
+from dqn_lib.checks import check_greedy_mean_return
 
 check_greedy_mean_return(greedy_mean_return)
 

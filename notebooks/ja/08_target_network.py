@@ -387,7 +387,7 @@ def make_target_network(q_network):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-08-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_ladder import check_target_network_copy
+from dqn_lib.checks import check_target_network_copy
 
 check_target_network_copy(make_target_network)
 

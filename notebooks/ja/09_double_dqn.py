@@ -330,7 +330,7 @@ def discounted_return(rewards, gamma):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-09-1-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_ladder import check_discounted_return
+from dqn_lib.checks import check_discounted_return
 
 check_discounted_return(discounted_return)
 
@@ -356,7 +356,7 @@ def max_bias(true_values, noise_std, samples, rng):
 
 
 # %% nbgrader={"grade": true, "grade_id": "ex-09-2-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-from dqn_lib.checks_ladder import check_max_bias
+from dqn_lib.checks import check_max_bias
 
 check_max_bias(max_bias)
 

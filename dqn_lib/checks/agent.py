@@ -1,11 +1,4 @@
-"""Exercise checks of notebooks/04_agent.py: epsilon-greedy for a batch, and the n-step TD target.
-
-Each check follows ``dqn_lib.checks``: fixed cases chosen to expose the usual mistakes, then
-seeded random ones, with generators of its own; one line printed on a pass; on a failure an
-``ExerciseError`` (an ``AssertionError``) whose message names the case, what was expected, what
-came back and the likely mistake. Every call of the learner's function goes through
-``dqn_lib.checks._call``, so an error raised inside it is reported in one line.
-"""
+"""Exercise checks of notebooks/04_agent.py: epsilon-greedy for a batch, the n-step TD target."""
 
 from __future__ import annotations
 
@@ -15,21 +8,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from dqn_lib.checks import (
-    ExerciseError,
-    _call,
-    _fail,
-    _fmt,
-    _global_rng_seeded,
-    _passed,
-    _type_name,
-)
+from dqn_lib.checks.harness import Check, fmt, global_rng_seeded, known_mistake, type_name
 from dqn_lib.i18n import tr
-
-__all__ = ["ExerciseError", "check_epsilon_greedy_batch", "check_n_step_target"]
-
-
-# --- Exercise 4.1: epsilon-greedy for a batch --------------------------------------------------
 
 
 def _reference_epsilon_greedy_batch(
@@ -72,7 +52,7 @@ def _broadcast_hint(error: Exception) -> str | None:
 
 
 def _actions(
-    name: str,
+    check: Check,
     fn: Callable,
     q_values: torch.Tensor,
     epsilon: float,
@@ -81,46 +61,38 @@ def _actions(
 ) -> np.ndarray:
     """Call the learner's function once; check the type, shape, dtype and range of its answer."""
     batch, n_actions = q_values.shape
-    given = q_values.clone()
-    result = _call(name, fn, given, epsilon, rng, case=case, hint=_broadcast_hint)
+    result, (given, *_) = check.call_on_copies(
+        fn, q_values, epsilon, rng, case=case, hint=_broadcast_hint
+    )
     expected = tr("a NumPy array of int64 actions of shape ({batch},), one for each row").format(
         batch=batch
     )
     if isinstance(result, torch.Tensor):
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: your function returned a tensor ({type}); expected {expected}. "
                 "Likely mistake: the greedy actions came from torch (argmax) and stayed a tensor; "
                 "convert them with .numpy()."
-            ).format(case=case, type=_type_name(result), expected=expected),
+            ).format(case=case, type=type_name(result), expected=expected)
         )
     if isinstance(result, list | tuple):
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: your function returned a {type} of {items} items; "
                 "expected {expected}: build it with NumPy (np.where(...)) or convert it with "
                 "np.array(actions, dtype=np.int64)."
-            ).format(case=case, type=_type_name(result), items=len(result), expected=expected),
+            ).format(case=case, type=type_name(result), items=len(result), expected=expected)
         )
     if result is None:
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: your function returned None; expected {expected}: is a `return` missing?"
-            ).format(case=case, expected=expected),
+            ).format(case=case, expected=expected)
         )
-    if not isinstance(result, np.ndarray):
-        raise _fail(
-            name,
-            tr(
-                "{case}: your function returned {result} of type {type}; expected {expected}."
-            ).format(case=case, result=repr(result), type=_type_name(result), expected=expected),
-        )
+    message = tr("{case}: your function returned {result} of type {type}; expected {expected}.")
+    check.expect(result, np.ndarray, message, case=case, result=repr(result), expected=expected)
     if result.shape != (batch,):
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: your function returned an array of shape {shape}; expected "
                 "({batch},), one action per row. Likely mistake: {mistake}."
@@ -129,35 +101,32 @@ def _actions(
                 shape=result.shape,
                 batch=batch,
                 mistake=_batch_shape_mistake(result.shape, batch, n_actions),
-            ),
+            )
         )
     if result.dtype != np.int64:
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: your function returned an array of dtype {dtype}; expected int64, "
                 "whole action numbers (what argmax and rng.integers give): convert with "
                 ".astype(np.int64)."
-            ).format(case=case, dtype=result.dtype),
+            ).format(case=case, dtype=result.dtype)
         )
     if not torch.equal(given, q_values):
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: your function changed q_values in place (the check passes a copy and "
                 "compares it after the call); read the Q-values, never write to them."
-            ).format(case=case),
+            ).format(case=case)
         )
     outside = np.flatnonzero((result < 0) | (result >= n_actions))
     if outside.size:
         row = int(outside[0])
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: row {row} got action {action}; the actions are 0 to "
                 "{last}, the column numbers of q_values (an argmax over the batch, dim=0, "
                 "gives row numbers instead: take q_values.argmax(dim=1))."
-            ).format(case=case, row=row, action=int(result[row]), last=n_actions - 1),
+            ).format(case=case, row=row, action=int(result[row]), last=n_actions - 1)
         )
     return result
 
@@ -171,17 +140,15 @@ _GREEDY_BATCHES = [
 ]
 
 
-def _check_greedy(name: str, fn: Callable, rng: np.random.Generator) -> int:
+def _check_greedy(check: Check, fn: Callable, rng: np.random.Generator) -> None:
     """At epsilon 0 every row takes its argmax, on every call."""
-    calls = 0
     for values in _GREEDY_BATCHES:
         q_values = torch.tensor(values)
         best = q_values.argmax(dim=1).numpy()
         case = tr("for q_values of shape {shape} {values} and epsilon=0.0").format(
             shape=tuple(q_values.shape), values=values
         )
-        answers = [_actions(name, fn, q_values, 0.0, rng, case) for _ in range(10)]
-        calls += len(answers)
+        answers = [_actions(check, fn, q_values, 0.0, rng, case) for _ in check.each(range(10))]
         wrong = next((a for a in answers if not np.array_equal(a, best)), None)
         if wrong is None:
             continue
@@ -201,23 +168,21 @@ def _check_greedy(name: str, fn: Callable, rng: np.random.Generator) -> int:
         else:
             mistake = tr("at epsilon=0 every row takes the action with its largest Q-value")
         row = int(np.flatnonzero(wrong != best)[0])
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: expected actions {expected} (each row's largest Q-value), got "
                 "{got} (row {row} differs). Likely mistake: {mistake}."
             ).format(
                 case=case, expected=best.tolist(), got=wrong.tolist(), row=row, mistake=mistake
-            ),
+            )
         )
-    return calls
 
 
 def _random_q_values(batch: int, n_actions: int, seed: int) -> torch.Tensor:
     return torch.randn(batch, n_actions, generator=torch.Generator().manual_seed(seed))
 
 
-def _check_one_coin_per_row(name: str, fn: Callable, rng: np.random.Generator) -> int:
+def _check_one_coin_per_row(check: Check, fn: Callable, rng: np.random.Generator) -> None:
     """At epsilon 0.5 with 2 actions, about a quarter of every call's rows are non-greedy: a
     coin for the whole batch makes some calls all greedy (and others explore together)."""
     calls, batch = 20, 200
@@ -225,43 +190,41 @@ def _check_one_coin_per_row(name: str, fn: Callable, rng: np.random.Generator) -
     best = q_values.argmax(dim=1).numpy()
     case = tr("for q_values of shape ({batch}, 2) and epsilon=0.5").format(batch=batch)
     non_greedy = np.array(
-        [np.mean(_actions(name, fn, q_values, 0.5, rng, case) != best) for _ in range(calls)]
+        [
+            np.mean(_actions(check, fn, q_values, 0.5, rng, case) != best)
+            for _ in check.each(range(calls))
+        ]
     )
     if np.all(non_greedy == 0):
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: in {calls} calls no row ever took a non-greedy action; about a quarter "
                 "of the rows should (each explores with probability 0.5, and a random pick among 2 "
                 "actions is non-greedy half of the time). Likely mistake: it never explores; a row "
                 "explores when its coin, rng.random(batch) < epsilon, says so."
-            ).format(case=case, calls=calls),
+            ).format(case=case, calls=calls)
         )
     if np.any(non_greedy == 0):
         quiet = int(np.argmax(non_greedy == 0))
         busy = int(np.argmax(non_greedy))
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: in call {quiet} of {calls} no row explored, while in call {busy} "
                 "{share:.0%} of the rows took a non-greedy action; each row has its own coin, so "
                 "about a quarter of the rows of every call should. Likely mistake: one coin for "
                 "the whole batch (rng.random() < epsilon once), so every row explores together or "
                 "none does: draw one coin per row, rng.random(batch) < epsilon."
-            ).format(
-                case=case, quiet=quiet + 1, calls=calls, busy=busy + 1, share=non_greedy[busy]
-            ),
+            ).format(case=case, quiet=quiet + 1, calls=calls, busy=busy + 1, share=non_greedy[busy])
         )
-    return calls
 
 
-def _check_uniform(name: str, fn: Callable, rng: np.random.Generator) -> int:
+def _check_uniform(check: Check, fn: Callable, rng: np.random.Generator) -> None:
     """At epsilon 1 each of 3 actions about a third of the time, the greedy one included."""
     batch = 3000
     q_values = _random_q_values(batch, 3, seed=42)
     best = q_values.argmax(dim=1).numpy()
     case = tr("for q_values of shape ({batch}, 3) and epsilon=1.0").format(batch=batch)
-    actions = _actions(name, fn, q_values, 1.0, rng, case)
+    actions = _actions(check, fn, q_values, 1.0, rng, case)
     greedy_share = float(np.mean(actions == best))
     shares = np.bincount(actions, minlength=3) / batch
     if greedy_share == 1.0:
@@ -284,9 +247,9 @@ def _check_uniform(name: str, fn: Callable, rng: np.random.Generator) -> int:
             "rng.integers(n_actions, size=batch)"
         )
     else:
-        return 1
-    raise _fail(
-        name,
+        check.count()
+        return
+    raise check.fail(
         tr(
             "{case}: every row explores, so each of the 3 actions should come about 1/3 of the "
             "time, the row's greedy one included; your actions were 0, 1, 2 "
@@ -297,19 +260,20 @@ def _check_uniform(name: str, fn: Callable, rng: np.random.Generator) -> int:
             shares=np.round(shares, 3).tolist(),
             greedy_share=greedy_share,
             mistake=mistake,
-        ),
+        )
     )
 
 
-def _check_rate(name: str, fn: Callable, rng: np.random.Generator) -> int:
+def _check_rate(check: Check, fn: Callable, rng: np.random.Generator) -> None:
     """At epsilon 0.2 with 2 actions, a non-greedy action on about 10% of the rows."""
     batch = 4000
     q_values = _random_q_values(batch, 2, seed=43)
     best = q_values.argmax(dim=1).numpy()
     case = tr("for q_values of shape ({batch}, 2) and epsilon=0.2").format(batch=batch)
-    rate = float(np.mean(_actions(name, fn, q_values, 0.2, rng, case) != best))
+    rate = float(np.mean(_actions(check, fn, q_values, 0.2, rng, case) != best))
     if abs(rate - 0.1) <= 0.025:
-        return 1
+        check.count()
+        return
     if abs(rate - 0.2) <= 0.025:
         mistake = tr(
             "an exploring row always takes a non-greedy action; the random action is drawn from "
@@ -319,30 +283,28 @@ def _check_rate(name: str, fn: Callable, rng: np.random.Generator) -> int:
         mistake = tr("it explores with probability 1 - epsilon instead of epsilon")
     else:
         mistake = tr("each row explores with probability epsilon, rng.random(batch) < epsilon")
-    raise _fail(
-        name,
+    raise check.fail(
         tr(
             "{case}: a non-greedy action should come on about 10% of the rows (epsilon times 1/2: "
             "half of the random picks are the greedy action); yours came on {rate:.1%}. Likely "
             "mistake: {mistake}."
-        ).format(case=case, rate=rate, mistake=mistake),
+        ).format(case=case, rate=rate, mistake=mistake)
     )
 
 
-def _check_own_generator(name: str, fn: Callable) -> int:
+def _check_own_generator(check: Check, fn: Callable) -> None:
     """Two runs with generators of one seed give the same actions, whatever the global state."""
     q_values = _random_q_values(50, 3, seed=44)
     case = tr("for q_values of shape (50, 3) and epsilon=0.5")
     runs = []
     for global_seed in (1, 2):
         rng = np.random.default_rng(123)
-        with _global_rng_seeded(global_seed):
-            runs.append([_actions(name, fn, q_values, 0.5, rng, case) for _ in range(5)])
+        with global_rng_seeded(global_seed):
+            runs.append([_actions(check, fn, q_values, 0.5, rng, case) for _ in range(5)])
     for k, (first, second) in enumerate(zip(*runs, strict=True)):
         if not np.array_equal(first, second):
             row = int(np.flatnonzero(first != second)[0])
-            raise _fail(
-                name,
+            raise check.fail(
                 tr(
                     "{case}: two runs of 5 calls, each with a new rng of seed 123, must give the "
                     "same actions; in call {call}, row {row} got {first} in one run and "
@@ -351,9 +313,9 @@ def _check_own_generator(name: str, fn: Callable) -> int:
                     "torch.randint). Use rng.random(batch) and rng.integers(n_actions, size=batch)."
                 ).format(
                     case=case, call=k + 1, row=row, first=int(first[row]), second=int(second[row])
-                ),
+                )
             )
-    return 1
+    check.count()
 
 
 def check_epsilon_greedy_batch(epsilon_greedy_batch: Callable) -> None:
@@ -370,18 +332,15 @@ def check_epsilon_greedy_batch(epsilon_greedy_batch: Callable) -> None:
     with generators of one seed must agree whatever the global random state. These run with
     the global generators seeded and restored, so the verdict never depends on them.
     """
-    name = "check_epsilon_greedy_batch"
+    check = Check("check_epsilon_greedy_batch")
     rng = np.random.default_rng(0)
-    with _global_rng_seeded(0):
-        cases = _check_greedy(name, epsilon_greedy_batch, rng)
-        cases += _check_one_coin_per_row(name, epsilon_greedy_batch, rng)
-        cases += _check_uniform(name, epsilon_greedy_batch, rng)
-        cases += _check_rate(name, epsilon_greedy_batch, rng)
-    cases += _check_own_generator(name, epsilon_greedy_batch)
-    _passed(name, cases)
-
-
-# --- Exercise 4.2: the n-step TD target -------------------------------------------------------
+    with global_rng_seeded(0):
+        _check_greedy(check, epsilon_greedy_batch, rng)
+        _check_one_coin_per_row(check, epsilon_greedy_batch, rng)
+        _check_uniform(check, epsilon_greedy_batch, rng)
+        _check_rate(check, epsilon_greedy_batch, rng)
+    _check_own_generator(check, epsilon_greedy_batch)
+    check.passed()
 
 
 def _n_step(
@@ -442,10 +401,7 @@ def _n_step_mistakes() -> dict[str, dict[str, Any]]:
         tr(
             "it neither stops the sum at the first termination nor drops the bootstrap after one: "
             "after a fall nothing counts, neither the junk rewards nor gamma**n * max next_q"
-        ): {
-            "stop_rewards": "never",
-            "bootstrap_when": "always",
-        },
+        ): {"stop_rewards": "never", "bootstrap_when": "always"},
         tr(
             "the bootstrap looks only at the last step's flag (terminated[:, -1]); any termination "
             "in the window ends the future, and the flags after the first one are junk"
@@ -548,7 +504,7 @@ def _describe_row(row: int, rewards, terminated, next_q, gamma: float) -> str:
         kind = tr("terminated at step {step}, then junk").format(step=fell)
 
     def show(t: torch.Tensor) -> list[float]:
-        return [float(_fmt(v)) for v in t.tolist()]
+        return [float(fmt(v)) for v in t.tolist()]
 
     return tr(
         "row {row} ({kind}: rewards {rewards}, terminated {terminated}, next_q {next_q}, "
@@ -564,25 +520,17 @@ def _describe_row(row: int, rewards, terminated, next_q, gamma: float) -> str:
 
 
 def _compare_n_step(
-    name: str, fn: Callable, case: str, rewards, terminated, next_q, gamma: float
+    check: Check, fn: Callable, case: str, rewards, terminated, next_q, gamma: float
 ) -> None:
     inputs = {"rewards": rewards, "terminated": terminated, "next_q": next_q}
-    copies = {key: value.clone() for key, value in inputs.items()}
-    result = _call(
-        name,
-        fn,
-        copies["rewards"],
-        copies["terminated"],
-        copies["next_q"],
-        gamma,
-        case=case,
-        hint=_max_tuple_hint,
+    result, given = check.call_on_copies(
+        fn, *inputs.values(), gamma, case=case, hint=_max_tuple_hint
     )
+    copies = dict(zip(inputs, given, strict=False))
     for key, original in inputs.items():
         if not torch.equal(copies[key], original):
             row = int(torch.nonzero((copies[key] != original).flatten())[0]) // original.shape[1]
-            raise _fail(
-                name,
+            raise check.fail(
                 tr(
                     "{case}: your n_step_target changed its input {key} in place (the check "
                     "passes copies and compares them after the call): row {row} was "
@@ -595,33 +543,30 @@ def _compare_n_step(
                     row=row,
                     before=original[row].tolist(),
                     after=copies[key][row].tolist(),
-                ),
+                )
             )
     if isinstance(result, tuple):
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: your n_step_target returned a {type}, not a tensor: "
                 "next_q.max(dim=1) gives values and indices; take .values."
-            ).format(case=case, type=_type_name(result)),
+            ).format(case=case, type=type_name(result))
         )
     if not isinstance(result, torch.Tensor):
         got = (
             tr("None (is a `return` missing?)")
             if result is None
-            else tr("a {type}").format(type=_type_name(result))
+            else tr("a {type}").format(type=type_name(result))
         )
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: your n_step_target returned {got}; expected a torch.Tensor of shape "
                 "(batch,), one target per row."
-            ).format(case=case, got=got),
+            ).format(case=case, got=got)
         )
     batch, n = rewards.shape
     if tuple(result.shape) != (batch,):
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: your n_step_target returned shape {shape}; expected "
                 "({batch},), one target per row. Likely mistake: {mistake}."
@@ -630,28 +575,27 @@ def _compare_n_step(
                 shape=tuple(result.shape),
                 batch=batch,
                 mistake=_n_step_shape_mistake(tuple(result.shape), batch, n),
-            ),
+            )
         )
     if result.dtype != rewards.dtype:
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: your n_step_target returned a tensor of dtype {dtype}; expected "
                 "{expected}, the dtype of rewards (a target of another dtype than the "
                 "network's predictions makes the loss fail or silently change precision). Likely "
                 "mistake: a tensor built with dtype=torch.float64, or from a NumPy array."
-            ).format(case=case, dtype=result.dtype, expected=rewards.dtype),
+            ).format(case=case, dtype=result.dtype, expected=rewards.dtype)
         )
     expected = _n_step(rewards, terminated, next_q, gamma)
     got = result.detach().to(torch.float64)
     wrong = ~torch.isclose(got, expected, atol=1e-5, rtol=1e-5)
     if not wrong.any():
         return
-    mistake = next(
-        (
-            text
-            for text, how in _n_step_mistakes().items()
-            if torch.allclose(got, _n_step(rewards, terminated, next_q, gamma, **how), atol=1e-5)
+    mistake = known_mistake(
+        got,
+        _n_step_mistakes(),
+        lambda got, how: torch.allclose(
+            got, _n_step(rewards, terminated, next_q, gamma, **how), atol=1e-5
         ),
         tr(
             "the target is the sum of gamma**i * rewards[:, i] up to and including the first "
@@ -659,15 +603,14 @@ def _compare_n_step(
         ),
     )
     row = int(wrong.nonzero()[0])
-    raise _fail(
-        name,
+    raise check.fail(
         tr("{case}, {row}: expected {expected}, got {got}. Likely mistake: {mistake}.").format(
             case=case,
             row=_describe_row(row, rewards, terminated, next_q, gamma),
-            expected=_fmt(expected[row]),
-            got=_fmt(got[row]),
+            expected=fmt(expected[row]),
+            got=fmt(got[row]),
             mistake=mistake,
-        ),
+        )
     )
 
 
@@ -691,6 +634,8 @@ _N_STEP_FIXED = {
     "next_q": [[2.0, 4.0], [10.0, 6.0], [8.0, 9.0], [3.0, 12.0], [-1.0, -3.0]],
     "gamma": 0.5,
 }
+
+
 _N_STEP_WORKED = {
     # The lesson's worked batch, n = 1: ongoing, terminated, truncated (still bootstraps).
     "rewards": [[1.0], [1.0], [1.0]],
@@ -730,14 +675,14 @@ def check_n_step_target(n_step_target: Callable) -> None:
     1 to 5. After a termination the check puts junk (nonzero rewards, flags of 0 and 1) that
     must not count. It passes copies of the inputs and fails if they changed.
     """
-    name = "check_n_step_target"
+    check = Check("check_n_step_target")
     fixed_cases = [
         (tr("fixed batch, n=3"), _N_STEP_FIXED),
         (tr("n=1, the lesson's worked batch (one-step TD target)"), _N_STEP_WORKED),
     ]
-    for case, fixed in fixed_cases:
+    for case, fixed in check.each(fixed_cases):
         _compare_n_step(
-            name,
+            check,
             n_step_target,
             case,
             torch.tensor(fixed["rewards"]),
@@ -746,10 +691,10 @@ def check_n_step_target(n_step_target: Callable) -> None:
             fixed["gamma"],
         )
     generator = torch.Generator().manual_seed(4)
-    for i, n in enumerate((1, 2, 3, 5, 4, 1)):
+    for i, n in check.each(enumerate((1, 2, 3, 5, 4, 1))):
         batch, n_actions = 6 + i, 2 + i % 3
         rewards, terminated, next_q = _random_n_step_batch(generator, batch, n, n_actions)
         gamma = round(0.5 + 0.49 * float(torch.rand(1, generator=generator)), 3)
         case = tr("random batch {i}, n={n}").format(i=i, n=n)
-        _compare_n_step(name, n_step_target, case, rewards, terminated, next_q, gamma)
-    _passed(name, len(fixed_cases) + 6)
+        _compare_n_step(check, n_step_target, case, rewards, terminated, next_q, gamma)
+    check.passed()

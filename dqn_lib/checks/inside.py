@@ -1,31 +1,31 @@
-"""Exercise checks of notebooks/10_inside.py: the Q-value grid and the share of terminal
-transitions in a replay buffer.
-
-Each check follows ``dqn_lib.checks``: fixed cases chosen to expose the usual mistakes, one line
-printed on a pass, an ``ExerciseError`` (an ``AssertionError``) on a failure whose message names
-the case, what was expected, what came back, and the likely mistake.
+"""Exercise checks of notebooks/10_inside.py: the Q-value grid, the share of terminal transitions
+in a replay buffer, and a prediction (how often does each policy hold from wide starts?).
 """
 
 from __future__ import annotations
 
-import numbers
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import torch
 
-from dqn_lib.checks import ExerciseError, _call, _fail, _fmt, _passed, _type_name
+from dqn_lib.checks.harness import (
+    Check,
+    fmt,
+    is_number,
+    known_mistake,
+    number_in_range,
+    prediction,
+    verdict,
+)
+from dqn_lib.env import MAX_EPISODE_STEPS
 from dqn_lib.i18n import tr
 from dqn_lib.inspection import q_value_grid as reference_q_value_grid
 from dqn_lib.inspection import terminal_share as reference_terminal_share
 from dqn_lib.networks import new_q_network
 from dqn_lib.replay import ReplayBuffer
-
-__all__ = ["ExerciseError", "check_q_value_grid", "check_terminal_share"]
-
-
-# --- Exercise 10.2: the Q-value grid -----------------------------------------------------------
 
 
 def _grid_cases() -> list[tuple[np.ndarray, np.ndarray, float, float]]:
@@ -90,18 +90,14 @@ def _ij_reshaped(network: torch.nn.Module, angles, velocities, x, v) -> np.ndarr
     return q.reshape(len(velocities), len(angles), -1)
 
 
-def _as_array(name: str, value: object, expected_shape: tuple[int, ...]) -> np.ndarray:
+def _as_array(check: Check, value: object, expected_shape: tuple[int, ...]) -> np.ndarray:
     if isinstance(value, torch.Tensor):
         value = value.detach().numpy()
-    if not isinstance(value, np.ndarray):
-        raise _fail(
-            name,
-            tr(
-                "your function returned {type}; expected a NumPy array of shape {shape} (a tensor "
-                "is fine too)."
-            ).format(type=_type_name(value), shape=expected_shape),
-        )
-    return value
+    message = tr(
+        "your function returned {type}; expected a NumPy array of shape {shape} (a tensor is fine "
+        "too)."
+    )
+    return check.expect(value, np.ndarray, message, shape=expected_shape)
 
 
 def _shape_mistake(shape: tuple[int, ...], expected: tuple[int, ...]) -> str:
@@ -128,19 +124,18 @@ def check_q_value_grid(q_value_grid: Callable) -> None:
     small seeded network, never with as many angles as angular velocities (so swapped axes
     show), three with the cart away from the centre; each is compared with the reference.
     """
-    name = "check_q_value_grid"
+    check = Check("check_q_value_grid")
     network = new_q_network(4, 2, seed=7, hidden=(16, 16))
-    for k, (angles, velocities, x, v) in enumerate(_grid_cases()):
+    for k, (angles, velocities, x, v) in check.each(enumerate(_grid_cases())):
         case = tr(
             "case {k} ({angles} angles, {velocities} angular velocities, cart at {x} m moving "
             "{v} m/s)"
-        ).format(k=k, angles=len(angles), velocities=len(velocities), x=_fmt(x), v=_fmt(v))
+        ).format(k=k, angles=len(angles), velocities=len(velocities), x=fmt(x), v=fmt(v))
         expected = reference_q_value_grid(network, angles, velocities, x, v)
-        got = _call(name, q_value_grid, network, angles.copy(), velocities.copy(), x, v, case=case)
-        got = _as_array(name, got, expected.shape)
+        got, _ = check.call_on_copies(q_value_grid, network, angles, velocities, x, v, case=case)
+        got = _as_array(check, got, expected.shape)
         if got.shape != expected.shape:
-            raise _fail(
-                name,
+            raise check.fail(
                 tr(
                     "{case}: expected shape {expected} (angular velocities, angles, actions), "
                     "got {got}. Likely mistake: {mistake}."
@@ -149,15 +144,11 @@ def check_q_value_grid(q_value_grid: Callable) -> None:
                     expected=expected.shape,
                     got=got.shape,
                     mistake=_shape_mistake(got.shape, expected.shape),
-                ),
+                )
             )
         got = got.astype(np.float64)
         if np.allclose(got, expected, atol=1e-5):
             continue
-        mistake = tr(
-            "build one observation (cart_position, cart_velocity, angle, angular velocity) per "
-            "grid point and pass them through the network as a batch"
-        )
         variants = {
             text: _grid_of(network, columns, angles, velocities, x, v)
             for text, columns in _grid_mistakes().items()
@@ -168,13 +159,17 @@ def check_q_value_grid(q_value_grid: Callable) -> None:
                 "pairs the wrong values: build it with np.meshgrid(angles, angular_velocities)"
             )
         ] = _ij_reshaped(network, angles, velocities, x, v)
-        for text, variant in variants.items():
-            if np.allclose(got, variant, atol=1e-5):
-                mistake = text
-                break
+        mistake = known_mistake(
+            got,
+            variants,
+            functools.partial(np.allclose, atol=1e-5),
+            tr(
+                "build one observation (cart_position, cart_velocity, angle, angular velocity) "
+                "per grid point and pass them through the network as a batch"
+            ),
+        )
         i, j, a = np.unravel_index(np.abs(got - expected).argmax(), got.shape)
-        raise _fail(
-            name,
+        raise check.fail(
             tr(
                 "{case}: at row {i} (angular velocity {velocity} rad/s), column {j} (angle "
                 "{angle} rad), action {a} expected Q {expected}, got {got}. Likely mistake: "
@@ -182,19 +177,16 @@ def check_q_value_grid(q_value_grid: Callable) -> None:
             ).format(
                 case=case,
                 i=i,
-                velocity=_fmt(velocities[i]),
+                velocity=fmt(velocities[i]),
                 j=j,
-                angle=_fmt(angles[j]),
+                angle=fmt(angles[j]),
                 a=a,
-                expected=_fmt(expected[i, j, a]),
-                got=_fmt(got[i, j, a]),
+                expected=fmt(expected[i, j, a]),
+                got=fmt(got[i, j, a]),
                 mistake=mistake,
-            ),
+            )
         )
-    _passed(name, len(_grid_cases()))
-
-
-# --- Exercise 10.3: the share of terminal transitions ------------------------------------------
+    check.passed()
 
 
 def _buffer(capacity: int, flags: list[tuple[bool, bool]]) -> ReplayBuffer:
@@ -209,10 +201,7 @@ def _buffer(capacity: int, flags: list[tuple[bool, bool]]) -> ReplayBuffer:
 def _share_cases() -> list[tuple[str, ReplayBuffer]]:
     plain, end, cut = (False, False), (True, False), (False, True)
     return [
-        (
-            tr("capacity 10, holding 4 transitions, 1 terminated"),
-            _buffer(10, [plain] * 3 + [end]),
-        ),
+        (tr("capacity 10, holding 4 transitions, 1 terminated"), _buffer(10, [plain] * 3 + [end])),
         (
             tr("capacity 8, holding 6 transitions: 1 terminated, 2 truncated (time-outs)"),
             _buffer(8, [plain, cut, plain, end, plain, cut]),
@@ -225,10 +214,7 @@ def _share_cases() -> list[tuple[str, ReplayBuffer]]:
             _buffer(5, [end, end, plain, plain, end, plain, plain]),
         ),
         (tr("capacity 20, holding 5 transitions, none terminated"), _buffer(20, [plain] * 5)),
-        (
-            tr("capacity 4, full, 2 terminated and 1 truncated"),
-            _buffer(4, [end, cut, plain, end]),
-        ),
+        (tr("capacity 4, full, 2 terminated and 1 truncated"), _buffer(4, [end, cut, plain, end])),
         *_random_share_cases(),
     ]
 
@@ -285,10 +271,12 @@ def _share_mistake(got: float, buffer: ReplayBuffer, expected: float) -> str:
         ),
         (1 - expected, tr("it returns the share of transitions that are not terminations")),
     ]
-    for value, text in guesses:
-        if np.isclose(got, value):
-            return text
-    return tr("the share is terminated[:size].mean(): terminations among the stored transitions")
+    return known_mistake(
+        got,
+        ((text, value) for value, text in guesses),
+        np.isclose,
+        tr("the share is terminated[:size].mean(): terminations among the stored transitions"),
+    )
 
 
 def check_terminal_share(terminal_share: Callable) -> None:
@@ -299,48 +287,79 @@ def check_terminal_share(terminal_share: Callable) -> None:
     buffers: not full, full after overwriting, with truncated transitions, with none
     terminated; then two seeded random ones. Every reward is CartPole's own +1.
     """
-    name = "check_terminal_share"
-    cases = _share_cases()
-    for description, buffer in cases:
+    check = Check("check_terminal_share")
+    for description, buffer in check.each(_share_cases()):
         expected = reference_terminal_share(buffer)
         before = {field: getattr(buffer, field).copy() for field in ("terminated", "truncated")}
-        got: Any = _call(
-            name,
-            terminal_share,
-            buffer,
-            case=tr("for a buffer of {description}").format(description=description),
-        )
+        case = tr("for a buffer of {description}").format(description=description)
+        got: Any = check.call(terminal_share, buffer, case=case)
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = got.item()
-        if isinstance(got, bool | np.bool_) or not isinstance(got, numbers.Real):
-            raise _fail(
-                name,
-                tr(
-                    "for a buffer of {description}, your function returned {got!r} of type "
-                    "{type}; expected a number, the fraction {expected}."
-                ).format(
-                    description=description, got=got, type=_type_name(got), expected=_fmt(expected)
-                ),
-            )
+        message = tr(
+            "for a buffer of {description}, your function returned {got!r} of type {type}; "
+            "expected a number, the fraction {expected}."
+        )
+        check.expect(
+            got, is_number, message, description=description, got=got, expected=fmt(expected)
+        )
         if any(not np.array_equal(getattr(buffer, f), before[f]) for f in before):
-            raise _fail(
-                name,
+            raise check.fail(
                 tr(
                     "for a buffer of {description}, your function changed the buffer's arrays: "
                     "read them, never write to them."
-                ).format(description=description),
+                ).format(description=description)
             )
         if not np.isclose(float(got), expected):
-            raise _fail(
-                name,
+            raise check.fail(
                 tr(
                     "for a buffer of {description}: expected {expected}, got {got}. Likely "
                     "mistake: {mistake}."
                 ).format(
                     description=description,
-                    expected=_fmt(expected),
-                    got=_fmt(got),
+                    expected=fmt(expected),
+                    got=fmt(got),
                     mistake=_share_mistake(float(got), buffer, expected),
-                ),
+                )
             )
-    _passed(name, len(cases))
+    check.passed()
+
+
+def check_wide_starts_prediction(
+    my_prediction: Callable[[], Any], dqn_returns: Sequence[float], linear_returns: Sequence[float]
+) -> None:
+    """Lesson 10's prediction: of the wide perturbed starts, how many episodes will the DQN (the
+    checkpoint) and the four-gain linear policy each hold to the 500-step limit? ``answer`` is a
+    pair of counts; each counts as close within 10.
+
+    Taught in notebooks/10_inside.py.
+    """
+    check = Check("check_wide_starts_prediction")
+    answer, _ = prediction(check, my_prediction)
+    n = len(dqn_returns)
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        raise check.fail(
+            tr(
+                "the answer {answer!r:.80} is not a pair; answer (dqn_count, linear_count), two "
+                "numbers of episodes out of {n}."
+            ).format(answer=answer, n=n)
+        )
+    guesses = [
+        number_in_range(check, value, what, 0, n)
+        for value, what in zip(
+            answer, (tr("the DQN's count"), tr("the linear policy's count")), strict=True
+        )
+    ]
+    held = [int(np.sum(np.asarray(r) >= MAX_EPISODE_STEPS)) for r in (dqn_returns, linear_returns)]
+    close = all(abs(g - h) <= 10 for g, h in zip(guesses, held, strict=True))
+    verdict(
+        check,
+        close,
+        tr("DQN {dqn:g}, linear policy {linear:g} of {n}").format(
+            dqn=guesses[0], linear=guesses[1], n=n
+        ),
+        tr("DQN {dqn}, linear policy {linear} of {n}").format(dqn=held[0], linear=held[1], n=n),
+        tr(
+            "Close means within 10 of each. A policy holds from the starts it learned to come "
+            "back from: the lesson's next figures show where the DQN's failures start."
+        ),
+    )

@@ -1,21 +1,53 @@
-"""Exercise checks of the tabular lesson: notebooks/02_q_table.py.
-
-Each check tries the learner's function on fixed cases chosen to expose the usual mistakes and on
-seeded random ones, and raises ``ExerciseError`` with a message that names the case, what was
-expected, what came back and the likely mistake (see ``dqn_lib.checks``).
+"""Exercise checks of notebooks/02_q_table.py: SARSA's update of a Q-table, and a prediction (does
+a finer table learn better?).
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from dqn_lib.checks import _call, _fail, _fmt, _type_name
+from dqn_lib.checks.harness import Check, choice, fmt, known_mistake, prediction, type_name, verdict
 from dqn_lib.i18n import tr
 
-__all__ = ["check_sarsa_update"]
+TABLE_OPTIONS = ("better", "about the same", "worse")
+
+
+def check_finer_table_prediction(
+    my_prediction: Callable[[], Any], coarse_returns: Sequence[float], fine_returns: Sequence[float]
+) -> None:
+    """The tabular lesson's prediction: a table over all four variables, with finer bins,
+    trained for the same number of episodes: is its greedy policy ``"better"``, ``"about the
+    same"`` (within a quarter of the coarse table's mean return) or ``"worse"``?
+
+    Taught in notebooks/02_q_table.py.
+    """
+    check = Check("check_finer_table_prediction")
+    answer, _ = prediction(check, my_prediction)
+    said = choice(check, answer, TABLE_OPTIONS)
+    coarse, fine = float(np.mean(coarse_returns)), float(np.mean(fine_returns))
+    measured = (
+        "about the same"
+        if abs(fine - coarse) <= coarse / 4
+        else ("better" if fine > coarse else "worse")
+    )
+    verdict(
+        check,
+        said == measured,
+        repr(said),
+        tr(
+            "{measured!r} (greedy mean return {fine:.1f} for the fine table, {coarse:.1f} for "
+            "the coarse one, over {seeds} seeds)"
+        ).format(measured=measured, fine=fine, coarse=coarse, seeds=len(fine_returns)),
+        tr(
+            "More cells can tell more states apart, but each must be visited, many times, before "
+            "its values mean anything."
+        ),
+    )
 
 
 def _sarsa(q, state, action, reward, next_state, next_action, terminated, alpha, gamma):
@@ -74,7 +106,7 @@ def check_sarsa_update(sarsa_update: Callable) -> None:
     Taught in notebooks/02_q_table.py. Tried on fixed cases where the next action is not the
     greedy one (so Q-learning's max is caught), a terminal one, and seeded random ones.
     """
-    name = "check_sarsa_update"
+    check = Check("check_sarsa_update")
     rng = np.random.default_rng(0)
     base = np.array([[[1.0, 3.0], [2.0, -1.0]], [[0.5, 0.0], [4.0, 2.5]]])  # (2, 2, 2)
     cases = [
@@ -99,18 +131,8 @@ def check_sarsa_update(sarsa_update: Callable) -> None:
                 0.99,
             )
         )
-    for (
-        label,
-        table,
-        state,
-        action,
-        reward,
-        next_state,
-        next_action,
-        terminated,
-        alpha,
-        gamma,
-    ) in cases:
+    for label, table, *args in check.each(cases):
+        state, action, reward, next_state, next_action, terminated, alpha, gamma = args
         case = tr(
             "{label}: state {state}, action {action}, reward {reward:g}, next_state "
             "{next_state}, next_action {next_action}, terminated {terminated}"
@@ -124,26 +146,25 @@ def check_sarsa_update(sarsa_update: Callable) -> None:
             terminated=terminated,
         )
         theirs, ours = table.copy(), table.copy()
-        args = (state, action, reward, next_state, next_action, terminated, alpha, gamma)
-        result = _call(name, sarsa_update, theirs, *args, case=case)
+        result = check.call(sarsa_update, theirs, *args, case=case)
         expected = _sarsa(ours, *args)
         if not np.allclose(theirs, ours, rtol=0, atol=1e-9):
-            for mistake, variant in _variants(table, *args).items():
-                same = np.allclose(theirs, variant, rtol=0, atol=1e-9)
-                if same and not np.array_equal(variant, table):  # an unchanged table says nothing
-                    raise _fail(
-                        name, tr("{case}: {hint}.").format(case=case, hint=_hints()[mistake])
-                    )
+            variants = _variants(table, *args)  # (one that leaves the table unchanged says nothing)
+            mistake = known_mistake(
+                theirs,
+                {m: v for m, v in variants.items() if not np.array_equal(v, table)},
+                functools.partial(np.allclose, rtol=0, atol=1e-9),
+            )
+            if mistake:
+                raise check.fail(tr("{case}: {hint}.").format(case=case, hint=_hints()[mistake]))
             if np.array_equal(theirs, table):
-                raise _fail(
-                    name,
+                raise check.fail(
                     tr(
                         "{case}: the table did not change; update q_table[state][action] in place "
                         "(q_table[state][action] += ...), do not build a new table."
-                    ).format(case=case),
+                    ).format(case=case)
                 )
-            raise _fail(
-                name,
+            raise check.fail(
                 tr(
                     "{case}: after your update the table differs from the reference at "
                     "{cells}; Q[state][action] should become {expected}, got "
@@ -153,31 +174,28 @@ def check_sarsa_update(sarsa_update: Callable) -> None:
                     cells=[
                         tuple(int(k) for k in c) for c in np.argwhere(~np.isclose(theirs, ours))
                     ],
-                    expected=_fmt(ours[state][action]),
-                    got=_fmt(theirs[state][action]),
-                ),
+                    expected=fmt(ours[state][action]),
+                    got=fmt(theirs[state][action]),
+                )
             )
         if type(result) is not float:
-            kind = _type_name(result)
+            kind = type_name(result)
             if not isinstance(result, numbers.Real):
-                raise _fail(
-                    name,
+                raise check.fail(
                     tr("{case}: expected the TD error as a Python float, got {kind}.").format(
                         case=case, kind=kind
-                    ),
+                    )
                 )
-            raise _fail(
-                name,
+            raise check.fail(
                 tr("{case}: expected a Python float, got {kind}; return float(td_error).").format(
                     case=case, kind=kind
-                ),
+                )
             )
         if abs(result - expected) > 1e-9:
-            raise _fail(
-                name,
+            raise check.fail(
                 tr(
                     "{case}: returned {got}, expected the TD error {expected}, "
                     "target minus the old Q(s, a), before the update."
-                ).format(case=case, got=_fmt(result), expected=_fmt(expected)),
+                ).format(case=case, got=fmt(result), expected=fmt(expected))
             )
-    print(tr("{check}: all {cases} cases pass.").format(check=name, cases=len(cases)))
+    check.passed()

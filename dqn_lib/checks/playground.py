@@ -1,34 +1,29 @@
-"""Exercise checks of notebooks/11_playground.py: the epsilon schedule and the hard target update.
+"""Exercise checks of notebooks/11_playground.py: the epsilon schedule, the hard target update,
+and a prediction (what does a run without exploring starts do?).
 
 Two of the playground's knobs, written by hand: ``linear_schedule`` (how epsilon and the
-learning rate fall) and ``hard_update`` (the "hard (copy)" target update). Each check follows
-``dqn_lib.checks``: fixed cases chosen to expose the usual mistakes and seeded random ones (random
-schedules, networks with random weights), one short line on a pass, and on a failure an
-``ExerciseError`` naming the case, the expected value, what came back and the likely mistake.
+learning rate fall) and ``hard_update`` (the "hard (copy)" target update).
 """
 
 from __future__ import annotations
 
-import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from dqn_lib.checks import ExerciseError, _call, _fail, _fmt, _passed, _type_name
+from dqn_lib.checks.harness import Check, choice, fmt, is_number, known_mistake, prediction, verdict
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import linear_schedule as reference_linear_schedule
+from dqn_lib.env import SOLVED
 from dqn_lib.i18n import tr
 from dqn_lib.networks import new_q_network
 
-__all__ = ["ExerciseError", "check_hard_update", "check_linear_schedule"]
-
 _DEFAULT = DQNConfig()
 
-# (start, end, duration): a short one first, whose round numbers show a mistake plainly, then
-# epsilon's default schedule (1.0 to 0.01 over 10,000 steps), the learning rate's (5e-4 to 5e-5
-# over 16,000), and a constant one.
+
 _SCHEDULES = (
     (1.0, 0.0, 10),
     (_DEFAULT.epsilon_start, _DEFAULT.epsilon_end, _DEFAULT.epsilon_decay_steps),
@@ -77,12 +72,13 @@ def _schedule_mistake(got: float, start: float, end: float, duration: int, step:
             "division, use step / duration"
         ): start + (end - start) * min(1.0, step // duration),
     }
-    for text, value in guesses.items():
-        if abs(got - value) <= 1e-9 * max(1.0, abs(value)) and value != reference_linear_schedule(
-            start, end, duration, step
-        ):
-            return text
-    return tr("compare with start + (end - start) * min(1.0, step / duration)")
+    right = reference_linear_schedule(start, end, duration, step)
+    return known_mistake(
+        got,
+        guesses,
+        lambda got, value: abs(got - value) <= 1e-9 * max(1.0, abs(value)) and value != right,
+        tr("compare with start + (end - start) * min(1.0, step / duration)"),
+    )
 
 
 def _differing(expected: float, got: float) -> str:
@@ -105,38 +101,23 @@ def check_linear_schedule(linear_schedule: Callable[[float, float, int, int], fl
     ones, at the first step, the middle, the last step before the end, the end, one past and far
     past.
     """
-    name = "check_linear_schedule"
-    cases = 0
+    check = Check("check_linear_schedule")
     for start, end, duration in (*_SCHEDULES, *_random_schedules()):
-        for step in _schedule_steps(duration):
+        for step in check.each(_schedule_steps(duration)):
             where = f"linear_schedule(start={start}, end={end}, duration={duration}, step={step})"
-            got = _call(name, linear_schedule, start, end, duration, step, case=where)
-            if (
-                isinstance(got, torch.Tensor)
-                or isinstance(got, bool)
-                or not isinstance(got, numbers.Real)
-            ):
-                raise _fail(
-                    name,
-                    tr("{where} returned {got!r} of type {type}; expected a Python float.").format(
-                        where=where, got=got, type=_type_name(got)
-                    ),
-                )
+            got = check.call(linear_schedule, start, end, duration, step, case=where)
+            message = tr("{where} returned {got!r} of type {type}; expected a Python float.")
+            check.expect(got, is_number, message, where=where, got=got)
             expected = reference_linear_schedule(start, end, duration, step)
-            cases += 1
             if abs(float(got) - expected) <= 1e-9 * max(1.0, abs(expected)):
                 continue
             mistake = _schedule_mistake(float(got), start, end, duration, step)
-            raise _fail(
-                name,
+            raise check.fail(
                 tr("{where}: expected {values}. Likely mistake: {mistake}.").format(
                     where=where, values=_differing(expected, float(got)), mistake=mistake
-                ),
+                )
             )
-    _passed(name, cases)
-
-
-# --- the hard target update -------------------------------------------------------------------
+    check.passed()
 
 
 def _named_weights(network: nn.Module) -> dict[str, torch.Tensor]:
@@ -160,15 +141,13 @@ def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> 
     and the target must hold copies, not the online network's own tensors (else the next
     gradient step of the online network would move the target too).
     """
-    name = "check_hard_update"
-    cases = 0
-    for k, hidden in enumerate(((32, 32), (64, 64), (8,))):
+    check = Check("check_hard_update")
+    for k, hidden in check.each(enumerate(((32, 32), (64, 64), (8,)))):
         target_network, q_network = _networks(k, hidden)
         target_before, online_before = _named_weights(target_network), _named_weights(q_network)
         case = tr("networks with hidden layers {hidden}").format(hidden=hidden)
-        _call(name, hard_update, target_network, q_network, case=case)
+        check.call(hard_update, target_network, q_network, case=case)
         target_after, online_after = _named_weights(target_network), _named_weights(q_network)
-        cases += 1
         changed_online = [
             n for n in online_after if not torch.equal(online_after[n], online_before[n])
         ]
@@ -183,19 +162,17 @@ def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> 
                 if copied_back
                 else tr("only the target network may change")
             )
-            raise _fail(
-                name,
+            raise check.fail(
                 tr("{case}: q_network's {parameter} changed. Likely mistake: {why}.").format(
                     case=case, parameter=changed_online[0], why=why
-                ),
+                )
             )
         copied = {n for n in target_after if torch.equal(target_after[n], online_before[n])}
         untouched = {n for n in target_after if torch.equal(target_after[n], target_before[n])}
         not_copied = [n for n in target_after if n not in copied]
         if not_copied and len(untouched) == len(target_after):
             first = not_copied[0]
-            raise _fail(
-                name,
+            raise check.fail(
                 tr(
                     "{case}: the target network did not change (its {parameter} starts with "
                     "{target}, the online one with {online}). Likely mistake: "
@@ -205,13 +182,12 @@ def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> 
                 ).format(
                     case=case,
                     parameter=first,
-                    target=_fmt(target_before[first].flatten()[0]),
-                    online=_fmt(online_before[first].flatten()[0]),
-                ),
+                    target=fmt(target_before[first].flatten()[0]),
+                    online=fmt(online_before[first].flatten()[0]),
+                )
             )
         if not_copied and all(n in untouched for n in not_copied):
-            raise _fail(
-                name,
+            raise check.fail(
                 tr(
                     "{case}: {count} of {total} weight tensors were not copied: {names}. Likely "
                     "mistake: copy every parameter, not only the first layer's (or only the "
@@ -222,19 +198,18 @@ def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> 
                     count=len(not_copied),
                     total=len(target_after),
                     names=", ".join(not_copied),
-                ),
+                )
             )
         if not_copied:
             first = not_copied[0]
             gap = (target_after[first] - online_before[first]).abs().max()
-            raise _fail(
-                name,
+            raise check.fail(
                 tr(
                     "{case}: the target's {parameter} moved but is not q_network's (off by up to "
                     "{gap}). Likely mistake: a hard update copies the weights exactly, "
                     "target = online; moving part of the way, target + tau * (online - target), "
                     "is the soft update."
-                ).format(case=case, parameter=first, gap=_fmt(gap)),
+                ).format(case=case, parameter=first, gap=fmt(gap))
             )
         shared = [
             n
@@ -244,14 +219,38 @@ def check_hard_update(hard_update: Callable[[nn.Module, nn.Module], object]) -> 
             if t.data_ptr() == o.data_ptr()
         ]
         if shared:
-            raise _fail(
-                name,
+            raise check.fail(
                 tr(
                     "{case}: the target's {parameter} is the very tensor of q_network, not a "
                     "copy: the next gradient step on q_network would move the target too. Likely "
                     "mistake: `target.data = online.data` or `target.weight = online.weight`; "
                     "copy the values with target.copy_(online) under torch.no_grad(), or "
                     "load_state_dict."
-                ).format(case=case, parameter=shared[0]),
+                ).format(case=case, parameter=shared[0])
             )
-    _passed(name, cases)
+    check.passed()
+
+
+RUN_3_OPTIONS = ("solved", "in between", "failing")
+
+
+def check_run_3_prediction(my_prediction: Callable[[], Any], eval_returns: Sequence[float]) -> None:
+    """Lesson 11's prediction: run 3's final greedy evaluation, ``"solved"`` (475 or more),
+    ``"in between"`` (100 to 475) or ``"failing"`` (under 100).
+
+    Taught in notebooks/11_playground.py.
+    """
+    check = Check("check_run_3_prediction")
+    answer, _ = prediction(check, my_prediction)
+    said = choice(check, answer, RUN_3_OPTIONS)
+    final = float(eval_returns[-1])
+    measured = "solved" if final >= SOLVED else ("in between" if final >= 100 else "failing")
+    verdict(
+        check,
+        said == measured,
+        repr(said),
+        tr("{measured!r} (final evaluation {final:.1f}; best {best:.1f})").format(
+            measured=measured, final=final, best=max(eval_returns)
+        ),
+        tr("One seed is one draw; section 1's ten seeds say what to expect."),
+    )
