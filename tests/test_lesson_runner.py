@@ -32,9 +32,11 @@ def exercise(check_source: str) -> list:
 
 
 GOOD_CHECK = (
-    "from dqn_lib.checks import _call\n"
-    "assert _call('check_double', double, 2, case='x=2') == 4\n"
-    "print('check_double: all 1 cases pass.')"
+    "from dqn_lib.checks.harness import Check\n"
+    "check = Check('check_double')\n"
+    "assert check.call(double, 2, case='x=2') == 4\n"
+    "check.count()\n"
+    "check.passed()"
 )
 
 
