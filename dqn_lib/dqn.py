@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from dqn_lib.agents import as_observation_tensor, epsilon_greedy, td_target
+from dqn_lib.agents import as_observation_tensor, td_target
 from dqn_lib.config import DQNConfig
 from dqn_lib.networks import new_q_network
 from dqn_lib.replay import Batch, ReplayBuffer
@@ -114,11 +114,16 @@ class DQNAgent:
             return self.q_network(as_observation_tensor(observation, self.n_observations))
 
     def act(self, observation: np.ndarray, greedy: bool = False) -> int:
-        """Epsilon-greedy while learning, the argmax when ``greedy`` (draws nothing then)."""
-        q_values = self.q_values(observation)
+        """Epsilon-greedy while learning, the argmax when ``greedy`` (draws nothing then).
+
+        The same draws as ``epsilon_greedy(self.q_values(observation), self.epsilon, self.rng)``,
+        in the same order, so the same actions; but a random action is chosen before the
+        Q-values are computed, which it does not need (most of the early steps)."""
         if greedy:
-            return int(q_values.argmax())
-        return epsilon_greedy(q_values, self.epsilon, self.rng)
+            return int(self.q_values(observation).argmax())
+        if self.rng.random() < self.epsilon:
+            return int(self.rng.integers(self.n_actions))
+        return int(self.q_values(observation).argmax())
 
     def observe(
         self,
@@ -134,7 +139,12 @@ class DQNAgent:
         copy the target network every ``target_update_every`` environment steps. Returns the
         last loss."""
         for value in (observation, next_observation):  # the (observation, info) mix-up, NaN
-            as_observation_tensor(value, self.n_observations)
+            if not (
+                type(value) is np.ndarray
+                and value.shape == (self.n_observations,)
+                and np.isfinite(value).all()
+            ):
+                as_observation_tensor(value, self.n_observations)  # says what is wrong
         if not np.isfinite(reward):
             raise ValueError(f"The reward must be a finite number, got {reward!r}.")
         self.replay_buffer.add(

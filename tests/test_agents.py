@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from dqn_lib import OnlineAgent, epsilon_greedy, make_env, td_target
+from dqn_lib import DQNAgent, DQNConfig, OnlineAgent, epsilon_greedy, make_env, td_target
 
 GAMMA = 0.9
 NEXT_Q = torch.tensor([[1.0, 3.0]])
@@ -197,3 +197,43 @@ def test_bootstrap_through_termination_defaults_to_the_corrected_target():
 def test_bootstrap_through_termination_refuses_non_bool(bad):
     with pytest.raises(TypeError, match=r"bootstrap_through_termination must be True .* or False"):
         OnlineAgent(seed=0, bootstrap_through_termination=bad)
+
+
+def test_dqn_agent_acts_as_epsilon_greedy_on_its_q_values():
+    # DQNAgent.act draws its coin before computing Q: the same draws, so the same actions and
+    # the same generator state afterwards, as epsilon_greedy on the agent's Q-values.
+    agent = DQNAgent(DQNConfig(epsilon_decay_steps=400), seed=3)
+    twin = np.random.default_rng()
+    twin.bit_generator.state = agent.rng.bit_generator.state
+    observations = np.random.default_rng(0).normal(size=(600, 4)).astype(np.float32)
+    for step, observation in enumerate(observations):
+        agent.steps = step  # epsilon falls from 1 to its end over the 600 calls
+        expected = epsilon_greedy(agent.q_values(observation), agent.epsilon, twin)
+        assert agent.act(observation) == expected
+    assert agent.rng.bit_generator.state == twin.bit_generator.state
+
+
+@pytest.mark.parametrize("field", ["observation", "next_observation"])
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (np.array([0.0, np.inf, 0.0, 0.0], dtype=np.float32), "NaN or infinity"),
+        (np.zeros(4, dtype=np.float64) * np.nan, "NaN or infinity"),
+        ([0.0, 0.0, 0.0, np.nan], "NaN or infinity"),
+        (np.zeros((1, 4), dtype=np.float32), r"shape \(4,\), got shape \(1, 4\)"),
+    ],
+)
+def test_dqn_agent_observe_refuses_a_bad_observation(field, bad, message):
+    agent = DQNAgent(seed=0)
+    transition = {
+        "observation": np.zeros(4, dtype=np.float32),
+        "action": 0,
+        "reward": 1.0,
+        "next_observation": np.zeros(4, dtype=np.float32),
+        "terminated": False,
+        "truncated": False,
+    }
+    transition[field] = bad
+    with pytest.raises(ValueError, match=message):
+        agent.observe(**transition)
+    assert len(agent.replay_buffer) == 0
