@@ -48,7 +48,7 @@ from dqn_lib.agents import OnlineAgent
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import ENV_ID
-from dqn_lib.files import FileReadError, read_regular_file, write_atomically
+from dqn_lib.files import FileReadError, check_file_target, read_regular_file, write_atomically
 from dqn_lib.history import History
 from dqn_lib.i18n import tr
 from dqn_lib.validation import as_path
@@ -195,10 +195,7 @@ def save_checkpoint(
                 type=type(trainer).__name__
             )
         )
-    if path.is_dir():
-        raise IsADirectoryError(
-            tr("save_checkpoint's path {path} is a directory: name a file.").format(path=path)
-        )
+    check_file_target(path, tr("save_checkpoint's path"))
     buffer = io.BytesIO()
     torch.save(_payload(agent, include_replay, trainer), buffer)
     payload = buffer.getvalue()
@@ -454,7 +451,9 @@ def _caller_config(expect_config: object) -> _Expected | None:
         try:
             dqn = DQNConfig.from_dict(expect_config)
         except (TypeError, ValueError) as error:
-            if not all(key in _ONLINE_SETTINGS for key in keys):
+            if not all(key in _ONLINE_SETTINGS for key in keys) or not _online_settings_valid(
+                expect_config
+            ):
                 raise ValueError(
                     tr("expect_config (your argument, not the file) is invalid: {error}").format(
                         error=error
@@ -473,6 +472,16 @@ def _caller_config(expect_config: object) -> _Expected | None:
                 )
             online["hidden"] = list(hidden)
     return _Expected(dqn, online)
+
+
+def _online_settings_valid(settings: Mapping[str, Any]) -> bool:
+    """Whether ``settings`` could be an OnlineAgent's (values its constructor accepts)."""
+    defaults = {"hidden": [32, 32], "learning_rate": 1e-4, "gamma": 0.99, "epsilon": 0.2}
+    try:
+        _check_settings({**defaults, **settings}, False, 4)
+    except _Invalid:
+        return False
+    return True
 
 
 def _caller_spaces(env: object) -> tuple[tuple[int, ...], int, str]:
@@ -854,6 +863,13 @@ def _check_tensor(
                 where=where, given=tuple(tensor.shape), shape=shape, fix=tr(_FIX)
             )
         )
+    if not tensor.is_contiguous():  # entries sharing memory (stride 0) or out of order
+        raise _Invalid(
+            tr(
+                "{where} is laid out with strides {strides}, so its entries share memory or are "
+                "out of order; save_checkpoint writes every tensor in one dense block. {fix}"
+            ).format(where=where, strides=tuple(tensor.stride()), fix=tr(_FIX))
+        )
     if finite and tensor.is_floating_point() and not torch.isfinite(tensor).all():
         raise _Invalid(
             tr("{where} contains NaN or infinity. {fix}").format(where=where, fix=tr(_FIX))
@@ -893,8 +909,8 @@ def _check_optimizer(stored: object, shapes: list[tuple[int, ...]]) -> None:
     if _finite_real(group.get("eps"), eps) <= 0:
         raise _bad(eps, tr("a positive number"), group["eps"])
     weight_decay = _optimizers("weight_decay")
-    if _finite_real(group.get("weight_decay"), weight_decay) < 0:
-        raise _bad(weight_decay, tr("a number >= 0"), group["weight_decay"])
+    if _finite_real(group.get("weight_decay"), weight_decay) != 0:  # as the agents build it
+        raise _bad(weight_decay, "0", group["weight_decay"])
     betas = group.get("betas")
     if (
         not isinstance(betas, list | tuple)
@@ -903,11 +919,9 @@ def _check_optimizer(stored: object, shapes: list[tuple[int, ...]]) -> None:
     ):
         expected = tr("two numbers in [0, 1), such as (0.9, 0.999)")
         raise _bad(_optimizers("betas"), expected, betas)
-    for flag in _ADAM_FLAGS:
-        if flag in group and not isinstance(group[flag], bool):
-            raise _bad(_optimizers(flag), tr("True or False"), group[flag])
-    if group.get("capturable") or group.get("differentiable"):
-        raise _bad(tr("optimizer's capturable and differentiable"), "False", group)
+    for flag in _ADAM_FLAGS:  # dqn_lib's agents build Adam with each of these off
+        if group.get(flag, False) is not False:
+            raise _bad(_optimizers(flag), "False", group[flag])
     for flag in ("foreach", "fused"):
         if group.get(flag) is not None and not isinstance(group[flag], bool):
             raise _bad(_optimizers(flag), tr("True, False or None"), group[flag])
@@ -922,8 +936,9 @@ def _check_optimizer(stored: object, shapes: list[tuple[int, ...]]) -> None:
             tr("no parameter or all of 0..{last}").format(last=len(shapes) - 1),
             sorted(state, key=str),
         )
-    moments = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group.get("amsgrad") else ())
+    moments = ("exp_avg", "exp_avg_sq")
     steps = set()
+    storages: set[int] = set()  # a moment sharing another's memory would be written twice
     for index, shape in enumerate(shapes):
         if index not in state:
             continue
@@ -937,6 +952,14 @@ def _check_optimizer(stored: object, shapes: list[tuple[int, ...]]) -> None:
         steps.add(value)
         for moment in moments:
             tensor = _check_tensor(entry[moment], f"{where}.{moment}", torch.float32, shape, True)
+            storage = tensor.untyped_storage().data_ptr()
+            if tensor.numel() and storage in storages:
+                raise _Invalid(
+                    tr("{where} shares its memory with another of Adam's moments. {fix}").format(
+                        where=f"{where}.{moment}", fix=tr(_FIX)
+                    )
+                )
+            storages.add(storage)
             if moment != "exp_avg" and bool((tensor < 0).any()):
                 raise _Invalid(
                     tr("{where} has negative entries (it is a square). {fix}").format(
@@ -1013,6 +1036,43 @@ _HISTORY_FLOATS = (
 _HISTORY_COUNTS = ("lengths", "episode_end_steps", "loss_steps", "eval_steps")
 
 
+_OBSERVATION_DTYPES = (torch.float32, torch.float64)  # what environments' observations hold
+
+
+def check_trainer_state(checkpoint: Checkpoint, env_state_shape: tuple[int, ...] | None) -> None:
+    """Check ``checkpoint.trainer`` again just before ``train`` resumes from it (it may have
+    been changed since the file was loaded), against the agent it goes on with and the
+    environment's state shape (``None`` for an environment without ``unwrapped.state``). A
+    ``ValueError`` names ``resume_from`` and the cause. Not taught in a lesson: ``train`` calls it
+    before it resumes a run (notebooks/09_double_dqn.py resumes with ``train``)."""
+    agent = checkpoint.agent
+    n_observations = int(getattr(agent, "n_observations", 0))
+    try:
+        _check_trainer(checkpoint.trainer, n_observations)
+        saved = checkpoint.trainer["env"]["state"]  # type: ignore[index]
+        if env_state_shape is not None and tuple(saved.shape) != env_state_shape:
+            raise _bad(
+                "trainer.env.state",
+                tr("a vector of shape {shape}").format(shape=env_state_shape),
+                tuple(saved.shape),
+            )
+        steps = checkpoint.trainer["history"].get("steps", 0)  # type: ignore[index]
+        if isinstance(agent, DQNAgent) and steps != agent.steps:
+            raise _Invalid(
+                tr(
+                    "trainer.history.steps is {steps}, but the agent has observed {agent_steps} "
+                    "steps."
+                ).format(steps=steps, agent_steps=agent.steps)
+            )
+    except _Invalid as error:
+        raise ValueError(
+            tr(
+                "resume_from (loaded from {path}) holds a training state train cannot go on from: "
+                "{cause} If you changed checkpoint.trainer, load the file again."
+            ).format(path=checkpoint.path, cause=error)
+        ) from error
+
+
 def _check_trainer(trainer: object, n_observations: int) -> None:
     """The training loop's state: the environment's, the next observation, the unfinished
     episode and the History, consistent with each other."""
@@ -1028,8 +1088,9 @@ def _check_trainer(trainer: object, n_observations: int) -> None:
     if env["steps_beyond_terminated"] is not None:
         _count(env["steps_beyond_terminated"], "trainer.env.steps_beyond_terminated")
     observation = trainer["observation"]
-    if not isinstance(observation, torch.Tensor) or not observation.is_floating_point():
-        raise _bad("trainer.observation", tr("a tensor of floats"), observation)
+    if not isinstance(observation, torch.Tensor) or observation.dtype not in _OBSERVATION_DTYPES:
+        given = observation.dtype if isinstance(observation, torch.Tensor) else observation
+        raise _bad("trainer.observation", tr("a tensor of float32 or float64"), given)
     _check_tensor(observation, "trainer.observation", observation.dtype, (n_observations,), True)
     episode = _dict(trainer["episode"], "trainer.episode")
     _keys(episode, ("env_return", "shaped_return", "length"), "trainer.episode")

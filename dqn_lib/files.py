@@ -29,14 +29,15 @@ def write_atomically(path: Path, data: bytes) -> None:
     and fsynced, and the file is renamed over ``path`` (``os.replace`` is atomic on one file
     system). On any error, ``KeyboardInterrupt`` included, the temporary file is removed and an
     earlier file at ``path`` is left exactly as it was. The new file keeps the permission mode of
-    the file it replaces; a new file gets the usual ``0o666`` less the process's umask.
+    the file it replaces; a new file gets the usual ``0o666`` less the process's umask. When
+    ``path`` is a symlink, the file it points to is the one replaced, and the link stays.
 
     A process killed while writing (``kill -9``, a power cut) cannot remove its temporary file:
     the next ``write_atomically`` of the same ``path`` does. A writer holds a lock on its
     temporary file, so only files whose writer is gone are removed, never another process's
     write in progress; at most one temporary file is ever left behind.
     """
-    path = Path(path)
+    path = Path(os.path.realpath(path))  # through a symlink: its target is replaced
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = _mode_for(path)
     remove_stale_temporaries(path)
@@ -52,6 +53,41 @@ def write_atomically(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def check_file_target(path: Path, name: str) -> None:
+    """Refuse, before anything is computed, a ``path`` no file can be written at: one that
+    names a directory, one whose folder is (or lies under) a file, or a name longer than the
+    file system allows. ``name`` says whose argument it is ("checkpoint_path"). Not taught in a
+    lesson: ``save_checkpoint`` and ``train`` call it (notebooks/09_double_dqn.py)."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            tr("{name} {path} is a directory: name a file in it.").format(name=name, path=path)
+        )
+    folder = path.absolute().parent
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise NotADirectoryError(
+            tr(
+                "{name} {path} cannot be written: {folder} is a file, not a folder. Choose a "
+                "path in a folder."
+            ).format(name=name, path=path, folder=folder)
+        )
+    try:
+        longest = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return
+    too_long = [
+        part for part in path.absolute().parts if len(os.fsencode(part)) + 20 > longest
+    ]  # 20: the temporary file's name adds a dot and ".xxxxxxxx.tmp"
+    if too_long:
+        raise ValueError(
+            tr(
+                "{name} {path} has a name of {length} bytes; this file system allows at most "
+                "{longest} (less 20 for the temporary file written first). Choose a shorter name."
+            ).format(name=name, path=path, length=len(os.fsencode(too_long[0])), longest=longest)
+        )
 
 
 def _mode_for(path: Path) -> int:

@@ -24,10 +24,11 @@ from gymnasium.wrappers import TimeLimit
 from tqdm.auto import tqdm
 
 from dqn_lib.agents import Agent, OnlineAgent
-from dqn_lib.checkpoint import Checkpoint, save_checkpoint
+from dqn_lib.checkpoint import Checkpoint, check_trainer_state, save_checkpoint
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import make_env
 from dqn_lib.evaluation import _valued_episodes, evaluate, evaluation_env
+from dqn_lib.files import check_file_target
 from dqn_lib.history import History
 from dqn_lib.i18n import tr
 from dqn_lib.rewards import RewardFunction, environment_reward
@@ -146,7 +147,21 @@ def train(
         observation, _ = env.reset()
         episode = _Episode()
     else:
+        state = getattr(env.unwrapped, "state", None)
+        check_trainer_state(resume_from, None if state is None else np.shape(state))
         history, observation, episode = _restore_trainer(resume_from, env)
+        done = history.episodes if episodes is not None else history.steps
+        if done > (episodes if episodes is not None else steps):  # type: ignore[operator]
+            raise ValueError(
+                tr(
+                    "{budget}={asked} counts the whole run, and resume_from is already at "
+                    "{budget} {done}: ask for more than {done} to train on."
+                ).format(
+                    budget="episodes" if episodes is not None else "steps",
+                    asked=episodes if episodes is not None else steps,
+                    done=done,
+                )
+            )
     by_episodes = episodes is not None
     total = episodes if by_episodes else steps
     bar = tqdm(
@@ -157,16 +172,19 @@ def train(
         disable=not progress,
     )
     acts = f"{type(agent).__name__}.act"  # what an error names
+    n_actions = env.action_space.n
     start = time.perf_counter()
     try:
         while (history.episodes < episodes) if by_episodes else (history.steps < steps):
             action = agent.act(observation)
-            at_step = tr("at step {step}").format(step=history.steps + 1)
-            check_action(action, env.action_space.n, acts, at_step)
+            if type(action) is not int or not 0 <= action < n_actions:  # else: checked below
+                check_action(action, n_actions, acts, _at_step(history.steps + 1))
             next_observation, env_reward, terminated, truncated, _ = env.step(action)
             reward = reward_fn(next_observation, float(env_reward), bool(terminated))
             _check_finite(next_observation, history.steps + 1)
-            check_reward(reward, reward_fn, at_step)
+            if type(reward) is not float or not math.isfinite(reward):  # else: checked below
+                check_reward(reward, reward_fn, _at_step(history.steps + 1))
+                reward = float(reward)  # a NumPy or Fraction number: the same value, a float
             loss = agent.observe(
                 observation, action, reward, next_observation, terminated, truncated
             )
@@ -224,6 +242,10 @@ def train(
     if progress:  # a saved notebook keeps the bar as it was first drawn (0%): say how it ended
         print(_summary(description, history))
     return history
+
+
+def _at_step(step: int) -> str:
+    return tr("at step {step}").format(step=step)
 
 
 @dataclass
@@ -390,10 +412,7 @@ def _check_checkpoint_target(
             ).format(type=type(env.unwrapped).__name__)
         )
     _time_limit(env)
-    if path.is_dir():
-        raise IsADirectoryError(
-            tr("checkpoint_path {path} is a directory: name a file in it.").format(path=path)
-        )
+    check_file_target(path, "checkpoint_path")
     if overwrite or not os.path.lexists(path):
         return
     if resume_from is not None:

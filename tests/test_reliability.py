@@ -34,7 +34,7 @@ from dqn_lib import (
     save_checkpoint,
     train,
 )
-from dqn_lib.checkpoint import MAGIC, _payload
+from dqn_lib.checkpoint import _HEADER_SIZE, MAGIC, _payload
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "notebooks" / "data" / "cartpole_dqn.ckpt"
@@ -92,6 +92,41 @@ def test_a_loaded_checkpoint_learns_safely(tmp_path):
             agent.learn(agent.replay_buffer.sample(8))
     """
     subprocess.run([sys.executable, "-c", textwrap.dedent(script)], check=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        pytest.param(lambda shape: torch.zeros(1).expand(shape), id="stride-0"),
+        pytest.param(lambda shape: torch.zeros(shape[::-1]).t(), id="transposed"),
+    ],
+)
+def test_adam_moments_that_share_memory_or_are_out_of_order_are_refused(tmp_path, layout):
+    """The right shape and dtype over a 4-byte buffer (stride 0) made the fused Adam step write
+    past it; a transposed moment would be read in the wrong order."""
+    _, content = trained_content()
+    content["optimizer"]["state"][0]["exp_avg"] = layout((16, 4))
+    path = write_payload(tmp_path / "strided.ckpt", content)
+    refused(path, "optimizer.state[0].exp_avg is laid out with strides", "use an earlier")
+
+
+def test_two_adam_moments_in_one_memory_are_refused(tmp_path):
+    _, content = trained_content()
+    state = content["optimizer"]["state"][0]
+    state["exp_avg_sq"] = state["exp_avg"] = state["exp_avg_sq"].clone()
+    refused(write_payload(tmp_path / "shared.ckpt", content), "shares its memory", "earlier")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("maximize", True), ("amsgrad", True), ("weight_decay", 1e3), ("weight_decay", -1.0)],
+)
+def test_adam_options_the_agents_never_set_are_refused(tmp_path, option, value):
+    """Adam told to maximize (or to decay the weights) would train the wrong way, silently."""
+    _, content = trained_content()
+    content["optimizer"]["param_groups"][0][option] = value
+    path = write_payload(tmp_path / "options.ckpt", content)
+    refused(path, f"optimizer's {option} is {value!r}", "use an earlier")
 
 
 # --- Silent: every tensor and number is checked against what the stored settings imply -------
@@ -435,6 +470,52 @@ def test_resuming_twice_from_one_checkpoint_refuses_and_never_changes_it(tmp_pat
     assert second.returns == first.returns and second.losses == first.losses
 
 
+def resumable(tmp_path: Path, steps: int = 60) -> Path:
+    path = tmp_path / "run.ckpt"
+    train(
+        DQNAgent(SMALL, seed=0),
+        steps=steps,
+        progress=False,
+        checkpoint_path=path,
+        checkpoint_every=steps,
+    )
+    return path
+
+
+def test_a_budget_the_checkpoint_has_already_passed_is_refused(tmp_path):
+    checkpoint = load_checkpoint(resumable(tmp_path))
+    with pytest.raises(ValueError, match=r"steps=20 counts the whole run, .* already at steps 60"):
+        train(checkpoint.agent, steps=20, progress=False, resume_from=checkpoint)
+    assert checkpoint.agent.steps == 60
+
+
+def test_a_changed_training_state_is_checked_again_before_resuming(tmp_path):
+    """A loaded Checkpoint's trainer changed by hand would give a History that disagrees with
+    the agent: train checks it again and names resume_from."""
+    path = resumable(tmp_path)
+    checkpoint = load_checkpoint(path)
+    checkpoint.trainer["history"]["steps"] = 5
+    with pytest.raises(ValueError, match=r"resume_from \(loaded from .*run.ckpt\) holds a train"):
+        train(checkpoint.agent, steps=100, progress=False, resume_from=checkpoint)
+    assert checkpoint.agent.steps == 60
+
+
+@pytest.mark.parametrize("length", [1, 5])
+def test_an_environment_state_of_the_wrong_length_is_refused_before_resuming(tmp_path, length):
+    checkpoint = load_checkpoint(resumable(tmp_path))
+    checkpoint.trainer["env"]["state"] = torch.zeros(length, dtype=torch.float64)
+    with pytest.raises(ValueError, match=rf"trainer.env.state is \({length},\), but .* \(4,\)"):
+        train(checkpoint.agent, steps=100, progress=False, resume_from=checkpoint)
+
+
+def test_a_stored_observation_of_an_odd_dtype_is_refused(tmp_path):
+    payload = resumable(tmp_path).read_bytes()[_HEADER_SIZE:]
+    content = torch.load(io.BytesIO(payload), weights_only=True)
+    content["trainer"]["observation"] = content["trainer"]["observation"].to(torch.bfloat16)
+    edited = write_payload(tmp_path / "bf16.ckpt", content)
+    refused(edited, "trainer.observation is torch.bfloat16", "float32 or float64")
+
+
 def test_changing_a_checkpoints_history_does_not_change_the_checkpoint(tmp_path):
     path = tmp_path / "run.ckpt"
     train(OnlineAgent(seed=0), steps=60, progress=False, checkpoint_path=path, checkpoint_every=60)
@@ -556,6 +637,56 @@ def test_a_typo_in_expect_config_is_blamed_on_the_caller_not_the_file(tmp_path):
         load_checkpoint(missing, expect_config=[1])
     path = save_checkpoint(DQNAgent(SMALL, seed=0), tmp_path / "a.ckpt")
     assert load_checkpoint(path, expect_config={**SMALL.__dict__}).agent.config == SMALL
+
+
+def test_an_invalid_value_in_expect_config_is_blamed_on_the_caller(tmp_path):
+    """gamma=2.0 fits neither agent's settings: the caller's mistake, not the file's type."""
+    path = save_checkpoint(DQNAgent(SMALL, seed=0), tmp_path / "a.ckpt")
+    with pytest.raises(ValueError, match=r"expect_config \(your argument, not the file\) is inv"):
+        load_checkpoint(path, expect_config={"gamma": 2.0})
+
+
+@pytest.mark.parametrize("save", ["train", "save_checkpoint"])
+def test_a_checkpoint_path_under_a_file_is_refused_before_the_first_step(tmp_path, save):
+    (tmp_path / "notes").write_text("a file, not a folder")
+    target = tmp_path / "notes" / "run.ckpt"
+    agent = DQNAgent(SMALL, seed=0)
+    with pytest.raises(NotADirectoryError, match=r"notes is a file, not a folder"):
+        if save == "train":
+            train(agent, steps=30, progress=False, checkpoint_path=target, checkpoint_every=10)
+        else:
+            save_checkpoint(agent, target)
+    assert agent.steps == 0
+
+
+def test_a_file_name_too_long_for_the_file_system_is_refused_with_the_fix(tmp_path):
+    with pytest.raises(ValueError, match=r"has a name of 300 bytes.*Choose a shorter name"):
+        save_checkpoint(DQNAgent(SMALL, seed=0), tmp_path / ("x" * 300))
+
+
+def test_saving_through_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path):
+    target = tmp_path / "target.ckpt"
+    target.write_bytes(b"old")
+    target.chmod(0o600)
+    link = tmp_path / "link.ckpt"
+    link.symlink_to(target)
+    save_checkpoint(DQNAgent(SMALL, seed=0), link)
+    assert link.is_symlink() and stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert load_checkpoint(link).agent.config == SMALL
+
+
+def test_a_reward_function_returning_a_fraction_is_taken_as_its_float():
+    from fractions import Fraction
+
+    history = train(
+        DQNAgent(SMALL, seed=0),
+        steps=30,
+        progress=False,
+        reward_fn=lambda observation, env_reward, terminated: Fraction(1, 2),
+    )
+    assert history.steps == 30 and all(
+        r == 0.5 * n for r, n in zip(history.shaped_returns, history.lengths, strict=True)
+    )
 
 
 def test_a_bad_env_argument_is_blamed_on_the_caller_not_the_file(tmp_path):
