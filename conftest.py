@@ -13,13 +13,16 @@ nbval in lax mode compares no outputs, so a lesson cell that prints a warning or
 to stderr would pass unnoticed. The hook below fails such a cell and shows what it wrote.
 
 **Runs computed once.** The Japanese lessons' code is the English lessons' apart from string
-literals (tests/test_i18n.py), so their training runs are the same runs. Each lesson's kernel
-gets ``DQN_LIB_RUN_CACHE`` (dqn_lib/parallel.py): a temporary folder this session creates and
-deletes, where ``run_in_processes`` keeps what it computed under a hash of the function, the
-jobs and the library's source. Both editions of a lesson go to one worker, the English first
-(``LessonScheduling`` below), so the Japanese lesson reuses the English one's runs; every
-other cell of it runs. Only the lessons' kernels get the folder, never the unit tests (which
-compare runs with each other) or the browser's JupyterLab.
+literals (tests/test_i18n.py), so their training runs are the same runs; so are the student
+edition's in the browser, and lesson 9 trains lesson 8's target-network runs again beside
+Double DQN. Each lesson's kernel, and the student edition's JupyterLab in the browser test, gets
+``DQN_LIB_RUN_CACHE`` (dqn_lib/parallel.py): a temporary folder this session creates and
+deletes, where ``run_in_processes`` keeps each run it computed under a hash of the function, the
+job and the library's source. ``LessonScheduling`` below sends what reuses runs to one worker,
+in order: both editions of a lesson, the English first; lessons 7, 8 and 9 (the ladder, each
+rung trained beside the one before); lesson 10 and then the browser test, which runs lesson
+10's student edition. Every other cell runs. The unit tests (which compare runs with each other)
+never get the folder.
 
 **Tiers** (markers, given here by where a test lives or by its own mark): ``notebook`` (the
 lessons), ``browser`` (tests/test_browser.py), ``slow`` (a test that marks itself: a real kernel,
@@ -181,17 +184,41 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.notebook)
         elif item.path.name == "test_browser.py":
             item.add_marker(pytest.mark.browser)
+    # The browser test after lesson 10, whose runs its student lesson 10 reuses; the longest
+    # units first (xdist hands units out in the order of their first test).
+    items.sort(key=lambda item: item.path.name == "test_browser.py")
+    order = {unit: rank for rank, unit in enumerate(LONGEST_UNITS)}
+    items.sort(key=lambda item: order.get(scheduling_unit(item.nodeid.split("::")[0]), 99))
 
 
-LESSON_PATH = re.compile(r"notebooks/(?:ja/)?(\d\d_\w+)\.ipynb")
+LESSON_PATH = re.compile(r"notebooks/(?:ja/)?(\d\d)_\w+\.ipynb")
+BROWSER_TESTS = "tests/test_browser.py"
+SCHEDULING_UNITS = {
+    "07": "the ladder (lessons 7-9)",
+    "08": "the ladder (lessons 7-9)",
+    "09": "the ladder (lessons 7-9)",
+    "10": "lesson 10 and the browser",
+    BROWSER_TESTS: "lesson 10 and the browser",
+}
+"""What must run on one worker, in collection order, because a later part reuses an earlier
+part's runs (the module docstring); any other lesson is a unit with its Japanese edition."""
+LONGEST_UNITS = ("the ladder (lessons 7-9)", "lesson 10 and the browser", "lesson 06")
+"""Handed out first, longest first, so that no long unit starts when the rest is done."""
+
+
+def scheduling_unit(path: str) -> str:
+    """The unit of a test file's path, relative to the root (``notebooks/ja/07_replay.ipynb``)."""
+    lesson = LESSON_PATH.fullmatch(path)
+    key = lesson[1] if lesson else path
+    return SCHEDULING_UNITS.get(key, f"lesson {key}" if lesson else path)
 
 
 class LessonScheduling:
-    """With ``--dist loadfile``: a test file to a worker, as xdist does, except that both
-    editions of a lesson are one unit, the English first (the order of collection), so that the
-    Japanese lesson reuses the English one's runs (see the module docstring). (xdist's own
-    ``--dist loadgroup`` cannot group by mark under pytest 9, whose node ids it can no longer
-    rename.)"""
+    """With ``--dist loadfile``: a test file to a worker, as xdist does, except that what reuses
+    runs is one unit, run in the order of collection (``SCHEDULING_UNITS``; see the module
+    docstring): both editions of a lesson, the English first; the ladder's three lessons; lesson
+    10 and the browser test. (xdist's own ``--dist loadgroup`` cannot group by mark under pytest
+    9, whose node ids it can no longer rename.)"""
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_xdist_make_scheduler(self, config, log):
@@ -202,9 +229,7 @@ class LessonScheduling:
 
         class LessonsTogether(LoadFileScheduling):
             def _split_scope(self, nodeid: str) -> str:
-                scope = super()._split_scope(nodeid)
-                lesson = LESSON_PATH.fullmatch(scope)
-                return f"lesson {lesson[1]}" if lesson else scope
+                return scheduling_unit(super()._split_scope(nodeid))
 
         return LessonsTogether(config, log)
 

@@ -6,11 +6,13 @@ result whichever process trains it and whatever runs beside it, so running two a
 two-core machine halves the wait and changes no number.
 
 The test session (conftest.py) sets ``DQN_LIB_RUN_CACHE`` to a private temporary folder that it
-creates and deletes: the runs computed there are kept, under a hash of the function, its jobs and
-the library's own source, so the Japanese edition's lessons, whose code is the English ones'
-(tests/test_i18n.py), reuse the English lessons' identical runs instead of training them again.
-Only that session's own files are read back. A lesson never sets it; the committed outputs come
-from runs without it (tools/build_outputs.py).
+creates and deletes: each run computed there is kept, under a hash of the function, its job and
+the library's own source, so that a lesson run again with the same code (the Japanese edition's,
+whose code is the English one's, tests/test_i18n.py; the student edition's in the browser) and a
+lesson that trains a run an earlier one trained (lesson 9 trains lesson 8's target network
+again, beside Double DQN) reuse the identical runs instead of training them again. Only that
+session's own files are read back. A lesson never sets it; the committed outputs come from runs
+without it (tools/build_outputs.py).
 """
 
 from __future__ import annotations
@@ -68,30 +70,44 @@ def run_in_processes(
             ).format(function=function)
         )
     jobs = [dict(job) for job in jobs]
-    kept = _kept_runs(function, jobs)
-    if kept is not None and kept.is_file():
-        return list(pickle.loads(kept.read_bytes()))  # this test session's own file
+    kept = [_kept_run(function, job) for job in jobs]
     results: list[Any] = [None] * len(jobs)
-    bar = tqdm(total=len(jobs), desc=description, unit="run", disable=not progress)
+    todo = []
+    for i, path in enumerate(kept):
+        if path is not None and path.is_file():
+            results[i] = pickle.loads(path.read_bytes())  # this test session's own file
+        else:
+            todo.append(i)
+    bar = tqdm(
+        total=len(jobs),
+        initial=len(jobs) - len(todo),
+        desc=description,
+        unit="run",
+        disable=not progress,
+    )
+
+    def done(i: int, result: Any) -> None:
+        results[i] = result
+        path = kept[i]
+        if path is not None:
+            write_atomically(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        bar.update(1)
+
     if workers == 1:
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
-            for i, job in enumerate(jobs):
-                results[i] = function(**job)
-                bar.update(1)
+            for i in todo:
+                done(i, function(**jobs[i]))
         finally:
             torch.set_num_threads(threads)
     else:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no shared state
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_thread) as pool:
-            futures = {pool.submit(function, **job): i for i, job in enumerate(jobs)}
+            futures = {pool.submit(function, **jobs[i]): i for i in todo}
             for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                bar.update(1)
+                done(futures[future], future.result())
     bar.close()
-    if kept is not None:
-        write_atomically(kept, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
     return results
 
 
@@ -99,21 +115,21 @@ RUN_CACHE = "DQN_LIB_RUN_CACHE"
 """The environment variable the test session sets (see the module docstring)."""
 
 
-def _kept_runs(function: Callable[..., Any], jobs: list[dict[str, Any]]) -> Path | None:
-    """Where the test session keeps these runs, or None outside it."""
+def _kept_run(function: Callable[..., Any], job: dict[str, Any]) -> Path | None:
+    """Where the test session keeps this run, or None outside it."""
     folder = os.environ.get(RUN_CACHE)
     if not folder:
         return None
     digest = hashlib.sha256(_library_source())
     digest.update(f"{function.__module__}.{function.__qualname__}".encode())
-    digest.update(pickle.dumps(jobs, protocol=pickle.HIGHEST_PROTOCOL))
+    digest.update(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
     return Path(folder) / f"{digest.hexdigest()}.pickle"
 
 
 @functools.cache
 def _library_source() -> bytes:
     package = Path(__file__).resolve().parent
-    return b"".join(path.read_bytes() for path in sorted(package.glob("*.py")))
+    return b"".join(path.read_bytes() for path in sorted(package.rglob("*.py")))
 
 
 def train_online_agent(

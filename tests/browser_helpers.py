@@ -114,6 +114,8 @@ class LabServer:
     process: subprocess.Popen | None = None
     settings_files: dict[str, Path] = field(default_factory=dict)
     """More settings, as ``make lab-ja`` gives them: a settings path -> the file to copy there."""
+    environment: dict[str, str] = field(default_factory=dict)
+    """More environment variables for the server and its kernels."""
 
     @property
     def root(self) -> Path:
@@ -167,7 +169,7 @@ class LabServer:
         for relative, source in self.settings_files.items():
             (settings / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, settings / relative)
-        env = dict(os.environ)
+        env = {**os.environ, **self.environment}
         env.update(
             JUPYTER_CONFIG_DIR=str(config),
             JUPYTER_DATA_DIR=str(self.workdir / "data"),

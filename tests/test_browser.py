@@ -53,6 +53,9 @@ from browser_helpers import (
     screenshot_slider_cell,
 )
 
+from conftest import LESSON_RUNS
+from dqn_lib.parallel import RUN_CACHE
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "screenshots"
@@ -265,7 +268,10 @@ def student_lab(browser, tmp_path_factory):
         capture_output=True,
         text=True,
     )
-    with LabServer(edition, tmp_path_factory.mktemp("jupyterlab-student")) as server:
+    # The student edition's training runs are the lesson's own (conftest.py keeps them).
+    runs = {RUN_CACHE: os.environ[LESSON_RUNS]} if LESSON_RUNS in os.environ else {}
+    workdir = tmp_path_factory.mktemp("jupyterlab-student")
+    with LabServer(edition, workdir, environment=runs) as server:
         yield server, browser
 
 

@@ -61,9 +61,14 @@ def _counted(x):
     return {"square": x * x}
 
 
-def test_the_test_sessions_folder_keeps_runs_under_their_function_and_jobs(tmp_path, monkeypatch):
-    """With DQN_LIB_RUN_CACHE set (only the test session's lesson kernels have it), the same
-    function on the same jobs is computed once; other jobs are computed, and without the
+def _square(x):
+    return {"square": x * x}
+
+
+def test_the_test_sessions_folder_keeps_each_run_under_its_function_and_job(tmp_path, monkeypatch):
+    """With DQN_LIB_RUN_CACHE set (only the test session's lesson kernels have it), a job
+    computed once is not computed again, whichever list of jobs it comes in (lesson 9 trains
+    lesson 8's target runs beside its own); results keep the order of the jobs; without the
     variable nothing is kept."""
     from dqn_lib.parallel import RUN_CACHE
 
@@ -73,11 +78,14 @@ def test_the_test_sessions_folder_keeps_runs_under_their_function_and_jobs(tmp_p
     first = run_in_processes(_counted, jobs, workers=1, progress=False)
     again = run_in_processes(_counted, jobs, workers=1, progress=False)
     assert first == again == [{"square": 4}, {"square": 9}] and CALLS == [2, 3]
-    assert run_in_processes(_counted, [{"x": 4}], workers=1, progress=False) == [{"square": 16}]
-    assert CALLS == [2, 3, 4] and len(list(tmp_path.glob("*.pickle"))) == 2
+    mixed = run_in_processes(_counted, [{"x": 4}, {"x": 3}], workers=1, progress=False)
+    assert mixed == [{"square": 16}, {"square": 9}]
+    assert CALLS == [2, 3, 4] and len(list(tmp_path.glob("*.pickle"))) == 3
+    assert run_in_processes(_square, [{"x": 3}], workers=1, progress=False) == [{"square": 9}]
+    assert len(list(tmp_path.glob("*.pickle"))) == 4  # another function: another run
     monkeypatch.delenv(RUN_CACHE)
     run_in_processes(_counted, jobs, workers=1, progress=False)
-    assert CALLS == [2, 3, 4, 2, 3] and len(list(tmp_path.glob("*.pickle"))) == 2
+    assert CALLS == [2, 3, 4, 2, 3] and len(list(tmp_path.glob("*.pickle"))) == 4
 
 
 def test_unit_tests_run_without_the_lessons_folder_of_kept_runs():
