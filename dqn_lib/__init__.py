@@ -64,7 +64,7 @@ from dqn_lib.rewards import (
     pole_angle_reward,
 )
 from dqn_lib.seeding import as_seed
-from dqn_lib.training import train
+from dqn_lib.training import Callback, train
 
 __all__ = [
     "ACTION_NAMES",
@@ -78,6 +78,7 @@ __all__ = [
     "REWARD_FUNCTIONS",
     "Agent",
     "Batch",
+    "Callback",
     "Checkpoint",
     "CheckpointError",
     "DQNAgent",

@@ -8,10 +8,11 @@ Taught in notebooks/10_inside.py. Three tools:
 - ``inspect_episode`` and ``EpisodeScrubber``: one greedy episode with the Q-values of every
   step, and an ipywidgets slider over its steps (``plot_episode_steps`` draws a few steps as a
   static figure, for a notebook read without a kernel).
-- ``DiagnosedAgent`` and ``plot_diagnostics``: training watched from the inside, every ``every``
-  steps the mean max-Q on fixed states, the TD loss and the share of terminal transitions in the
-  replay buffer (``mean_max_q``, ``terminal_share``), beside ``train``'s greedy evaluations;
-  ``train_diagnosed`` trains named presets that way, side by side in processes of their own.
+- ``DiagnosticsRecorder`` and ``plot_diagnostics``: training watched from the inside (a
+  ``Callback`` of ``train``), every ``every`` steps the mean max-Q on fixed states, the TD loss
+  and the share of terminal transitions in the replay buffer (``mean_max_q``,
+  ``terminal_share``), beside ``train``'s greedy evaluations; ``train_diagnosed`` trains named
+  presets that way, side by side in processes of their own.
 """
 
 from __future__ import annotations
@@ -49,12 +50,12 @@ from dqn_lib.presets import Preset, get_preset
 from dqn_lib.replay import ReplayBuffer
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import as_seed
-from dqn_lib.training import train
+from dqn_lib.training import Callback, train
 from dqn_lib.validation import int_at_least, positive_int
 
 __all__ = [
     "ACTION_COLORS",
-    "DiagnosedAgent",
+    "DiagnosticsRecorder",
     "DiagnosedRun",
     "Diagnostics",
     "EpisodeScrubber",
@@ -561,9 +562,10 @@ def terminal_share(replay_buffer: ReplayBuffer) -> float:
 
 @dataclass
 class Diagnostics:
-    """What ``DiagnosedAgent`` measured, one entry every ``every`` environment steps.
+    """What a ``DiagnosticsRecorder`` measured, one entry every ``every`` environment steps.
 
-    Not taught in a lesson by name: what ``DiagnosedAgent`` (notebooks/10_inside.py) records.
+    Not taught in a lesson by name: what ``DiagnosticsRecorder`` (notebooks/10_inside.py)
+    records.
     ``td_loss`` is the mean loss of the gradient steps since
     the previous entry (NaN before learning starts).
     """
@@ -574,70 +576,53 @@ class Diagnostics:
     terminal_share: list[float] = field(default_factory=list)
 
 
-class DiagnosedAgent:
-    """A DQN agent that measures itself while ``dqn_lib.train`` trains it.
+class DiagnosticsRecorder:
+    """Measures a DQN agent while ``dqn_lib.train`` trains it, as a ``Callback``.
 
-    Taught in notebooks/10_inside.py. Pass it to ``train`` in place of the agent: it acts and
-    learns exactly as the agent would (same calls, same random draws), and every ``every``
-    environment steps it appends to ``diagnostics`` the mean max-Q on ``probe_observations``, the
-    mean TD loss since the last entry, and the share of terminations in the replay buffer.
-    ``train(..., eval_every=every)`` adds the greedy evaluations at the same steps.
+    Taught in notebooks/10_inside.py. Give ``train`` its callback,
+    ``train(agent, ..., callbacks=[recorder.callback])``: every ``every`` environment steps it
+    appends to ``diagnostics`` the mean max-Q on ``probe_observations``, the mean TD loss of the
+    gradient steps since the last entry (from the History's losses), and the share of
+    terminations in the replay buffer. It only reads the agent, so the run is the one ``train``
+    makes without it. ``train(..., eval_every=every)`` adds the greedy evaluations at the same
+    steps.
 
     Args:
-        agent: a ``DQNAgent`` (anything with ``q_network``, ``replay_buffer``, ``act`` and
-            ``observe``).
         probe_observations: a fixed batch of observations, shape ``(n, 4)``.
         every: environment steps between measurements.
     """
 
-    def __init__(self, agent: Any, probe_observations: np.ndarray, every: int = 1_000) -> None:
-        for name in ("q_network", "replay_buffer", "act", "observe"):
+    def __init__(self, probe_observations: np.ndarray, every: int = 1_000) -> None:
+        positive_int(every, "every")
+        mean_max_q(nn.Linear(len(OBSERVATION_NAMES), 2), probe_observations)  # checks them now
+        self.probe_observations = np.asarray(probe_observations, dtype=np.float32)
+        self.every = every
+        self.diagnostics = Diagnostics()
+        self._losses_seen = 0
+
+    @property
+    def callback(self) -> Callback:
+        """What to pass to ``train``'s ``callbacks``."""
+        return Callback(self.every, self.record)
+
+    def record(self, agent: Any, history: History) -> None:
+        """One entry of ``diagnostics``, measured on ``agent`` (a ``DQNAgent``: its
+        ``q_network`` and ``replay_buffer``) after ``history.steps`` steps."""
+        for name in ("q_network", "replay_buffer"):
             if not hasattr(agent, name):
                 raise TypeError(
                     tr(
-                        "DiagnosedAgent needs a DQNAgent (with q_network, replay_buffer, act and "
-                        "observe); {type} has no {name}."
+                        "DiagnosticsRecorder measures a DQNAgent (with q_network and "
+                        "replay_buffer); {type} has no {name}."
                     ).format(type=type(agent).__name__, name=name)
                 )
-        positive_int(every, "every")
-        mean_max_q(agent.q_network, probe_observations)  # checks the probe states now
-        self.agent = agent
-        self.probe_observations = np.asarray(probe_observations, dtype=np.float32)
-        self.every = every
-        self.n_actions = agent.n_actions
-        self.n_observations = agent.n_observations
-        self.diagnostics = Diagnostics()
-        self._steps = 0
-        self._losses: list[float] = []
-
-    def act(self, observation: np.ndarray, greedy: bool = False) -> int:
-        """The agent's action, unchanged."""
-        return self.agent.act(observation, greedy=greedy)
-
-    def observe(
-        self,
-        observation: np.ndarray,
-        action: int,
-        reward: float,
-        next_observation: np.ndarray,
-        terminated: bool,
-        truncated: bool,
-    ) -> float | None:
-        """The agent learns as usual; every ``every`` steps the diagnostics get one entry."""
-        loss = self.agent.observe(
-            observation, action, reward, next_observation, terminated, truncated
-        )
-        self._steps += 1
-        if loss is not None:
-            self._losses.append(loss)
-        if self._steps % self.every == 0:
-            log = self.diagnostics
-            log.steps.append(self._steps)
-            log.mean_max_q.append(mean_max_q(self.agent.q_network, self.probe_observations))
-            log.td_loss.append(float(np.mean(self._losses)) if self._losses else math.nan)
-            log.terminal_share.append(terminal_share(self.agent.replay_buffer))
-            self._losses = []
-        return loss
+        losses = history.losses[self._losses_seen :]
+        self._losses_seen = len(history.losses)
+        log = self.diagnostics
+        log.steps.append(history.steps)
+        log.mean_max_q.append(mean_max_q(agent.q_network, self.probe_observations))
+        log.td_loss.append(float(np.mean(losses)) if losses else math.nan)
+        log.terminal_share.append(terminal_share(agent.replay_buffer))
 
 
 def plot_diagnostics(
@@ -650,7 +635,7 @@ def plot_diagnostics(
     buffer (percent).
 
     Taught in notebooks/10_inside.py. ``runs`` maps a label to the ``History`` that ``train``
-    returned (with ``eval_every``) and the ``DiagnosedAgent``'s ``diagnostics``.
+    returned (with ``eval_every``) and the ``DiagnosticsRecorder``'s ``diagnostics``.
     """
     if not runs:
         raise ValueError(tr("plot_diagnostics needs at least one run, got none."))
@@ -698,8 +683,8 @@ def plot_diagnostics(
 
 @dataclass
 class DiagnosedRun:
-    """One preset trained on one seed under ``DiagnosedAgent``: the trained agent (replay buffer
-    included), the ``History`` of ``train`` and the ``Diagnostics``.
+    """One preset trained on one seed with a ``DiagnosticsRecorder``: the trained agent (replay
+    buffer included), the ``History`` of ``train`` and the ``Diagnostics``.
 
     Not taught in a lesson by name: what ``train_diagnosed`` (notebooks/10_inside.py) returns.
     """
@@ -722,9 +707,9 @@ def _train_one_diagnosed(
 ) -> DiagnosedRun:
     torch.set_num_threads(1)  # small networks are fastest on one thread, and repeat exactly
     agent = preset.make_agent(seed)
-    watched = DiagnosedAgent(agent, probe_observations, every=every)
+    recorder = DiagnosticsRecorder(probe_observations, every=every)
     history = train(
-        watched,
+        agent,
         preset.make_env(seed),
         steps=steps,
         reward_fn=preset.reward_fn,
@@ -732,8 +717,9 @@ def _train_one_diagnosed(
         eval_every=eval_every,
         eval_episodes=eval_episodes,
         progress=False,
+        callbacks=[recorder.callback],
     )
-    return DiagnosedRun(preset.name, seed, agent, history, watched.diagnostics)
+    return DiagnosedRun(preset.name, seed, agent, history, recorder.diagnostics)
 
 
 def train_diagnosed(
@@ -747,12 +733,12 @@ def train_diagnosed(
     eval_episodes: int = 20,
     workers: int = 2,
 ) -> dict[str, DiagnosedRun]:
-    """Train each preset on ``seed`` for ``steps`` steps under ``DiagnosedAgent``, ``workers``
+    """Train each preset on ``seed`` for ``steps`` steps with a ``DiagnosticsRecorder``, ``workers``
     runs side by side, each in a process of its own with one torch thread; return the runs by
     preset name, in the order given.
 
     Taught in notebooks/10_inside.py. Each run is the one ``presets.train_preset`` makes (same
-    agent, environment, reward and starts; ``DiagnosedAgent`` changes nothing in it), with the
+    agent, environment, reward and starts; the recorder changes nothing in it), with the
     diagnostics measured every ``every`` steps and a greedy evaluation of ``eval_episodes``
     episodes every ``eval_every`` steps.
     """

@@ -4,11 +4,9 @@ Taught in notebooks/11_playground.py. The logic (``config_from_widgets``, ``trai
 ``runs``, ``draw``, ``watch``) is plain Python that runs and is tested without a browser; the
 buttons only call it and put what comes back in the page.
 
-``dqn_lib.train`` has no hook that runs after each evaluation, so a run is trained in chunks of
-``eval_every`` steps: each chunk ends with ``train``'s own evaluation and a checkpoint, the live
-curve is redrawn, and the next chunk resumes from the checkpoint (``resume_from``), which
-continues the run exactly as if it had never stopped. A run in the playground is therefore the
-very run ``train(agent, env, steps=..., eval_every=...)`` gives in one call.
+A run is one ``train(agent, env, steps=..., eval_every=...)`` call; a ``Callback`` after each
+evaluation redraws the live curve, with the training clock stopped, and changes nothing in the
+run.
 
 The defaults are the course's DQN: ``DQNConfig()``'s settings, and the reward and exploring
 starts of the ``"double"`` preset (``dqn_lib.presets``), so a playground run with the defaults is
@@ -22,10 +20,8 @@ import contextlib
 import dataclasses
 import html
 import io
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -36,7 +32,6 @@ from matplotlib.ticker import StrMethodFormatter
 from tqdm.auto import tqdm
 
 from dqn_lib.animation import animate_episode
-from dqn_lib.checkpoint import load_checkpoint
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import SOLVED
@@ -46,7 +41,7 @@ from dqn_lib.plots import moving_average
 from dqn_lib.presets import Preset, get_preset
 from dqn_lib.rewards import REWARD_FUNCTIONS, get_reward_function
 from dqn_lib.seeding import as_seed
-from dqn_lib.training import train
+from dqn_lib.training import Callback, train
 from dqn_lib.validation import positive_int
 
 __all__ = [
@@ -58,7 +53,7 @@ __all__ = [
     "PlaygroundRun",
     "RunSettings",
     "draw_runs",
-    "train_in_chunks",
+    "train_run",
 ]
 
 COURSE_PRESET = "double"
@@ -78,6 +73,40 @@ playground then shows ``DQNConfig``'s error)."""
 
 CSS_CLASS = "dqn-playground"
 """The CSS class of the playground's outer box; each part has ``dqn-playground-<part>``."""
+
+# The settings the playground has a slider (or buttons, or a menu) for: the widget, its options,
+# and how its value is read back into DQNConfig. Its value starts at DQNConfig()'s.
+_CONFIG_CONTROLS: dict[str, tuple[type, dict[str, Any], Callable[[Any], Any]]] = {
+    "learning_rate": (
+        widgets.FloatLogSlider,
+        {"base": 10, "min": -5, "max": -1, "step": 0.1, "readout_format": ".1e"},
+        lambda value: _significant(value),
+    ),
+    "gamma": (
+        widgets.FloatSlider,
+        {"min": 0.8, "max": 0.999, "step": 0.001, "readout_format": ".3f"},
+        lambda value: round(value, 3),
+    ),
+    "epsilon_start": (
+        widgets.FloatSlider,
+        {"min": 0, "max": 1, "step": 0.01},
+        lambda value: round(value, 2),
+    ),
+    "epsilon_end": (widgets.FloatSlider, {"min": 0, "max": 1, "step": 0.01}, lambda v: round(v, 2)),
+    "epsilon_decay_steps": (widgets.IntSlider, {"min": 500, "max": 50_000, "step": 500}, int),
+    "buffer_size": (
+        widgets.SelectionSlider,
+        {"options": [(f"{size:,}", size) for size in BUFFER_SIZES]},
+        int,
+    ),
+    "target_update": (widgets.ToggleButtons, {}, str),  # options: translated, in _build_controls
+    "tau": (
+        widgets.FloatLogSlider,
+        {"base": 10, "min": -3, "max": 0, "step": 0.1, "readout_format": ".3f"},
+        lambda value: _significant(value),
+    ),
+    "target_update_every": (widgets.IntSlider, {"min": 50, "max": 5_000, "step": 50}, int),
+}
 
 
 @dataclass(frozen=True)
@@ -212,9 +241,8 @@ class PlaygroundRun:
     """One run: its settings, its History, the agent at its end (or as far as it got).
 
     Not taught in a lesson by name: one run of the ``Playground`` (notebooks/11_playground.py).
-    ``agent`` is ``None`` until the first chunk of
-    training ends; ``error`` says why a run stopped early (``None`` for a run that used its
-    whole budget).
+    ``agent`` is ``None`` until the first evaluation; ``error`` says why a run stopped early
+    (``None`` for a run that used its whole budget).
     """
 
     number: int
@@ -232,58 +260,43 @@ class PlaygroundRun:
         )
 
 
-def train_in_chunks(
+def train_run(
     settings: RunSettings,
     *,
     eval_every: int,
     eval_episodes: int = 20,
     eval_seed: int = 10_000,
-    on_chunk: Callable[[DQNAgent, History], None] | None = None,
+    on_evaluation: Callable[[DQNAgent, History], None] | None = None,
 ) -> tuple[DQNAgent, History]:
-    """``train`` a new ``DQNAgent`` for ``settings.steps`` steps, stopping every ``eval_every``
-    steps (after the evaluation) to call ``on_chunk(agent, history)``.
+    """``train`` a new ``DQNAgent`` for ``settings.steps`` steps with a greedy evaluation every
+    ``eval_every`` steps, calling ``on_evaluation(agent, history)`` after each (a ``Callback``).
 
     Not taught in a lesson by name: how the ``Playground`` (notebooks/11_playground.py) trains.
     The agent, the training environment (with exploring starts or without) and the reward come
-    from ``settings.preset()``, as in ``train_preset``.
-    Each chunk saves a checkpoint with the replay buffer and the loop's state to a temporary
-    folder, and the next one resumes from it, so the run is the same as one
-    ``train(..., eval_every=eval_every)`` call. If training stops with an exception, the History
-    so far is attached to it as ``error.history`` and the agent as ``error.agent``.
+    from ``settings.preset()``, as in ``train_preset``. If training stops with an exception,
+    the History so far is attached to it as ``error.history`` and the agent as ``error.agent``.
     """
     positive_int(eval_every, "eval_every")
     preset = settings.preset()
     agent = preset.make_agent(settings.seed)
-    history, checkpoint, done = History(), None, 0
-    with tempfile.TemporaryDirectory(prefix="dqn-playground-") as folder:
-        path = Path(folder) / "run.ckpt"
-        while done < settings.steps:
-            done = min(done + eval_every, settings.steps)
-            try:
-                history = train(
-                    agent,
-                    preset.make_env(settings.seed),  # a resumed chunk restores its state
-                    steps=done,
-                    reward_fn=preset.reward_fn,
-                    seed=settings.seed,
-                    eval_every=eval_every,
-                    eval_episodes=eval_episodes,
-                    eval_seed=eval_seed,
-                    progress=False,
-                    checkpoint_path=path,
-                    checkpoint_every=eval_every,
-                    resume_from=checkpoint,
-                )
-            except BaseException as error:
-                with contextlib.suppress(AttributeError):  # a few built-ins take no attributes
-                    error.history = getattr(error, "history", history)  # type: ignore[attr-defined]
-                    error.agent = agent  # type: ignore[attr-defined]
-                raise
-            if on_chunk is not None:
-                on_chunk(agent, history)
-            if done < settings.steps:  # the checkpoint at `done` holds the agent to go on with
-                checkpoint = load_checkpoint(path)
-                agent = checkpoint.agent  # type: ignore[assignment]
+    callbacks = [] if on_evaluation is None else [Callback(eval_every, on_evaluation)]
+    try:
+        history = train(
+            agent,
+            preset.make_env(settings.seed),
+            steps=settings.steps,
+            reward_fn=preset.reward_fn,
+            seed=settings.seed,
+            eval_every=eval_every,
+            eval_episodes=eval_episodes,
+            eval_seed=eval_seed,
+            progress=False,
+            callbacks=callbacks,
+        )
+    except BaseException as error:
+        with contextlib.suppress(AttributeError):  # a few built-in exceptions take no attributes
+            error.agent = agent  # type: ignore[attr-defined]
+        raise
     return agent, history
 
 
@@ -375,133 +388,66 @@ class Playground:
     # --- the controls -------------------------------------------------------------------
 
     def _build_controls(self, steps: int) -> None:
-        default = DQNConfig()
+        default, course = DQNConfig(), get_preset(COURSE_PRESET)
         style = {"description_width": "170px"}
         wide = widgets.Layout(width="460px")
 
-        def slider(kind: type, name: str, **options: Any) -> widgets.Widget:
-            control = kind(description=name, style=style, layout=wide, **options)
-            control.add_class(f"{CSS_CLASS}-{name.replace('_', '-')}")
-            return control
+        def control(kind: type, name: str, **options: Any) -> widgets.Widget:
+            if kind is widgets.Checkbox:
+                widget = kind(indent=False, layout=wide, **options)
+            else:
+                widget = kind(description=name, style=style, layout=wide, **options)
+            widget.add_class(f"{CSS_CLASS}-{name.replace('_', '-')}")
+            return widget
 
-        self.learning_rate = slider(
-            widgets.FloatLogSlider,
-            "learning_rate",
-            value=default.learning_rate,
-            base=10,
-            min=-5,
-            max=-1,
-            step=0.1,
-            readout_format=".1e",
-        )
-        self.learning_rate_decay = widgets.Checkbox(
+        extra = {
+            "target_update": {"options": [(tr("soft (tau)"), "soft"), (tr("hard (copy)"), "hard")]}
+        }
+        for name, (kind, options, _) in _CONFIG_CONTROLS.items():
+            value = getattr(default, name)
+            setattr(self, name, control(kind, name, value=value, **options, **extra.get(name, {})))
+        self.learning_rate_decay = control(
+            widgets.Checkbox,
+            "learning_rate_decay",
             value=True,
             description=tr("learning rate falls to {rate:g} over {steps:,} steps").format(
                 rate=default.final_learning_rate, steps=default.learning_rate_decay_steps
             ),
-            indent=False,
-            layout=wide,
         )
-        self.learning_rate_decay.add_class(f"{CSS_CLASS}-learning-rate-decay")
-        self.gamma = slider(
-            widgets.FloatSlider,
-            "gamma",
-            value=default.gamma,
-            min=0.8,
-            max=0.999,
-            step=0.001,
-            readout_format=".3f",
-        )
-        self.epsilon_start = slider(
-            widgets.FloatSlider,
-            "epsilon_start",
-            value=default.epsilon_start,
-            min=0,
-            max=1,
-            step=0.01,
-        )
-        self.epsilon_end = slider(
-            widgets.FloatSlider, "epsilon_end", value=default.epsilon_end, min=0, max=1, step=0.01
-        )
-        self.epsilon_decay_steps = slider(
-            widgets.IntSlider,
-            "epsilon_decay_steps",
-            value=default.epsilon_decay_steps,
-            min=500,
-            max=50_000,
-            step=500,
-        )
-        self.buffer_size = slider(
-            widgets.SelectionSlider,
-            "buffer_size",
-            options=[(f"{size:,}", size) for size in BUFFER_SIZES],
-            value=default.buffer_size,
-        )
-        self.target_update = slider(
-            widgets.ToggleButtons,
-            "target_update",
-            options=[(tr("soft (tau)"), "soft"), (tr("hard (copy)"), "hard")],
-            value=default.target_update,
-        )
-        self.tau = slider(
-            widgets.FloatLogSlider,
-            "tau",
-            value=default.tau,
-            base=10,
-            min=-3,
-            max=0,
-            step=0.1,
-            readout_format=".3f",
-        )
-        self.target_update_every = slider(
-            widgets.IntSlider,
-            "target_update_every",
-            value=default.target_update_every,
-            min=50,
-            max=5_000,
-            step=50,
-        )
-        self.reward = slider(
+        self.reward = control(
             widgets.Dropdown, "reward", options=list(REWARD_FUNCTIONS), value=DEFAULT_REWARD
         )
-        course = get_preset(COURSE_PRESET)
-        self.exploring_starts = widgets.Checkbox(
+        self.exploring_starts = control(
+            widgets.Checkbox,
+            "exploring_starts",
             value=True,
             description=tr("exploring starts: {share:.0%} of episodes start anywhere").format(
                 share=course.start_fraction
             ),
-            indent=False,
-            layout=wide,
         )
-        self.exploring_starts.add_class(f"{CSS_CLASS}-exploring-starts")
-        self.steps = slider(
-            widgets.IntSlider,
-            "steps",
-            value=steps,
-            min=min(self.eval_every, steps),
-            max=max(50_000, steps),
-            step=min(self.eval_every, steps),
+        every = min(self.eval_every, steps)
+        self.steps = control(
+            widgets.IntSlider, "steps", value=steps, min=every, max=max(50_000, steps), step=every
         )
-        self.seed = slider(widgets.BoundedIntText, "seed", value=0, min=0, max=1_000_000)
+        self.seed = control(widgets.BoundedIntText, "seed", value=0, min=0, max=1_000_000)
         self.controls: dict[str, widgets.Widget] = {
-            name: getattr(self, name)
-            for name in (
-                "learning_rate",
-                "learning_rate_decay",
-                "gamma",
-                "epsilon_start",
-                "epsilon_end",
-                "epsilon_decay_steps",
-                "buffer_size",
-                "target_update",
-                "tau",
-                "target_update_every",
-                "reward",
-                "exploring_starts",
-                "steps",
-                "seed",
-            )
+            name: getattr(self, name) for section in self._sections() for name in section[1]
         }
+
+    def _sections(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The controls under their headings, in the order the page shows them."""
+        return (
+            (tr("Learning"), ("learning_rate", "learning_rate_decay", "gamma")),
+            (tr("Exploration"), ("epsilon_start", "epsilon_end", "epsilon_decay_steps")),
+            (
+                tr("Replay and target network"),
+                ("buffer_size", "target_update", "tau", "target_update_every"),
+            ),
+            (
+                tr("Reward, starts and run"),
+                ("reward", "exploring_starts", "steps", "seed"),
+            ),
+        )
 
     def _build_outputs(self) -> None:
         self.summary = widgets.HTML()
@@ -525,35 +471,15 @@ class Playground:
             getattr(self, f"{name}_button").add_class(f"{CSS_CLASS}-{name}")
 
     def _layout(self) -> widgets.VBox:
-        c = self.controls
-        column = widgets.Layout(margin="0 20px 0 0")
-        agent_column = widgets.VBox(
-            [
-                widgets.HTML(f"<b>{tr('Learning')}</b>"),
-                c["learning_rate"],
-                c["learning_rate_decay"],
-                c["gamma"],
-                widgets.HTML(f"<b>{tr('Exploration')}</b>"),
-                c["epsilon_start"],
-                c["epsilon_end"],
-                c["epsilon_decay_steps"],
-            ],
-            layout=column,
-        )
-        run_column = widgets.VBox(
-            [
-                widgets.HTML(f"<b>{tr('Replay and target network')}</b>"),
-                c["buffer_size"],
-                c["target_update"],
-                c["tau"],
-                c["target_update_every"],
-                widgets.HTML(f"<b>{tr('Reward, starts and run')}</b>"),
-                c["reward"],
-                c["exploring_starts"],
-                c["steps"],
-                c["seed"],
-            ]
-        )
+        columns = []
+        sections = self._sections()
+        for first, last in ((0, 2), (2, 4)):  # learning and exploration; the rest
+            column = []
+            for heading, names in sections[first:last]:
+                column += [widgets.HTML(f"<b>{heading}</b>"), *(self.controls[n] for n in names)]
+            columns.append(column)
+        agent_column = widgets.VBox(columns[0], layout=widgets.Layout(margin="0 20px 0 0"))
+        run_column = widgets.VBox(columns[1])
         buttons = widgets.HBox([self.train_button, self.clear_button, self.watch_button])
         box = widgets.VBox(
             [
@@ -586,22 +512,12 @@ class Playground:
         the combination is invalid (epsilon_end above epsilon_start, a buffer smaller than a
         batch). Settings the playground has no widget for keep ``DQNConfig()``'s defaults, the
         course's DQN."""
-        learning_rate = _significant(self.learning_rate.value)
-        default = DQNConfig()
-        return DQNConfig(
-            learning_rate=learning_rate,
-            final_learning_rate=(
-                default.final_learning_rate if self.learning_rate_decay.value else learning_rate
-            ),
-            gamma=round(self.gamma.value, 3),
-            epsilon_start=round(self.epsilon_start.value, 2),
-            epsilon_end=round(self.epsilon_end.value, 2),
-            epsilon_decay_steps=int(self.epsilon_decay_steps.value),
-            buffer_size=int(self.buffer_size.value),
-            target_update=self.target_update.value,
-            tau=_significant(self.tau.value),
-            target_update_every=int(self.target_update_every.value),
-        )
+        settings = {
+            name: read(getattr(self, name).value) for name, (_, _, read) in _CONFIG_CONTROLS.items()
+        }
+        if not self.learning_rate_decay.value:  # a constant rate: it ends where it starts
+            settings["final_learning_rate"] = settings["learning_rate"]
+        return DQNConfig(**settings)
 
     def settings_from_widgets(self) -> RunSettings:
         """The whole run the widgets describe: ``config_from_widgets()``, reward, starts, budget,
@@ -632,19 +548,19 @@ class Playground:
             disable=not self.progress,
         )
 
-        def after_chunk(agent: DQNAgent, history: History) -> None:
+        def after_evaluation(agent: DQNAgent, history: History) -> None:
             run.agent, run.history = agent, history
             bar.update(history.steps - bar.n)
             bar.set_postfix(evaluation=history.eval_returns[-1] if history.eval_returns else None)
             self._redraw()
 
         try:
-            train_in_chunks(
+            train_run(
                 settings,
                 eval_every=self.eval_every,
                 eval_episodes=self.eval_episodes,
                 eval_seed=self.eval_seed,
-                on_chunk=after_chunk,
+                on_evaluation=after_evaluation,
             )
         except BaseException as error:
             run.history = getattr(error, "history", run.history)

@@ -12,6 +12,7 @@ import dataclasses
 import math
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,34 @@ def _check_budget(episodes: int | None, steps: int | None) -> None:
     positive_int(budget, tr("The training budget"))
 
 
+@dataclass(frozen=True)
+class Callback:
+    """Call ``function(agent, history)`` during ``train``, after every ``every``-th environment
+    step (after that step's learning, evaluation and checkpoint), with the training clock
+    stopped: a live curve, measurements of the agent, anything that watches a run without
+    changing it.
+
+    Taught in notebooks/10_inside.py (``train_diagnosed`` measures the agent through one); the
+    ``Playground`` redraws its live curve through one.
+
+    >>> Callback(1_000, lambda agent, history: print(history.steps))  # doctest: +ELLIPSIS
+    Callback(every=1000, function=<function <lambda> at ...>)
+    """
+
+    every: int
+    function: Callable[[Any, History], None]
+
+    def __post_init__(self) -> None:
+        positive_int(self.every, "Callback's every")
+        if not callable(self.function):
+            raise TypeError(
+                tr(
+                    "Callback's function must be a function (agent, history) -> None, got "
+                    "{value!r}."
+                ).format(value=self.function)
+            )
+
+
 def train(
     agent: Agent,
     env: gym.Env | None = None,
@@ -72,6 +101,7 @@ def train(
     checkpoint_every: int | None = None,
     resume_from: Checkpoint | None = None,
     overwrite: bool = False,
+    callbacks: Sequence[Callback] = (),
 ) -> History:
     """Act, step, reward, learn, repeated for ``episodes`` episodes or ``steps`` steps.
 
@@ -106,6 +136,8 @@ def train(
         overwrite: replace a file already at ``checkpoint_path`` (another run's checkpoint,
             say). By default such a file is kept and ``train`` refuses to start, unless it is the
             file ``resume_from`` was loaded from.
+        callbacks: ``Callback``s, each called with the agent and the History so far every its
+            ``every`` steps, in the order given, with the clock stopped.
 
     Every argument is checked before the first step.
 
@@ -129,6 +161,7 @@ def train(
     one_of_types(description, str, "description", tr("a str"))
     one_of_types(overwrite, bool, "overwrite", tr("True or False"))
     _check_checkpointing(checkpoint_path, checkpoint_every, agent, resume_from)
+    callbacks = _checked_callbacks(callbacks)
     if env is not None and not isinstance(env, gym.Env):
         raise TypeError(
             tr(
@@ -227,6 +260,11 @@ def train(
                 trainer = _trainer_state(env, observation, episode, history)
                 save_checkpoint(agent, checkpoint_path, include_replay=True, trainer=trainer)
                 start = time.perf_counter()
+            for callback in callbacks:
+                if history.steps % callback.every == 0:
+                    history.train_seconds += time.perf_counter() - start
+                    callback.function(agent, history)
+                    start = time.perf_counter()
     except BaseException as error:
         history.train_seconds += time.perf_counter() - start
         with contextlib.suppress(AttributeError):  # a few built-in exceptions take no attributes
@@ -370,6 +408,25 @@ def _check_agent(agent: object) -> None:
                 "DQNAgent or an OnlineAgent; got {type}, without {missing}."
             ).format(type=type(agent).__name__, missing=tr(" and ").join(missing))
         )
+
+
+def _checked_callbacks(callbacks: object) -> tuple[Callback, ...]:
+    if isinstance(callbacks, Callback) or not isinstance(callbacks, list | tuple):
+        raise TypeError(
+            tr(
+                "callbacks must be a list of dqn_lib.Callback, such as [Callback(1_000, "
+                "function)], got {value!r}."
+            ).format(value=callbacks)
+        )
+    for callback in callbacks:
+        if not isinstance(callback, Callback):
+            raise TypeError(
+                tr(
+                    "callbacks must hold dqn_lib.Callback(every, function) objects, got "
+                    "{value!r} of type {type}."
+                ).format(value=callback, type=type(callback).__name__)
+            )
+    return tuple(callbacks)
 
 
 def _check_evaluation(

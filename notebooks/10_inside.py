@@ -731,8 +731,9 @@ assert np.abs(start_positions["CartPole's own reset (reset_starts)"]).max() <= 0
 # 4. **the share of terminal transitions** in the replay buffer: how often a batch reminds the
 #    agent what happens at the end of an episode.
 #
-# `train_diagnosed` trains each preset as the benchmark does, wrapped in a `DiagnosedAgent`: it
-# acts and learns exactly as the agent would, and every 1,000 steps measures 2 to 4
+# `train_diagnosed` trains each preset as the benchmark does, with a `DiagnosticsRecorder` among
+# `train`'s callbacks (a `Callback` is called every so many steps and only watches the agent): the
+# run is the one it would be without it, and every 1,000 steps the recorder measures 2 to 4
 # (`mean_max_q`, the losses, `terminal_share`). One seed is what a lesson can afford; section 7
 # has the benchmark's ten. A third run, the `shaped` preset on the same seed, trains beside them
 # for section 7.

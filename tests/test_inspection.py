@@ -14,7 +14,7 @@ from torch import nn  # noqa: E402
 
 import dqn_lib  # noqa: E402
 from dqn_lib.inspection import (  # noqa: E402
-    DiagnosedAgent,
+    DiagnosticsRecorder,
     EpisodeScrubber,
     InspectedEpisode,
     greedy_action_map,
@@ -207,11 +207,11 @@ def test_terminal_share_counts_stored_terminations_only():
         terminal_share([True, False])
 
 
-def test_diagnosed_agent_trains_exactly_like_the_agent_and_logs_every_n_steps():
+def test_the_diagnostics_recorder_changes_nothing_in_the_run_and_logs_every_n_steps():
     config = dqn_lib.DQNConfig(learning_starts=100, buffer_size=1_000)
-    plain, wrapped = dqn_lib.DQNAgent(config, seed=1), dqn_lib.DQNAgent(config, seed=1)
+    plain, watched = dqn_lib.DQNAgent(config, seed=1), dqn_lib.DQNAgent(config, seed=1)
     probe = np.zeros((3, 4), dtype=np.float32)
-    watched = DiagnosedAgent(wrapped, probe, every=100)
+    recorder = DiagnosticsRecorder(probe, every=100)
     reward = dqn_lib.pole_angle_reward
     dqn_lib.train(plain, steps=400, reward_fn=reward, seed=2, progress=False)
     history = dqn_lib.train(
@@ -222,25 +222,36 @@ def test_diagnosed_agent_trains_exactly_like_the_agent_and_logs_every_n_steps():
         progress=False,
         eval_every=200,
         eval_episodes=1,
+        callbacks=[recorder.callback],
     )
-    for a, b in zip(plain.q_network.parameters(), wrapped.q_network.parameters(), strict=True):
+    for a, b in zip(plain.q_network.parameters(), watched.q_network.parameters(), strict=True):
         assert torch.equal(a, b)
-    log = watched.diagnostics
+    log = recorder.diagnostics
     assert log.steps == [100, 200, 300, 400] and history.eval_steps == [200, 400]
     assert np.isnan(log.td_loss[0]) or log.td_loss[0] > 0  # learning starts at step 100
-    assert all(loss > 0 for loss in log.td_loss[1:])
-    assert log.terminal_share[-1] == pytest.approx(terminal_share(wrapped.replay_buffer))
-    assert log.mean_max_q[-1] == pytest.approx(mean_max_q(wrapped.q_network, probe))
+    since_last = [
+        [
+            loss
+            for loss, step in zip(history.losses, history.loss_steps, strict=True)
+            if end - 100 < step <= end
+        ]
+        for end in log.steps
+    ]
+    for logged, losses in zip(log.td_loss, since_last, strict=True):
+        assert (np.isnan(logged) and not losses) or logged == float(np.mean(losses))
+    assert log.terminal_share[-1] == terminal_share(watched.replay_buffer)
+    assert log.mean_max_q[-1] == mean_max_q(watched.q_network, probe)
     fig = plot_diagnostics({"run": (history, log)})
     assert len(fig.axes) == 4
     plt.close(fig)
 
 
-def test_diagnosed_agent_and_plot_bad_input():
-    with pytest.raises(TypeError, match="DiagnosedAgent needs a DQNAgent"):
-        DiagnosedAgent(object(), np.zeros((2, 4)))
+def test_diagnostics_recorder_and_plot_bad_input():
+    recorder = DiagnosticsRecorder(np.zeros((2, 4)))
+    with pytest.raises(TypeError, match="DiagnosticsRecorder measures a DQNAgent"):
+        recorder.record(object(), dqn_lib.History())
     with pytest.raises(ValueError, match="every must be a positive int"):
-        DiagnosedAgent(dqn_lib.DQNAgent(seed=0), np.zeros((2, 4)), every=0)
+        DiagnosticsRecorder(np.zeros((2, 4)), every=0)
     with pytest.raises(ValueError, match="at least one run"):
         plot_diagnostics({})
     with pytest.raises(ValueError, match="no greedy evaluations"):
@@ -248,14 +259,14 @@ def test_diagnosed_agent_and_plot_bad_input():
             {
                 "run": (
                     dqn_lib.History(),
-                    DiagnosedAgent(dqn_lib.DQNAgent(seed=0), np.zeros((2, 4))).diagnostics,
+                    DiagnosticsRecorder(np.zeros((2, 4))).diagnostics,
                 )
             }
         )
     with pytest.raises(ValueError, match="got 1 colours for 2 runs"):
         empty = (
             dqn_lib.History(),
-            DiagnosedAgent(dqn_lib.DQNAgent(seed=0), np.zeros((2, 4))).diagnostics,
+            DiagnosticsRecorder(np.zeros((2, 4))).diagnostics,
         )
         plot_diagnostics({"a": empty, "b": empty}, colors=["C0"])
 

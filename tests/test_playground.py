@@ -18,7 +18,7 @@ from dqn_lib.playground import (
     CSS_CLASS,
     Playground,
     RunSettings,
-    train_in_chunks,
+    train_run,
 )
 from dqn_lib.presets import get_preset, train_preset
 
@@ -183,12 +183,20 @@ def test_a_run_that_diverges_is_kept_and_explained(monkeypatch):
 
 
 def test_a_playground_run_is_the_same_run_as_one_train_call():
-    """Chunks resumed from checkpoints change nothing: the History is train's, step for step."""
+    """The callback that redraws the curve changes nothing: the History is train's, step for
+    step."""
     config = DQNConfig(hidden=(32, 32), batch_size=32, buffer_size=1_000, learning_starts=50)
     settings = RunSettings(
         config=config, reward="pole_angle", exploring_starts=False, steps=450, seed=1
     )
-    _, chunked = train_in_chunks(settings, eval_every=100, eval_episodes=2)
+    calls = []
+    _, chunked = train_run(
+        settings,
+        eval_every=100,
+        eval_episodes=2,
+        on_evaluation=lambda agent, history: calls.append(history.steps),
+    )
+    assert calls == [100, 200, 300, 400]
     straight = train(
         DQNAgent(config, seed=1),
         steps=450,
@@ -204,12 +212,12 @@ def test_a_playground_run_is_the_same_run_as_one_train_call():
 
 
 def test_a_playground_run_with_exploring_starts_is_the_presets_run():
-    """With the course's reward and exploring starts, a chunked run is ``train_preset``'s run of
+    """With the course's reward and exploring starts, a playground run is ``train_preset``'s run of
     the same preset (a smaller network and batch here, so that it learns within 450 steps)."""
     small = {"hidden": (32, 32), "batch_size": 32, "buffer_size": 1_000, "learning_starts": 50}
     preset = get_preset(COURSE_PRESET).replace("small", "the course's DQN, smaller", **small)
     settings = RunSettings(config=preset.config, steps=450, seed=2)
-    _, chunked = train_in_chunks(settings, eval_every=150, eval_episodes=2)
+    _, chunked = train_run(settings, eval_every=150, eval_episodes=2)
     straight = train_preset(preset, 2, 450, eval_every=150, eval_episodes=2).history
     assert max(chunked.lengths) > 30, "exploring starts should not all end at once"
     for field in dataclasses.fields(straight):
@@ -218,8 +226,8 @@ def test_a_playground_run_with_exploring_starts_is_the_presets_run():
 
 
 def test_the_curve_and_the_progress_bar_follow_the_run_as_it_trains(monkeypatch):
-    """Live, not only at the end: after each chunk of eval_every steps the plot is redrawn with
-    one more evaluation, and the progress bar has moved to the steps done so far."""
+    """Live, not only at the end: after each evaluation (every eval_every steps) the plot is
+    redrawn with one more evaluation, and the progress bar has moved to the steps done so far."""
     import dqn_lib.playground as playground_module
 
     bars = []

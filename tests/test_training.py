@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import torch
 
-from dqn_lib import OnlineAgent, evaluate, make_env, pole_angle_reward, train
+from dqn_lib import Callback, OnlineAgent, evaluate, make_env, pole_angle_reward, train
 
 
 def test_train_episode_budget_and_history_consistency():
@@ -132,3 +134,54 @@ def test_evaluating_during_training_does_not_change_the_training_run():
         OnlineAgent(seed=3), steps=400, seed=3, eval_every=100, eval_episodes=2, progress=False
     )
     assert plain.losses == evaluated.losses and plain.returns == evaluated.returns
+
+
+def test_callbacks_are_called_every_n_steps_in_order_with_the_clock_stopped():
+    calls = []
+
+    def slow(agent, history):
+        calls.append(("slow", history.steps))
+        time.sleep(0.3)
+
+    agent = OnlineAgent(seed=0)
+    history = train(
+        agent,
+        steps=50,
+        progress=False,
+        callbacks=[
+            Callback(10, slow),
+            Callback(25, lambda a, h: calls.append(("quarter", h.steps, a is agent))),
+        ],
+    )
+    assert calls == [
+        ("slow", 10),
+        ("slow", 20),
+        ("quarter", 25, True),
+        ("slow", 30),
+        ("slow", 40),
+        ("slow", 50),
+        ("quarter", 50, True),
+    ]
+    assert history.train_seconds < 5 * 0.3  # the 1.5 s of sleeping is not training time
+
+
+@pytest.mark.parametrize(
+    ("callbacks", "error", "message"),
+    [
+        (Callback(10, print), TypeError, "callbacks must be a list of dqn_lib.Callback"),
+        ([print], TypeError, "callbacks must hold dqn_lib.Callback"),
+        ("every 10", TypeError, "callbacks must be a list"),
+    ],
+)
+def test_callbacks_are_checked_before_the_first_step(callbacks, error, message):
+    agent = OnlineAgent(seed=0)
+    with pytest.raises(error, match=message):
+        train(agent, steps=20, progress=False, callbacks=callbacks)
+    assert not any(p.grad is not None for p in agent.q_network.parameters())
+
+
+def test_a_callback_refuses_a_bad_period_or_function():
+    with pytest.raises(ValueError, match="Callback's every must be a positive int"):
+        Callback(0, print)
+    with pytest.raises(TypeError, match="Callback's function must be a function"):
+        Callback(10, "print")
