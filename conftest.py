@@ -226,6 +226,9 @@ class LessonScheduling:
 
         if config.getvalue("dist") != "loadfile":
             return None
+        # Units in the order of collection (the longest first, see pytest_collection_modifyitems),
+        # not xdist's default order by their number of tests.
+        config.option.loadscopereorder = False
 
         class LessonsTogether(LoadFileScheduling):
             def _split_scope(self, nodeid: str) -> str:

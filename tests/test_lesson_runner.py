@@ -85,3 +85,26 @@ def test_a_lesson_cell_that_raises_or_warns_fails_by_name(pytester):
             "careful",
         ]
     )
+
+
+def test_what_reuses_runs_is_scheduled_on_one_worker_and_the_longest_units_first():
+    """conftest.py's units: a lesson with its Japanese edition; the ladder's three lessons (each
+    trains the rung before it again); lesson 10 with the browser test (its student lesson 10
+    reuses lesson 10's runs)."""
+    from conftest import LONGEST_UNITS, scheduling_unit
+
+    assert scheduling_unit("notebooks/03_q_network.ipynb") == scheduling_unit(
+        "notebooks/ja/03_q_network.ipynb"
+    )
+    ladder = {
+        scheduling_unit(f"notebooks/{edition}{name}.ipynb")
+        for edition in ("", "ja/")
+        for name in ("07_replay", "08_target_network", "09_double_dqn")
+    }
+    assert len(ladder) == 1
+    assert scheduling_unit("tests/test_browser.py") == scheduling_unit("notebooks/10_inside.ipynb")
+    assert scheduling_unit("tests/test_agents.py") == "tests/test_agents.py"
+    units = {
+        scheduling_unit(f"notebooks/{n}") for n in ("06_training.ipynb", "09_double_dqn.ipynb")
+    }
+    assert units <= set(LONGEST_UNITS) and len(set(LONGEST_UNITS)) == len(LONGEST_UNITS)
