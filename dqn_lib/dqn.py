@@ -11,13 +11,18 @@ import math
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
+from torch.autograd.graph import _engine_run_backward
 
-from dqn_lib.agents import as_observation_tensor, td_target
+from dqn_lib.agents import as_observation_tensor
 from dqn_lib.config import DQNConfig
 from dqn_lib.networks import new_q_network
 from dqn_lib.replay import Batch, ReplayBuffer
 from dqn_lib.seeding import as_seed
+
+_ONE = torch.ones(())
+"""The gradient of the loss with respect to itself, as ``loss.backward()`` makes it."""
 
 
 def linear_schedule(start: float, end: float, duration: int, step: int) -> float:
@@ -86,6 +91,7 @@ class DQNAgent:
         self._online_parameters = list(self.q_network.parameters())
         self._target_parameters = list(self.target_network.parameters())
         self.loss_fn = nn.SmoothL1Loss() if config.loss == "huber" else nn.MSELoss()
+        self._loss = F.smooth_l1_loss if config.loss == "huber" else F.mse_loss  # loss_fn's
         exploration_seed, replay_seed = np.random.SeedSequence(seed).spawn(2)
         self.rng = np.random.default_rng(exploration_seed)
         self.replay_buffer = ReplayBuffer(
@@ -163,23 +169,34 @@ class DQNAgent:
     def td_targets(self, batch: Batch) -> torch.Tensor:
         """``reward + gamma * (1 - terminated) * Q_target(next_observation, a')``, ``(batch,)``;
         ``a'`` is the target network's argmax, or the online network's with Double DQN. With
-        ``target_update="none"`` the online network stands in for the target network."""
+        ``target_update="none"`` the online network stands in for the target network.
+
+        ``td_target``'s arithmetic, in its order (so the same numbers), on a batch the replay
+        buffer made (so without its checks); the networks' ``forward`` is called directly, as
+        in ``learn``."""
         with torch.no_grad():
             valuer = self.q_network if self.config.target_update == "none" else self.target_network
-            next_q = valuer(batch.next_observations)  # (batch, n_actions)
+            next_q = valuer.forward(batch.next_observations)  # (batch, n_actions)
             if self.config.double_dqn:
-                best = self.q_network(batch.next_observations).argmax(dim=1, keepdim=True)
-                next_q = next_q.gather(1, best)  # (batch, 1): td_target's max is then this value
-            return td_target(batch.rewards, next_q, batch.terminated, self.config.gamma)
+                best = self.q_network.forward(batch.next_observations).argmax(dim=1, keepdim=True)
+                next_q = next_q.gather(1, best)  # (batch, 1): the max below is then this value
+            not_terminated = 1.0 - batch.terminated.to(next_q.dtype)
+            rewards = batch.rewards.to(next_q.dtype)
+            return rewards + self.config.gamma * not_terminated * next_q.max(dim=1).values
 
     def learn(self, batch: Batch) -> float:
         """One gradient step on ``batch``, its norm clipped to ``max_grad_norm``; the target
-        network follows if updates are soft."""
+        network follows if updates are soft.
+
+        The networks' ``forward`` is called directly (a module call adds hooks this agent never
+        has), and the backward pass starts at torch's engine as ``loss.backward()`` does after its
+        argument handling: the same kernels, so the same numbers."""
         c = self.config
         learning_rate = self.learning_rate
         self.optimizer.param_groups[0]["lr"] = learning_rate
-        q = self.q_network(batch.observations).gather(1, batch.actions.unsqueeze(1)).squeeze(1)
-        loss = self.loss_fn(q, self.td_targets(batch))  # q: (batch,)
+        q = self.q_network.forward(batch.observations)
+        q = q.gather(1, batch.actions.unsqueeze(1)).squeeze(1)  # (batch,)
+        loss = self._loss(q, self.td_targets(batch))
         loss_value = loss.item()
         if not math.isfinite(loss_value):
             raise FloatingPointError(
@@ -188,7 +205,9 @@ class DQNAgent:
             )
         for parameter in self._online_parameters:  # optimizer.zero_grad(), without its hooks
             parameter.grad = None
-        loss.backward()
+        _engine_run_backward(
+            (loss,), (_ONE,), False, False, (), allow_unreachable=True, accumulate_grad=True
+        )
         gradients = [parameter.grad for parameter in self._online_parameters]
         if c.max_grad_norm is not None:
             clip_gradients(gradients, c.max_grad_norm)

@@ -237,3 +237,34 @@ def test_dqn_agent_observe_refuses_a_bad_observation(field, bad, message):
     with pytest.raises(ValueError, match=message):
         agent.observe(**transition)
     assert len(agent.replay_buffer) == 0
+
+
+@pytest.mark.parametrize("double_dqn", [False, True])
+def test_dqn_agent_td_targets_are_td_target_bit_for_bit(double_dqn):
+    """DQNAgent.td_targets writes td_target's arithmetic out (without its checks): the same
+    numbers, to the last bit, for plain and Double DQN."""
+    agent = DQNAgent(DQNConfig(double_dqn=double_dqn, buffer_size=200), seed=4)
+    with torch.no_grad():  # a target network apart from the online one
+        for parameter in agent.target_network.parameters():
+            parameter.add_(0.1)
+    rng = np.random.default_rng(0)
+    for _ in range(150):
+        observation = rng.normal(size=4).astype(np.float32)
+        next_observation = rng.normal(size=4).astype(np.float32)
+        terminated = bool(rng.random() < 0.2)
+        agent.replay_buffer.add(
+            observation,
+            int(rng.integers(2)),
+            float(rng.normal()),
+            next_observation,
+            terminated,
+            False,
+        )
+    batch = agent.replay_buffer.sample(64)
+    with torch.no_grad():
+        next_q = agent.target_network(batch.next_observations)
+        if double_dqn:
+            best = agent.q_network(batch.next_observations).argmax(dim=1, keepdim=True)
+            next_q = next_q.gather(1, best)
+        expected = td_target(batch.rewards, next_q, batch.terminated, agent.config.gamma)
+    assert torch.equal(agent.td_targets(batch), expected)
