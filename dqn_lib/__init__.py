@@ -8,6 +8,7 @@ arrows point one way: no circle, and the core never imports plots, widgets or ch
 tests/test_library.py checks every import against this list. ``i18n`` (the language of
 messages, ``tr``) is the ground every message stands on. The exercise checks are a package,
 ``dqn_lib.checks`` (import them from there): its lessons' modules stand on its ``harness``.
+The last layer holds the checks' old module names, kept for notebooks that import from them.
 
 1. i18n
 2. files, history, rewards, seeding, stats, validation
@@ -24,6 +25,8 @@ messages, ``tr``) is the ground every message stands on. The exercise checks are
     checks.q_network, checks.q_table, checks.replay, checks.reward, checks.target_network,
     checks.training
 13. checks
+14. checks_agent, checks_experiments, checks_inside, checks_ladder, checks_playground,
+    checks_table
 """
 
 from dqn_lib.agents import Agent, OnlineAgent, epsilon_greedy, td_target

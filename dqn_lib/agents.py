@@ -114,7 +114,8 @@ def as_observation_tensor(observation: object, n_observations: int) -> torch.Ten
             )
         )
     try:
-        array = np.asarray(observation, dtype=np.float32)
+        with np.errstate(over="ignore"):  # a number past float32's range: infinity, refused below
+            array = np.asarray(observation, dtype=np.float32)
     except (TypeError, ValueError) as error:
         raise TypeError(
             tr(

@@ -172,7 +172,8 @@ def save_checkpoint(
     Args:
         agent: a ``DQNAgent`` or an ``OnlineAgent``.
         path: the file to write (its folder is created if needed). A file it replaces keeps its
-            permission mode; a new one gets ``0o666`` less the umask.
+            permission mode; a new one gets ``0o666`` less the umask. A symlink is followed:
+            the file it points to is the one replaced.
         include_replay: also store the replay buffer's transitions (a DQNAgent's; needed to go
             on learning exactly as before, up to ``buffer_size`` transitions of 37 bytes).
         trainer: the training loop's state; ``train`` passes it, leave it ``None`` otherwise.
@@ -938,7 +939,7 @@ def _check_optimizer(stored: object, shapes: list[tuple[int, ...]]) -> None:
         )
     moments = ("exp_avg", "exp_avg_sq")
     steps = set()
-    storages: set[int] = set()  # a moment sharing another's memory would be written twice
+    storages: set[int] = set()  # a tensor sharing another's memory would be written twice
     for index, shape in enumerate(shapes):
         if index not in state:
             continue
@@ -946,20 +947,14 @@ def _check_optimizer(stored: object, shapes: list[tuple[int, ...]]) -> None:
         entry = _dict(state[index], where)
         _keys(entry, ("step", *moments), where)
         step = _check_tensor(entry["step"], f"{where}.step", torch.float32, (), finite=True)
+        _own_memory(step, f"{where}.step", storages)
         value = float(step)
         if not 0 <= value <= _MAX_COUNT or value != int(value):
             raise _bad(f"{where}.step", tr("a whole number of steps >= 0"), value)
         steps.add(value)
         for moment in moments:
             tensor = _check_tensor(entry[moment], f"{where}.{moment}", torch.float32, shape, True)
-            storage = tensor.untyped_storage().data_ptr()
-            if tensor.numel() and storage in storages:
-                raise _Invalid(
-                    tr("{where} shares its memory with another of Adam's moments. {fix}").format(
-                        where=f"{where}.{moment}", fix=tr(_FIX)
-                    )
-                )
-            storages.add(storage)
+            _own_memory(tensor, f"{where}.{moment}", storages)
             if moment != "exp_avg" and bool((tensor < 0).any()):
                 raise _Invalid(
                     tr("{where} has negative entries (it is a square). {fix}").format(
@@ -968,6 +963,18 @@ def _check_optimizer(stored: object, shapes: list[tuple[int, ...]]) -> None:
                 )
     if len(steps) > 1:
         raise _bad(tr("optimizer.state's step counts"), tr("one count for every parameter"), steps)
+
+
+def _own_memory(tensor: torch.Tensor, where: str, storages: set[int]) -> None:
+    """Refuse ``tensor`` if it shares memory with one already in ``storages``; add it."""
+    storage = tensor.untyped_storage().data_ptr()
+    if storage in storages:
+        raise _Invalid(
+            tr("{where} shares its memory with another tensor of Adam's state. {fix}").format(
+                where=where, fix=tr(_FIX)
+            )
+        )
+    storages.add(storage)
 
 
 def _optimizers(name: str) -> str:
@@ -1043,8 +1050,8 @@ def check_trainer_state(checkpoint: Checkpoint, env_state_shape: tuple[int, ...]
     """Check ``checkpoint.trainer`` again just before ``train`` resumes from it (it may have
     been changed since the file was loaded), against the agent it goes on with and the
     environment's state shape (``None`` for an environment without ``unwrapped.state``). A
-    ``ValueError`` names ``resume_from`` and the cause. Not taught in a lesson: ``train`` calls it
-    before it resumes a run (notebooks/09_double_dqn.py resumes with ``train``)."""
+    ``ValueError`` names ``resume_from`` and the cause. Not taught in a lesson: what ``train``
+    (notebooks/09_double_dqn.py) calls before it resumes a run."""
     agent = checkpoint.agent
     n_observations = int(getattr(agent, "n_observations", 0))
     try:
@@ -1068,7 +1075,7 @@ def check_trainer_state(checkpoint: Checkpoint, env_state_shape: tuple[int, ...]
         raise ValueError(
             tr(
                 "resume_from (loaded from {path}) holds a training state train cannot go on from: "
-                "{cause} If you changed checkpoint.trainer, load the file again."
+                "{cause} Load the file again: checkpoint = load_checkpoint(path)."
             ).format(path=checkpoint.path, cause=error)
         ) from error
 

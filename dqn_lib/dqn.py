@@ -91,7 +91,8 @@ class DQNAgent:
         self._online_parameters = list(self.q_network.parameters())
         self._target_parameters = list(self.target_network.parameters())
         self.loss_fn = nn.SmoothL1Loss() if config.loss == "huber" else nn.MSELoss()
-        self._loss = F.smooth_l1_loss if config.loss == "huber" else F.mse_loss  # loss_fn's
+        # What learn calls: the function loss_fn's forward calls, with loss_fn's defaults.
+        self._loss = F.smooth_l1_loss if config.loss == "huber" else F.mse_loss
         exploration_seed, replay_seed = np.random.SeedSequence(seed).spawn(2)
         self.rng = np.random.default_rng(exploration_seed)
         self.replay_buffer = ReplayBuffer(
@@ -127,9 +128,22 @@ class DQNAgent:
         Q-values are computed, which it does not need (most of the early steps)."""
         if greedy:
             return int(self.q_values(observation).argmax())
+        self._check_observation(observation)  # also when the action is random
         if self.rng.random() < self.epsilon:
             return int(self.rng.integers(self.n_actions))
         return int(self.q_values(observation).argmax())
+
+    def _check_observation(self, value: object) -> None:
+        """``as_observation_tensor``'s checks (the ``(observation, info)`` mix-up, the shape,
+        NaN or infinity), with a quick path for what an environment gives: one finite float32
+        vector of the right length."""
+        if not (
+            type(value) is np.ndarray
+            and value.dtype == np.float32
+            and value.shape == (self.n_observations,)
+            and np.isfinite(value).all()
+        ):
+            as_observation_tensor(value, self.n_observations)  # says what is wrong, if anything
 
     def observe(
         self,
@@ -144,13 +158,8 @@ class DQNAgent:
         environment step on), take ``gradient_steps`` gradient steps; with hard target updates,
         copy the target network every ``target_update_every`` environment steps. Returns the
         last loss."""
-        for value in (observation, next_observation):  # the (observation, info) mix-up, NaN
-            if not (
-                type(value) is np.ndarray
-                and value.shape == (self.n_observations,)
-                and np.isfinite(value).all()
-            ):
-                as_observation_tensor(value, self.n_observations)  # says what is wrong
+        self._check_observation(observation)
+        self._check_observation(next_observation)
         if not np.isfinite(reward):
             raise ValueError(f"The reward must be a finite number, got {reward!r}.")
         self.replay_buffer.add(
@@ -188,8 +197,8 @@ class DQNAgent:
         """One gradient step on ``batch``, its norm clipped to ``max_grad_norm``; the target
         network follows if updates are soft.
 
-        The networks' ``forward`` is called directly (a module call adds hooks this agent never
-        has), and the backward pass starts at torch's engine as ``loss.backward()`` does after its
+        The networks' ``forward`` is called directly, so hooks registered on them are not run;
+        the backward pass starts at torch's engine as ``loss.backward()`` does after its
         argument handling: the same kernels, so the same numbers."""
         c = self.config
         learning_rate = self.learning_rate

@@ -55,14 +55,14 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def check_file_target(path: Path, name: str) -> None:
+def check_file_target(path: Path, argument: str) -> None:
     """Refuse, before anything is computed, a ``path`` no file can be written at: one that
     names a directory, one whose folder is (or lies under) a file, or a name longer than the
-    file system allows. ``name`` says whose argument it is ("checkpoint_path"). Not taught in a
+    file system allows. ``argument`` says whose argument it is ("checkpoint_path"). Not taught in a
     lesson: ``save_checkpoint`` and ``train`` call it (notebooks/09_double_dqn.py)."""
     if os.path.isdir(path):
         raise IsADirectoryError(
-            tr("{name} {path} is a directory: name a file in it.").format(name=name, path=path)
+            tr("{name} {path} is a directory: name a file in it.").format(name=argument, path=path)
         )
     folder = path.absolute().parent
     while not os.path.lexists(folder) and folder != folder.parent:
@@ -72,21 +72,21 @@ def check_file_target(path: Path, name: str) -> None:
             tr(
                 "{name} {path} cannot be written: {folder} is a file, not a folder. Choose a "
                 "path in a folder."
-            ).format(name=name, path=path, folder=folder)
+            ).format(name=argument, path=path, folder=folder)
         )
+    written = os.fsencode(Path(os.path.realpath(path)).name)  # a symlink's target is written
     try:
         longest = os.pathconf(folder, "PC_NAME_MAX")
     except (OSError, ValueError):
         return
-    too_long = [
-        part for part in path.absolute().parts if len(os.fsencode(part)) + 20 > longest
-    ]  # 20: the temporary file's name adds a dot and ".xxxxxxxx.tmp"
-    if too_long:
+    extra = len(f"..{'x' * 8}{_TEMPORARY_SUFFIX}")  # the temporary file's name adds these
+    if len(written) + extra > longest:
         raise ValueError(
             tr(
                 "{name} {path} has a name of {length} bytes; this file system allows at most "
-                "{longest} (less 20 for the temporary file written first). Choose a shorter name."
-            ).format(name=name, path=path, length=len(os.fsencode(too_long[0])), longest=longest)
+                "{longest}, less {extra} for the temporary file written first. Choose a shorter "
+                "name."
+            ).format(name=argument, path=path, length=len(written), longest=longest, extra=extra)
         )
 
 

@@ -594,7 +594,8 @@ class DiagnosticsRecorder:
 
     def __init__(self, probe_observations: np.ndarray, every: int = 1_000) -> None:
         positive_int(every, "every")
-        mean_max_q(nn.Linear(len(OBSERVATION_NAMES), 2), probe_observations)  # checks them now
+        with torch.random.fork_rng(devices=[]):  # a network just to check the probe states
+            mean_max_q(nn.Linear(len(OBSERVATION_NAMES), 2), probe_observations)
         self.probe_observations = np.asarray(probe_observations, dtype=np.float32)
         self.every = every
         self.diagnostics = Diagnostics()
@@ -750,7 +751,8 @@ def train_diagnosed(
             ).format(names=[p.name for p in chosen])
         )
     positive_int(workers, "workers")
-    mean_max_q(nn.Linear(len(OBSERVATION_NAMES), 2), probe_observations)  # checks them here
+    with torch.random.fork_rng(devices=[]):  # a network just to check the probe states
+        mean_max_q(nn.Linear(len(OBSERVATION_NAMES), 2), probe_observations)
     probe = np.asarray(probe_observations, dtype=np.float32)
     arguments = (seed, steps, probe, every, eval_every, eval_episodes)
     names = ("seed", "steps", "probe_observations", "every", "eval_every", "eval_episodes")

@@ -555,13 +555,15 @@ class Playground:
             self._redraw()
 
         try:
-            train_run(
+            agent, history = train_run(
                 settings,
                 eval_every=self.eval_every,
                 eval_episodes=self.eval_episodes,
                 eval_seed=self.eval_seed,
                 on_evaluation=after_evaluation,
             )
+            if run.agent is None or run.history.steps != history.steps:  # ended between
+                after_evaluation(agent, history)  # evaluations: show where it ended
         except BaseException as error:
             run.history = getattr(error, "history", run.history)
             run.agent = getattr(error, "agent", run.agent)

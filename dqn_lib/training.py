@@ -135,7 +135,8 @@ def train(
             twice), resuming from it again is refused: load the file again.
         overwrite: replace a file already at ``checkpoint_path`` (another run's checkpoint,
             say). By default such a file is kept and ``train`` refuses to start, unless it is the
-            file ``resume_from`` was loaded from.
+            file ``resume_from`` was loaded from. A symlink is followed: the file it points to
+            is the one replaced.
         callbacks: ``Callback``s, each called with the agent and the History so far every its
             ``every`` steps, in the order given, with the clock stopped.
 
@@ -181,20 +182,10 @@ def train(
         episode = _Episode()
     else:
         state = getattr(env.unwrapped, "state", None)
-        check_trainer_state(resume_from, None if state is None else np.shape(state))
+        shape = env.observation_space.shape if state is None else np.shape(state)
+        check_trainer_state(resume_from, shape)
+        _check_budget_left(resume_from, episodes, steps)
         history, observation, episode = _restore_trainer(resume_from, env)
-        done = history.episodes if episodes is not None else history.steps
-        if done > (episodes if episodes is not None else steps):  # type: ignore[operator]
-            raise ValueError(
-                tr(
-                    "{budget}={asked} counts the whole run, and resume_from is already at "
-                    "{budget} {done}: ask for more than {done} to train on."
-                ).format(
-                    budget="episodes" if episodes is not None else "steps",
-                    asked=episodes if episodes is not None else steps,
-                    done=done,
-                )
-            )
     by_episodes = episodes is not None
     total = episodes if by_episodes else steps
     bar = tqdm(
@@ -206,7 +197,7 @@ def train(
     )
     acts = f"{type(agent).__name__}.act"  # what an error names
     n_actions = env.action_space.n
-    start = time.perf_counter()
+    start: float | None = time.perf_counter()
     try:
         while (history.episodes < episodes) if by_episodes else (history.steps < steps):
             action = agent.act(observation)
@@ -263,10 +254,12 @@ def train(
             for callback in callbacks:
                 if history.steps % callback.every == 0:
                     history.train_seconds += time.perf_counter() - start
+                    start = None  # stopped: an error in the callback adds no time
                     callback.function(agent, history)
                     start = time.perf_counter()
     except BaseException as error:
-        history.train_seconds += time.perf_counter() - start
+        if start is not None:
+            history.train_seconds += time.perf_counter() - start
         with contextlib.suppress(AttributeError):  # a few built-in exceptions take no attributes
             error.history = history  # type: ignore[attr-defined]
         bar.close()
@@ -280,6 +273,19 @@ def train(
     if progress:  # a saved notebook keeps the bar as it was first drawn (0%): say how it ended
         print(_summary(description, history))
     return history
+
+
+def _check_budget_left(checkpoint: Checkpoint, episodes: int | None, steps: int | None) -> None:
+    saved = checkpoint.trainer["history"]  # type: ignore[index]
+    budget, asked = ("episodes", episodes) if episodes is not None else ("steps", steps)
+    done = len(saved.get("returns", [])) if budget == "episodes" else saved.get("steps", 0)
+    if done > asked:  # type: ignore[operator]
+        raise ValueError(
+            tr(
+                "{budget}={asked} counts the whole run, and resume_from is already at "
+                "{budget} {done}: ask for more than {done} to train on."
+            ).format(budget=budget, asked=asked, done=done)
+        )
 
 
 def _at_step(step: int) -> str:

@@ -268,3 +268,29 @@ def test_dqn_agent_td_targets_are_td_target_bit_for_bit(double_dqn):
             next_q = next_q.gather(1, best)
         expected = td_target(batch.rewards, next_q, batch.terminated, agent.config.gamma)
     assert torch.equal(agent.td_targets(batch), expected)
+
+
+@pytest.mark.parametrize(
+    ("bad", "error", "message"),
+    [
+        ("reset", TypeError, "observation, info = env.reset"),
+        (np.full(4, np.nan, dtype=np.float32), ValueError, "NaN or infinity"),
+        (np.zeros(7, dtype=np.float32), ValueError, r"shape \(4,\), got shape \(7,\)"),
+        (np.array([1e39, 0.0, 0.0, 0.0]), ValueError, "NaN or infinity"),  # inf as float32
+    ],
+)
+def test_dqn_agent_act_refuses_a_bad_observation_even_when_it_explores(bad, error, message):
+    agent = DQNAgent(seed=0)  # epsilon 1 at step 0: every action is random
+    bad = make_env(0).reset() if isinstance(bad, str) else bad
+    with pytest.raises(error, match=message):
+        agent.act(bad)
+
+
+def test_dqn_agent_observe_refuses_what_float32_cannot_hold_and_odd_dtypes():
+    agent = DQNAgent(seed=0)
+    fine = np.zeros(4, dtype=np.float32)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        agent.observe(fine, 0, 1.0, np.array([1e39, 0.0, 0.0, 0.0]), False, False)
+    with pytest.raises(TypeError, match="Expected an observation array of 4 numbers"):
+        agent.observe(fine, 0, 1.0, np.array(["a", "b", "c", "d"], dtype=object), False, False)
+    assert len(agent.replay_buffer) == 0

@@ -5,6 +5,8 @@ exercise, and a lesson cell that raises, each by name."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -108,3 +110,31 @@ def test_what_reuses_runs_is_scheduled_on_one_worker_and_the_longest_units_first
         scheduling_unit(f"notebooks/{n}") for n in ("06_training.ipynb", "09_double_dqn.ipynb")
     }
     assert units <= set(LONGEST_UNITS) and len(set(LONGEST_UNITS)) == len(LONGEST_UNITS)
+
+
+@pytest.mark.slow
+def test_the_collection_puts_the_longest_units_first_and_the_browser_after_lesson_10():
+    """The order xdist hands units out in (conftest.py turns its reordering by size off): the
+    ladder, then lesson 10 and the browser test (after both editions of lesson 10), then lesson
+    6, then the rest."""
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    files = list(dict.fromkeys(line.split("::")[0] for line in collected if "::" in line))
+    assert files[:11] == [
+        "notebooks/07_replay.ipynb",
+        "notebooks/08_target_network.ipynb",
+        "notebooks/09_double_dqn.ipynb",
+        "notebooks/ja/07_replay.ipynb",
+        "notebooks/ja/08_target_network.ipynb",
+        "notebooks/ja/09_double_dqn.ipynb",
+        "notebooks/10_inside.ipynb",
+        "notebooks/ja/10_inside.ipynb",
+        "tests/test_browser.py",
+        "notebooks/06_training.ipynb",
+        "notebooks/ja/06_training.ipynb",
+    ], files[:11]

@@ -298,3 +298,14 @@ def test_bad_arguments_are_refused_with_clear_errors():
         RunSettings(config={"gamma": 0.9})
     with pytest.raises(ValueError, match="exploring_starts must be True or False"):
         RunSettings(exploring_starts="yes")
+
+
+@pytest.mark.parametrize(("steps", "eval_every"), [(150, 100), (80, 100)])
+def test_a_run_that_ends_between_evaluations_keeps_its_agent_and_whole_history(steps, eval_every):
+    """The last redraw comes at the run's end, not only at its last evaluation: the agent to
+    watch and every step are there (80 steps with evaluations every 100: no evaluation at all)."""
+    playground = Playground(steps=steps, eval_every=eval_every, eval_episodes=1, progress=False)
+    history = playground.train_once()
+    (run,) = playground.runs
+    assert run.agent is not None and run.history is history and history.steps == steps
+    assert history.eval_steps == list(range(eval_every, steps + 1, eval_every))

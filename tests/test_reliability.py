@@ -110,10 +110,16 @@ def test_adam_moments_that_share_memory_or_are_out_of_order_are_refused(tmp_path
     refused(path, "optimizer.state[0].exp_avg is laid out with strides", "use an earlier")
 
 
-def test_two_adam_moments_in_one_memory_are_refused(tmp_path):
+@pytest.mark.parametrize("shared", ["moments", "step counters"])
+def test_two_tensors_of_adams_state_in_one_memory_are_refused(tmp_path, shared):
+    """Shared memory would be written twice a step: two moments, or one step counter that
+    every parameter's update adds to."""
     _, content = trained_content()
-    state = content["optimizer"]["state"][0]
-    state["exp_avg_sq"] = state["exp_avg"] = state["exp_avg_sq"].clone()
+    state = content["optimizer"]["state"]
+    if shared == "moments":
+        state[0]["exp_avg_sq"] = state[0]["exp_avg"] = state[0]["exp_avg_sq"].clone()
+    else:
+        state[1]["step"] = state[0]["step"]
     refused(write_payload(tmp_path / "shared.ckpt", content), "shares its memory", "earlier")
 
 
@@ -498,6 +504,26 @@ def test_a_changed_training_state_is_checked_again_before_resuming(tmp_path):
     with pytest.raises(ValueError, match=r"resume_from \(loaded from .*run.ckpt\) holds a train"):
         train(checkpoint.agent, steps=100, progress=False, resume_from=checkpoint)
     assert checkpoint.agent.steps == 60
+
+
+def test_a_training_state_that_adds_up_but_disagrees_with_the_agent_is_refused(tmp_path):
+    """Steps added consistently to the History and the unfinished episode pass the file's own
+    checks; the agent's step count still disagrees, and train says so before resuming."""
+    checkpoint = load_checkpoint(resumable(tmp_path))
+    checkpoint.trainer["history"]["steps"] += 5
+    checkpoint.trainer["episode"]["length"] += 5
+    with pytest.raises(ValueError, match=r"steps is 65, but the agent has observed 60 steps"):
+        train(checkpoint.agent, steps=100, progress=False, resume_from=checkpoint)
+    assert checkpoint.agent.steps == 60
+
+
+def test_a_passed_budget_is_refused_before_the_environment_is_touched(tmp_path):
+    checkpoint = load_checkpoint(resumable(tmp_path))
+    env = make_env(3)
+    before = env.unwrapped.np_random.bit_generator.state
+    with pytest.raises(ValueError, match="already at steps 60"):
+        train(checkpoint.agent, env, steps=30, progress=False, resume_from=checkpoint)
+    assert env.unwrapped.np_random.bit_generator.state == before
 
 
 @pytest.mark.parametrize("length", [1, 5])
