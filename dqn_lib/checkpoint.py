@@ -477,7 +477,9 @@ def _caller_config(expect_config: object) -> _Expected | None:
 
 def _online_settings_valid(settings: Mapping[str, Any]) -> bool:
     """Whether ``settings`` could be an OnlineAgent's (values its constructor accepts)."""
-    defaults = {"hidden": [32, 32], "learning_rate": 1e-4, "gamma": 0.99, "epsilon": 0.2}
+    parameters = inspect.signature(OnlineAgent).parameters  # its defaults fill what is missing
+    names = ("hidden", "learning_rate", "gamma", "epsilon")
+    defaults = {name: parameters[name].default for name in names}
     try:
         _check_settings({**defaults, **settings}, False, 4)
     except _Invalid:

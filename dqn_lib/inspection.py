@@ -751,9 +751,7 @@ def train_diagnosed(
             ).format(names=[p.name for p in chosen])
         )
     positive_int(workers, "workers")
-    with torch.random.fork_rng(devices=[]):  # a network just to check the probe states
-        mean_max_q(nn.Linear(len(OBSERVATION_NAMES), 2), probe_observations)
-    probe = np.asarray(probe_observations, dtype=np.float32)
+    probe = DiagnosticsRecorder(probe_observations, every).probe_observations  # checks both here
     arguments = (seed, steps, probe, every, eval_every, eval_episodes)
     names = ("seed", "steps", "probe_observations", "every", "eval_every", "eval_episodes")
     jobs = [{"preset": p, **dict(zip(names, arguments, strict=True))} for p in chosen]

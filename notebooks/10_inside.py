@@ -732,9 +732,10 @@ assert np.abs(start_positions["CartPole's own reset (reset_starts)"]).max() <= 0
 #    agent what happens at the end of an episode.
 #
 # `train_diagnosed` trains each preset as the benchmark does, with a `DiagnosticsRecorder` among
-# `train`'s callbacks (a `Callback` is called every so many steps and only watches the agent): the
-# run is the one it would be without it, and every 1,000 steps the recorder measures 2 to 4
-# (`mean_max_q`, the losses, `terminal_share`). One seed is what a lesson can afford; section 7
+# `train`'s callbacks (a `Callback` is called every so many steps and only reads the agent, so the
+# run is the one it would be without it: tests/test_inspection.py trains a run both ways and gets
+# the same weights), and every 1,000 steps the recorder measures 2 to 4 (`mean_max_q`, the
+# losses, `terminal_share`). One seed is what a lesson can afford; section 7
 # has the benchmark's ten. A third run, the `shaped` preset on the same seed, trains beside them
 # for section 7.
 
