@@ -68,7 +68,7 @@ def run_seed(args: argparse.Namespace, seed: int) -> dict:
     import torch
 
     torch.set_num_threads(1)
-    from dqn_lib import OnlineAgent, evaluate, get_reward_function, make_env, train
+    from dqn_lib import Evaluation, OnlineAgent, evaluate, get_reward_function, make_env, train
     from dqn_lib.env import SOLVED
     from dqn_lib.presets import get_preset
     from dqn_lib.starts import PERTURBED_STARTS, WIDE_PERTURBED_STARTS
@@ -97,9 +97,7 @@ def run_seed(args: argparse.Namespace, seed: int) -> dict:
         steps=args.budget,
         reward_fn=get_reward_function(reward),
         seed=seed,
-        eval_every=EVAL_EVERY,
-        eval_episodes=EVAL_EPISODES,
-        eval_seed=EVAL_SEED,
+        callbacks=[Evaluation(EVAL_EVERY, EVAL_EPISODES, EVAL_SEED)],
         progress=False,
     )
     evals = list(

@@ -67,7 +67,7 @@ from dqn_lib.rewards import (
     pole_angle_reward,
 )
 from dqn_lib.seeding import as_seed
-from dqn_lib.training import Callback, train
+from dqn_lib.training import Callback, Checkpointing, Evaluation, train
 
 __all__ = [
     "ACTION_NAMES",
@@ -82,12 +82,14 @@ __all__ = [
     "Agent",
     "Batch",
     "Callback",
+    "Checkpointing",
     "Checkpoint",
     "CheckpointError",
     "DQNAgent",
     "DQNConfig",
     "ReplayBuffer",
     "Episode",
+    "Evaluation",
     "History",
     "OnlineAgent",
     "QNet",

@@ -333,7 +333,8 @@ def load_checkpoint(
     Taught in notebooks/09_double_dqn.py.
 
     Args:
-        path: the file ``save_checkpoint`` (or ``train(..., checkpoint_path=...)``) wrote.
+        path: the file ``save_checkpoint`` (or ``train``'s ``Checkpointing(path, every)``)
+            wrote.
         expect_config: refuse a checkpoint whose stored settings differ from these (a
             ``DQNConfig``, or an ``OnlineAgent``'s dict of hidden, learning_rate, gamma, epsilon).
         env: the environment the agent will act in; the stored observation shape and number of

@@ -58,8 +58,8 @@ def write_atomically(path: Path, data: bytes) -> None:
 def check_file_target(path: Path, argument: str) -> None:
     """Refuse, before anything is computed, a ``path`` no file can be written at: one that
     names a directory, one whose folder is (or lies under) a file, or a name longer than the
-    file system allows. ``argument`` says whose argument it is ("checkpoint_path"). Not taught in a
-    lesson: ``save_checkpoint`` and ``train`` call it (notebooks/09_double_dqn.py)."""
+    file system allows. ``argument`` says whose argument it is ("Checkpointing's path"). Not
+    taught in a lesson: ``save_checkpoint`` and ``train`` call it (notebooks/09_double_dqn.py)."""
     if os.path.isdir(path):
         raise IsADirectoryError(
             tr("{name} {path} is a directory: name a file in it.").format(name=argument, path=path)

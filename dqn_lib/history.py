@@ -29,7 +29,7 @@ class History:
     train_seconds_at_eval: list[float] = field(default_factory=list)
     """At each evaluation, the training seconds so far (the clock stops while evaluating)."""
     eval_predicted_values: list[float] = field(default_factory=list)
-    """With ``train(..., eval_values=True)``: at each evaluation, the mean predicted value of the
+    """With ``Evaluation(every, values=True)``: at each evaluation, the mean predicted value of the
     evaluation's first states (``value_estimates``)."""
     eval_obtained_values: list[float] = field(default_factory=list)
     """... and the mean discounted return the greedy policy actually obtained from them."""

@@ -50,7 +50,7 @@ from dqn_lib.presets import Preset, get_preset
 from dqn_lib.replay import ReplayBuffer
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import as_seed
-from dqn_lib.training import Callback, train
+from dqn_lib.training import Callback, Evaluation, train
 from dqn_lib.validation import int_at_least, positive_int
 
 __all__ = [
@@ -584,8 +584,8 @@ class DiagnosticsRecorder:
     appends to ``diagnostics`` the mean max-Q on ``probe_observations``, the mean TD loss of the
     gradient steps since the last entry (from the History's losses), and the share of
     terminations in the replay buffer. It only reads the agent, so the run is the one ``train``
-    makes without it. ``train(..., eval_every=every)`` adds the greedy evaluations at the same
-    steps.
+    makes without it. ``train(..., callbacks=[Evaluation(every), ...])`` adds the greedy
+    evaluations at the same steps.
 
     Args:
         probe_observations: a fixed batch of observations, shape ``(n, 4)``.
@@ -652,9 +652,9 @@ def plot_diagnostics(
     for (label, (history, log)), color in zip(runs.items(), colors, strict=True):
         if not history.eval_steps:
             raise ValueError(
-                tr("run {label!r} has no greedy evaluations: train with eval_every=...").format(
-                    label=label
-                )
+                tr(
+                    "run {label!r} has no greedy evaluations: train with an Evaluation in callbacks"
+                ).format(label=label)
             )
         axes[0].plot(history.eval_steps, history.eval_returns, "o-", ms=3, color=color, label=label)
         axes[1].plot(log.steps, log.mean_max_q, color=color, label=label)
@@ -715,10 +715,8 @@ def _train_one_diagnosed(
         steps=steps,
         reward_fn=preset.reward_fn,
         seed=seed,
-        eval_every=eval_every,
-        eval_episodes=eval_episodes,
         progress=False,
-        callbacks=[recorder.callback],
+        callbacks=[Evaluation(eval_every, eval_episodes), recorder.callback],
     )
     return DiagnosedRun(preset.name, seed, agent, history, recorder.diagnostics)
 

@@ -4,9 +4,9 @@ Taught in notebooks/11_playground.py. The logic (``config_from_widgets``, ``trai
 ``runs``, ``draw``, ``watch``) is plain Python that runs and is tested without a browser; the
 buttons only call it and put what comes back in the page.
 
-A run is one ``train(agent, env, steps=..., eval_every=...)`` call; a ``Callback`` after each
-evaluation redraws the live curve, with the training clock stopped, and changes nothing in the
-run.
+A run is one ``train(agent, env, steps=..., callbacks=[Evaluation(...), ...])`` call; a
+``Callback`` after each evaluation redraws the live curve, with the training clock stopped, and
+changes nothing in the run.
 
 The defaults are the course's DQN: ``DQNConfig()``'s settings, and the reward and exploring
 starts of the ``"double"`` preset (``dqn_lib.presets``), so a playground run with the defaults is
@@ -41,7 +41,7 @@ from dqn_lib.plots import moving_average
 from dqn_lib.presets import Preset, get_preset
 from dqn_lib.rewards import REWARD_FUNCTIONS, get_reward_function
 from dqn_lib.seeding import as_seed
-from dqn_lib.training import Callback, train
+from dqn_lib.training import Callback, Evaluation, train
 from dqn_lib.validation import positive_int
 
 __all__ = [
@@ -276,10 +276,11 @@ def train_run(
     from ``settings.preset()``, as in ``train_preset``. If training stops with an exception,
     the History so far is attached to it as ``error.history`` and the agent as ``error.agent``.
     """
-    positive_int(eval_every, "eval_every")
+    callbacks: list[Evaluation | Callback] = [Evaluation(eval_every, eval_episodes, eval_seed)]
+    if on_evaluation is not None:
+        callbacks.append(Callback(eval_every, on_evaluation))
     preset = settings.preset()
     agent = preset.make_agent(settings.seed)
-    callbacks = [] if on_evaluation is None else [Callback(eval_every, on_evaluation)]
     try:
         history = train(
             agent,
@@ -287,9 +288,6 @@ def train_run(
             steps=settings.steps,
             reward_fn=preset.reward_fn,
             seed=settings.seed,
-            eval_every=eval_every,
-            eval_episodes=eval_episodes,
-            eval_seed=eval_seed,
             progress=False,
             callbacks=callbacks,
         )

@@ -123,7 +123,7 @@ def plot_evaluations(
     line, the median over seeds as a thick one, one color a preset.
 
     Taught in notebooks/07_replay.py. ``runs`` maps a label to the histories of its seeds
-    (trained with ``eval_every``). The dashed line is CartPole's solved mark.
+    (trained with an ``Evaluation``). The dashed line is CartPole's solved mark.
     """
     if not runs or any(not histories for histories in runs.values()):
         raise ValueError("plot_evaluations needs at least one label with at least one History.")

@@ -35,7 +35,7 @@ from dqn_lib.i18n import pad, tr
 from dqn_lib.parallel import run_in_processes
 from dqn_lib.rewards import REWARD_FUNCTIONS, RewardFunction, get_reward_function
 from dqn_lib.starts import TRAINING_STARTS, ExploringStarts, StartBox, check_start_box
-from dqn_lib.training import train
+from dqn_lib.training import Evaluation, train
 
 __all__ = [
     "BASE",
@@ -290,10 +290,7 @@ def train_preset(
         steps=steps,
         reward_fn=preset.reward_fn,
         seed=seed,
-        eval_every=eval_every,
-        eval_episodes=eval_episodes,
-        eval_seed=eval_seed,
-        eval_values=eval_values,
+        callbacks=[Evaluation(eval_every, eval_episodes, eval_seed, eval_values)],
         progress=False,
     )
     return SeedRun(preset.name, seed, agent, history)

@@ -14,7 +14,6 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
@@ -83,6 +82,61 @@ class Callback:
             )
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """In ``train(..., callbacks=[Evaluation(every)])``: every ``every`` environment steps, a
+    greedy ``evaluate`` of ``episodes`` episodes from seed ``seed`` on an environment of its own
+    (built from the training environment's spec), recorded in the History
+    (``eval_steps``, ``eval_returns``, ``train_seconds_at_eval``) with the training clock stopped.
+
+    ``values=True`` also records what the agent predicts the evaluation's first states are
+    worth and what it obtained from them (``value_estimates``, with the agent's
+    ``config.gamma``), in ``History.eval_predicted_values`` and ``eval_obtained_values``.
+
+    Taught in notebooks/09_double_dqn.py (``values=True``); ``presets.train_preset`` evaluates
+    through one.
+
+    >>> Evaluation(2_000, values=True)
+    Evaluation(every=2000, episodes=20, seed=10000, values=True)
+    """
+
+    every: int
+    episodes: int = 20
+    seed: int = 10_000
+    values: bool = False
+
+    def __post_init__(self) -> None:
+        positive_int(self.every, "Evaluation's every")
+        positive_int(self.episodes, "Evaluation's episodes")
+        as_seed(self.seed, "Evaluation's seed")
+        one_of_types(self.values, bool, "Evaluation's values", tr("True or False"))
+
+
+@dataclass(frozen=True)
+class Checkpointing:
+    """In ``train(..., callbacks=[Checkpointing(path, every)])``: every ``every`` environment
+    steps, save the agent, its replay buffer and the loop's state (environment, unfinished
+    episode, History) to ``path`` with ``save_checkpoint``, replacing the previous one
+    atomically; ``train(..., resume_from=load_checkpoint(path))`` goes on from it.
+
+    ``overwrite``: replace a file already at ``path`` (another run's checkpoint, say). By default
+    such a file is kept and ``train`` refuses to start, unless it is the file ``resume_from`` was
+    loaded from. A symlink is followed: the file it points to is the one replaced.
+
+    Not taught in a lesson: periodic checkpoints of a long run (lesson 9 saves one agent with
+    ``save_checkpoint``); tests/test_resume.py shows a resumed run ending as one trained straight.
+    """
+
+    path: str | os.PathLike[str]
+    every: int
+    overwrite: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", as_path(self.path, "Checkpointing's path"))
+        positive_int(self.every, "Checkpointing's every")
+        one_of_types(self.overwrite, bool, "Checkpointing's overwrite", tr("True or False"))
+
+
 def train(
     agent: Agent,
     env: gym.Env | None = None,
@@ -91,21 +145,14 @@ def train(
     steps: int | None = None,
     reward_fn: RewardFunction = environment_reward,
     seed: int = 0,
-    eval_every: int | None = None,
-    eval_episodes: int = 20,
-    eval_seed: int = 10_000,
-    eval_values: bool = False,
+    callbacks: Sequence[Callback | Evaluation | Checkpointing] = (),
+    resume_from: Checkpoint | None = None,
     progress: bool = True,
     description: str | None = None,
-    checkpoint_path: str | os.PathLike[str] | None = None,
-    checkpoint_every: int | None = None,
-    resume_from: Checkpoint | None = None,
-    overwrite: bool = False,
-    callbacks: Sequence[Callback] = (),
 ) -> History:
     """Act, step, reward, learn, repeated for ``episodes`` episodes or ``steps`` steps.
 
-    Taught in notebooks/06_training.py; checkpoints and resuming in notebooks/09_double_dqn.py.
+    Taught in notebooks/06_training.py.
 
     Args:
         agent: anything with ``act(observation)`` and ``observe(...)`` (see ``Agent``).
@@ -115,30 +162,19 @@ def train(
         steps: stop after this many environment steps (an unfinished episode is not recorded).
         reward_fn: turns each step into the reward the agent learns from.
         seed: seeds the default environment.
-        eval_every: every this many steps, a greedy ``evaluate`` on its own environment; the
-            clock in ``History.train_seconds_at_eval`` stops while it runs.
-        eval_episodes, eval_seed: the evaluation's episodes and first seed.
-        eval_values: at each evaluation also record what the agent predicts the evaluation's
-            first states are worth and what it obtained from them (``value_estimates``, with
-            the agent's ``config.gamma``), in ``History.eval_predicted_values`` and
-            ``History.eval_obtained_values``.
-        progress: show a ``tqdm`` progress bar (a widget in JupyterLab).
-        description: the progress bar's label; by default (``None``) "training", said in the
-            language ``set_language`` chose.
-        checkpoint_path, checkpoint_every: every ``checkpoint_every`` steps, save the agent, its
-            replay buffer and the loop's state (environment, unfinished episode, History) to
-            ``checkpoint_path`` with ``save_checkpoint``, replacing the previous one atomically.
+        callbacks: what happens every so many steps, with the training clock stopped: at most
+            one ``Evaluation`` (greedy evaluations), at most one ``Checkpointing`` (periodic
+            checkpoints), and any ``Callback``s. At a step where several are due, the
+            evaluation comes first, then the checkpoint (which holds that evaluation), then the
+            ``Callback``s in the order given.
         resume_from: a ``Checkpoint`` that ``train`` saved (``load_checkpoint(path)``); pass its
             agent as ``agent``. The run goes on exactly as if it had never stopped; ``episodes``
             and ``steps`` count the whole run, the steps before the checkpoint included. The
             Checkpoint is never changed; once its agent has trained on (the same cell run
             twice), resuming from it again is refused: load the file again.
-        overwrite: replace a file already at ``checkpoint_path`` (another run's checkpoint,
-            say). By default such a file is kept and ``train`` refuses to start, unless it is the
-            file ``resume_from`` was loaded from. A symlink is followed: the file it points to
-            is the one replaced.
-        callbacks: ``Callback``s, each called with the agent and the History so far every its
-            ``every`` steps, in the order given, with the clock stopped.
+        progress: show a ``tqdm`` progress bar (a widget in JupyterLab).
+        description: the progress bar's label; by default (``None``) "training", said in the
+            language ``set_language`` chose.
 
     Every argument is checked before the first step.
 
@@ -155,14 +191,13 @@ def train(
                 "such as dqn_lib.pole_angle_reward, got {reward_fn!r}."
             ).format(reward_fn=reward_fn)
         )
-    _check_evaluation(agent, eval_every, eval_episodes, eval_seed, eval_values)
+    evaluation, checkpointing, callbacks = _split_callbacks(callbacks)
+    _check_evaluation(agent, evaluation)
     one_of_types(progress, bool, "progress", tr("True or False"))
     if description is None:
         description = tr("training")
     one_of_types(description, str, "description", tr("a str"))
-    one_of_types(overwrite, bool, "overwrite", tr("True or False"))
-    _check_checkpointing(checkpoint_path, checkpoint_every, agent, resume_from)
-    callbacks = _checked_callbacks(callbacks)
+    _check_resume_from(agent, resume_from)
     if env is not None and not isinstance(env, gym.Env):
         raise TypeError(
             tr(
@@ -172,10 +207,9 @@ def train(
         )
     env = make_env(seed) if env is None else env
     _check_env(env, agent)
-    if checkpoint_path is not None:
-        checkpoint_path = as_path(checkpoint_path, "checkpoint_path")
-        _check_checkpoint_target(checkpoint_path, agent, env, resume_from, overwrite)
-    eval_env = evaluation_env(env) if eval_every is not None else None
+    if checkpointing is not None:
+        _check_checkpoint_target(checkpointing, agent, env, resume_from)
+    eval_env = evaluation_env(env) if evaluation is not None else None
     if resume_from is None:
         history = History()
         observation, _ = env.reset()
@@ -228,28 +262,30 @@ def train(
                     bar.set_postfix(last_return=history.returns[-1])
             if not by_episodes:
                 bar.update(1)
-            if eval_every is not None and history.steps % eval_every == 0:
+            if evaluation is not None and history.steps % evaluation.every == 0:
                 history.train_seconds += time.perf_counter() - start
-                if eval_values:  # the same greedy episodes, played once for both records
+                if evaluation.values:  # the same greedy episodes, played once for both records
                     returns, predicted, obtained = _valued_episodes(
                         agent,
                         agent.config.gamma,  # type: ignore[attr-defined]
-                        eval_episodes,
-                        eval_seed,
+                        evaluation.episodes,
+                        evaluation.seed,
                         eval_env,
                     )
                     history.eval_predicted_values.append(float(predicted.mean()))
                     history.eval_obtained_values.append(float(obtained.mean()))
                 else:
-                    returns = evaluate(agent, episodes=eval_episodes, seed=eval_seed, env=eval_env)
+                    returns = evaluate(
+                        agent, episodes=evaluation.episodes, seed=evaluation.seed, env=eval_env
+                    )
                 history.eval_steps.append(history.steps)
                 history.eval_returns.append(float(np.mean(returns)))
                 history.train_seconds_at_eval.append(history.train_seconds)
                 start = time.perf_counter()
-            if checkpoint_every is not None and history.steps % checkpoint_every == 0:
+            if checkpointing is not None and history.steps % checkpointing.every == 0:
                 history.train_seconds += time.perf_counter() - start
                 trainer = _trainer_state(env, observation, episode, history)
-                save_checkpoint(agent, checkpoint_path, include_replay=True, trainer=trainer)
+                save_checkpoint(agent, checkpointing.path, include_replay=True, trainer=trainer)
                 start = time.perf_counter()
             for callback in callbacks:
                 if history.steps % callback.every == 0:
@@ -312,38 +348,20 @@ class _Episode:
         history.episode_end_steps.append(history.steps)
 
 
-def _check_checkpointing(
-    checkpoint_path: object, checkpoint_every: object, agent: Agent, resume_from: object
-) -> None:
-    if (checkpoint_path is None) != (checkpoint_every is None):
-        raise ValueError(
-            tr(
-                "Periodic checkpoints need both checkpoint_path=... and checkpoint_every=...; got "
-                "checkpoint_path={checkpoint_path!r} and checkpoint_every={checkpoint_every!r}."
-            ).format(checkpoint_path=checkpoint_path, checkpoint_every=checkpoint_every)
-        )
-    if checkpoint_every is not None and (
-        isinstance(checkpoint_every, bool)
-        or not isinstance(checkpoint_every, int)
-        or checkpoint_every < 1
-    ):
-        raise ValueError(
-            tr("{name} must be {expected}, got {value!r}.").format(
-                name="checkpoint_every", expected=tr("a positive int"), value=checkpoint_every
-            )
-        )
+def _check_resume_from(agent: Agent, resume_from: object) -> None:
     if resume_from is None:
         return
     if not isinstance(resume_from, Checkpoint) or resume_from.trainer is None:
         if isinstance(resume_from, Checkpoint):
             message = tr(
                 "resume_from must be a Checkpoint that train saved (load_checkpoint of a file "
-                "written with checkpoint_path=...), got {type} without the training loop's state."
+                "written with Checkpointing(path, every) in callbacks), got {type} without the "
+                "training loop's state."
             )
         else:
             message = tr(
                 "resume_from must be a Checkpoint that train saved (load_checkpoint of a file "
-                "written with checkpoint_path=...), got {type}."
+                "written with Checkpointing(path, every) in callbacks), got {type}."
             )
         raise ValueError(message.format(type=type(resume_from).__name__))
     if resume_from.agent is not agent:
@@ -416,67 +434,75 @@ def _check_agent(agent: object) -> None:
         )
 
 
-def _checked_callbacks(callbacks: object) -> tuple[Callback, ...]:
-    if isinstance(callbacks, Callback) or not isinstance(callbacks, list | tuple):
+def _split_callbacks(
+    callbacks: object,
+) -> tuple[Evaluation | None, Checkpointing | None, tuple[Callback, ...]]:
+    kinds = (Evaluation, Checkpointing, Callback)
+    if isinstance(callbacks, kinds) or not isinstance(callbacks, list | tuple):
         raise TypeError(
             tr(
-                "callbacks must be a list of dqn_lib.Callback, such as [Callback(1_000, "
-                "function)], got {value!r}."
+                "callbacks must be a list such as [Evaluation(2_000), Checkpointing(path, 1_000), "
+                "Callback(1_000, function)], got {value!r}."
             ).format(value=callbacks)
         )
     for callback in callbacks:
-        if not isinstance(callback, Callback):
+        if not isinstance(callback, kinds):
             raise TypeError(
                 tr(
-                    "callbacks must hold dqn_lib.Callback(every, function) objects, got "
-                    "{value!r} of type {type}."
+                    "callbacks must hold dqn_lib.Evaluation, dqn_lib.Checkpointing or "
+                    "dqn_lib.Callback objects, got {value!r} of type {type}."
                 ).format(value=callback, type=type(callback).__name__)
             )
-    return tuple(callbacks)
+    found: list[Any] = []
+    for kind in (Evaluation, Checkpointing):
+        of_kind = [callback for callback in callbacks if isinstance(callback, kind)]
+        if len(of_kind) > 1:
+            raise ValueError(
+                tr(
+                    "callbacks holds {count} {kind}s; a run has one (the History keeps one "
+                    "record of each): keep one."
+                ).format(count=len(of_kind), kind=kind.__name__)
+            )
+        found.append(of_kind[0] if of_kind else None)
+    return found[0], found[1], tuple(c for c in callbacks if isinstance(c, Callback))
 
 
-def _check_evaluation(
-    agent: object, eval_every: object, eval_episodes: object, eval_seed: object, eval_values: object
-) -> None:
-    if eval_every is not None:
-        positive_int(eval_every, "eval_every")
-    positive_int(eval_episodes, "eval_episodes")
-    as_seed(eval_seed, "eval_seed")
-    one_of_types(eval_values, bool, "eval_values", tr("True or False"))
-    if eval_values and eval_every is not None:
+def _check_evaluation(agent: object, evaluation: Evaluation | None) -> None:
+    if evaluation is not None and evaluation.values:
         gamma = getattr(getattr(agent, "config", None), "gamma", None)
         if gamma is None or not callable(getattr(agent, "q_values", None)):
             raise ValueError(
                 tr(
-                    "eval_values=True records the agent's predicted values, with its q_values "
-                    "method and config.gamma (a DQNAgent's); {type} has not both. Leave "
-                    "eval_values=False."
+                    "Evaluation(values=True) records the agent's predicted values, with its "
+                    "q_values method and config.gamma (a DQNAgent's); {type} has not both. Leave "
+                    "values=False."
                 ).format(type=type(agent).__name__)
             )
 
 
 def _check_checkpoint_target(
-    path: Path, agent: Agent, env: gym.Env, resume_from: Checkpoint | None, overwrite: bool
+    checkpointing: Checkpointing, agent: Agent, env: gym.Env, resume_from: Checkpoint | None
 ) -> None:
     """Before the first step: the agent and the environment can be checkpointed, and the file
-    at ``path``, if any, may be replaced."""
+    at ``checkpointing.path``, if any, may be replaced."""
     if not isinstance(agent, DQNAgent | OnlineAgent):
         raise TypeError(
             tr(
                 "train can checkpoint a DQNAgent or an OnlineAgent (what save_checkpoint saves), "
-                "got {type}; leave checkpoint_path=None."
+                "got {type}; leave Checkpointing out of callbacks."
             ).format(type=type(agent).__name__)
         )
     if not hasattr(env.unwrapped, "state"):
         raise ValueError(
             tr(
                 "train can checkpoint CartPole-like environments, whose state is "
-                "env.unwrapped.state; {type} has none. Leave checkpoint_path=None."
+                "env.unwrapped.state; {type} has none. Leave Checkpointing out of callbacks."
             ).format(type=type(env.unwrapped).__name__)
         )
     _time_limit(env)
-    check_file_target(path, "checkpoint_path")
-    if overwrite or not os.path.lexists(path):
+    path = checkpointing.path
+    check_file_target(path, "Checkpointing's path")
+    if checkpointing.overwrite or not os.path.lexists(path):
         return
     if resume_from is not None:
         with contextlib.suppress(OSError):
@@ -484,8 +510,9 @@ def _check_checkpoint_target(
                 return  # the run goes on in its own file
     raise FileExistsError(
         tr(
-            "checkpoint_path {path} already holds a file (another run's checkpoint?), which train "
-            "would replace. Choose another path, pass overwrite=True to replace it, or continue "
+            "Checkpointing's path {path} already holds a file (another run's checkpoint?), which "
+            "train would replace. Choose another path, pass Checkpointing(..., overwrite=True) to "
+            "replace it, or continue "
             "that run with train(checkpoint.agent, ..., resume_from=checkpoint) where "
             "checkpoint = load_checkpoint(path)."
         ).format(path=path)
@@ -535,7 +562,7 @@ def _time_limit(env: gym.Env) -> TimeLimit:
     raise ValueError(
         tr(
             "train can checkpoint an environment with a TimeLimit wrapper only (gymnasium.make "
-            "adds one); leave checkpoint_path=None."
+            "adds one); leave Checkpointing out of callbacks."
         )
     )
 

@@ -146,7 +146,7 @@ print("inline Double DQN target == DQNAgent.td_targets; lower than the plain one
 # %% [markdown]
 # ## 2. The bias, measured: what the agent predicts against what it gets
 #
-# Every 2,000 steps, besides the usual greedy evaluation, `train(..., eval_values=True)` records
+# Every 2,000 steps, besides the usual greedy evaluation, `Evaluation(2_000, values=True)` records
 # two numbers on the evaluation's 20 start states (`dqn_lib.value_estimates`): the value the
 # agent *predicts* for the start state, `max_a Q(s_0, a)`, and the discounted return it then
 # actually *obtains* from it, `1 + gamma + gamma**2 + ...` for as long as the pole stays up. If

@@ -14,7 +14,7 @@ import pytest
 import torch
 from gymnasium import spaces
 
-from dqn_lib import train
+from dqn_lib import Evaluation, train
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import (
     DQNAgent,
@@ -374,14 +374,16 @@ def test_config_as_a_dict_is_refused_with_a_pointer_to_dqnconfig():
 
 def test_train_evaluates_on_the_environment_it_trains_on():
     """An evaluation during training plays the training environment's kind, not CartPole: a
-    probe environment with one-number observations trains with eval_every set."""
+    probe environment with one-number observations trains with an Evaluation."""
     agent = DQNAgent(
         DQNConfig(learning_starts=8, batch_size=8, buffer_size=64, hidden=(8,)),
         n_observations=1,
         n_actions=1,
         seed=0,
     )
-    history = train(agent, steps=40, env=OneStep(), eval_every=20, eval_episodes=3, progress=False)
+    history = train(
+        agent, steps=40, env=OneStep(), callbacks=[Evaluation(20, episodes=3)], progress=False
+    )
     assert history.eval_returns == [1.0, 1.0]  # one step, reward 1, on the probe
     assert history.eval_steps == [20, 40]
 

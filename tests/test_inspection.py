@@ -220,9 +220,7 @@ def test_the_diagnostics_recorder_changes_nothing_in_the_run_and_logs_every_n_st
         reward_fn=reward,
         seed=2,
         progress=False,
-        eval_every=200,
-        eval_episodes=1,
-        callbacks=[recorder.callback],
+        callbacks=[dqn_lib.Evaluation(200, episodes=1), recorder.callback],
     )
     for a, b in zip(plain.q_network.parameters(), watched.q_network.parameters(), strict=True):
         assert torch.equal(a, b)

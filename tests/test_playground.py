@@ -12,7 +12,7 @@ import dataclasses
 
 import pytest
 
-from dqn_lib import REWARD_FUNCTIONS, DQNAgent, DQNConfig, get_reward_function, train
+from dqn_lib import REWARD_FUNCTIONS, DQNAgent, DQNConfig, Evaluation, get_reward_function, train
 from dqn_lib.playground import (
     COURSE_PRESET,
     CSS_CLASS,
@@ -202,8 +202,7 @@ def test_a_playground_run_is_the_same_run_as_one_train_call():
         steps=450,
         reward_fn=get_reward_function("pole_angle"),
         seed=1,
-        eval_every=100,
-        eval_episodes=2,
+        callbacks=[Evaluation(100, episodes=2)],
         progress=False,
     )
     for field in dataclasses.fields(straight):

@@ -159,8 +159,7 @@ def test_a_checkpoint_resumes_exactly_with_exploring_starts(tmp_path):
             steps=steps,
             reward_fn=preset.reward_fn,
             progress=False,
-            checkpoint_path=path if resume is None else None,
-            checkpoint_every=300 if resume is None else None,
+            callbacks=[dqn_lib.Checkpointing(path, 300)] if resume is None else [],
             resume_from=resume,
         )
 

@@ -25,8 +25,10 @@ import torch
 from dqn_lib import (
     FORMAT_VERSION,
     CheckpointError,
+    Checkpointing,
     DQNAgent,
     DQNConfig,
+    Evaluation,
     OnlineAgent,
     evaluate,
     load_checkpoint,
@@ -225,9 +227,7 @@ def test_adam_betas_outside_0_1_are_refused(tmp_path, betas, cause):
 
 def test_a_trainer_state_that_does_not_add_up_is_refused(tmp_path):
     path = tmp_path / "run.ckpt"
-    train(
-        DQNAgent(SMALL, seed=0), steps=60, progress=False, checkpoint_path=path, checkpoint_every=60
-    )
+    train(DQNAgent(SMALL, seed=0), steps=60, progress=False, callbacks=[Checkpointing(path, 60)])
     good = load_checkpoint(path)
     content = torch.load(io.BytesIO(path.read_bytes()[len(MAGIC) + 36 :]), weights_only=True)
     content["trainer"]["history"]["returns"].pop()
@@ -264,8 +264,7 @@ def test_a_reward_function_returning_numpy_numbers_still_gives_a_loadable_checkp
         steps=50,
         reward_fn=numpy_reward,
         progress=False,
-        checkpoint_path=path,
-        checkpoint_every=50,
+        callbacks=[Checkpointing(path, 50)],
     )
     assert load_checkpoint(path).history.steps == 50
 
@@ -365,20 +364,8 @@ class CountingAgent(OnlineAgent):
 @pytest.mark.parametrize(
     ("arguments", "error", "message"),
     [
-        ({"eval_every": -1}, ValueError, r"eval_every must be a positive int, got -1\."),
-        ({"eval_every": 2.5}, ValueError, r"eval_every must be a positive int, got 2\.5\."),
-        ({"eval_every": 0}, ValueError, r"eval_every must be a positive int, got 0\."),
-        ({"eval_episodes": 0}, ValueError, r"eval_episodes must be a positive int, got 0\."),
-        ({"eval_seed": -1}, ValueError, r"eval_seed must be a non-negative integer, got -1"),
-        ({"eval_values": "yes"}, TypeError, r"eval_values must be True or False, got 'yes'"),
-        (
-            {"checkpoint_path": 123, "checkpoint_every": 10},
-            TypeError,
-            r"checkpoint_path must be a str or a pathlib\.Path naming a file, got 123 of type int",
-        ),
         ({"reward_fn": "environment"}, TypeError, r"reward_fn must be a function"),
         ({"progress": "no"}, TypeError, r"progress must be True or False"),
-        ({"overwrite": 1}, TypeError, r"overwrite must be True or False"),
         ({"env": "CartPole-v1"}, TypeError, r"env must be a gymnasium environment"),
     ],
 )
@@ -387,6 +374,45 @@ def test_train_checks_every_argument_before_the_first_step(arguments, error, mes
     with pytest.raises(error, match=message):
         train(agent, steps=50, **{"progress": False, **arguments})
     assert agent.acted == 0
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (
+            lambda: Evaluation(-1),
+            ValueError,
+            r"Evaluation's every must be a positive int, got -1\.",
+        ),
+        (
+            lambda: Evaluation(2.5),
+            ValueError,
+            r"Evaluation's every must be a positive int, got 2\.5",
+        ),
+        (lambda: Evaluation(0), ValueError, r"Evaluation's every must be a positive int, got 0\."),
+        (
+            lambda: Evaluation(10, episodes=0),
+            ValueError,
+            r"Evaluation's episodes must be a positive",
+        ),
+        (lambda: Evaluation(10, seed=-1), ValueError, r"Evaluation's seed must be a non-negative"),
+        (lambda: Evaluation(10, values="yes"), TypeError, r"Evaluation's values must be True or"),
+        (
+            lambda: Checkpointing(123, 10),
+            TypeError,
+            r"Checkpointing's path must be a str or a pathlib\.Path naming a file, got 123 of type",
+        ),
+        (
+            lambda: Checkpointing("a", 0),
+            ValueError,
+            r"Checkpointing's every must be a positive int",
+        ),
+        (lambda: Checkpointing("a", 1, overwrite=1), TypeError, r"overwrite must be True or False"),
+    ],
+)
+def test_evaluation_and_checkpointing_check_their_settings_when_made(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
 
 
 def test_train_refuses_to_checkpoint_what_it_could_not_save_before_the_first_step(tmp_path):
@@ -404,46 +430,39 @@ def test_train_refuses_to_checkpoint_what_it_could_not_save_before_the_first_ste
             PlainAgent(),
             steps=5,
             progress=False,
-            checkpoint_path=tmp_path / "a.ckpt",
-            checkpoint_every=1,
+            callbacks=[Checkpointing(tmp_path / "a.ckpt", 1)],
         )
     with pytest.raises(IsADirectoryError, match="is a directory"):
         train(
             OnlineAgent(seed=0),
             steps=5,
             progress=False,
-            checkpoint_path=tmp_path,
-            checkpoint_every=1,
+            callbacks=[Checkpointing(tmp_path, 1)],
         )
 
 
 def test_a_new_run_does_not_replace_another_runs_checkpoint(tmp_path):
     path = tmp_path / "run.ckpt"
-    train(OnlineAgent(seed=0), steps=20, progress=False, checkpoint_path=path, checkpoint_every=10)
+    train(OnlineAgent(seed=0), steps=20, progress=False, callbacks=[Checkpointing(path, 10)])
     before = path.read_bytes()
     agent = CountingAgent(seed=1)
     with pytest.raises(FileExistsError, match=r"run\.ckpt already holds a file .*overwrite=True"):
-        train(agent, steps=20, progress=False, checkpoint_path=path, checkpoint_every=10)
+        train(agent, steps=20, progress=False, callbacks=[Checkpointing(path, 10)])
     assert path.read_bytes() == before and agent.acted == 0
-    train(
-        agent, steps=20, progress=False, checkpoint_path=path, checkpoint_every=10, overwrite=True
-    )
+    train(agent, steps=20, progress=False, callbacks=[Checkpointing(path, 10, overwrite=True)])
     assert path.read_bytes() != before
 
 
 def test_a_run_goes_on_in_its_own_checkpoint_file(tmp_path):
     path = tmp_path / "run.ckpt"
-    train(
-        DQNAgent(SMALL, seed=0), steps=40, progress=False, checkpoint_path=path, checkpoint_every=20
-    )
+    train(DQNAgent(SMALL, seed=0), steps=40, progress=False, callbacks=[Checkpointing(path, 20)])
     checkpoint = load_checkpoint(path)
     history = train(
         checkpoint.agent,
         steps=80,
         progress=False,
         resume_from=checkpoint,
-        checkpoint_path=path,
-        checkpoint_every=20,
+        callbacks=[Checkpointing(path, 20)],
     )
     assert history.steps == load_checkpoint(path).history.steps == 80
 
@@ -460,8 +479,7 @@ def test_resuming_twice_from_one_checkpoint_refuses_and_never_changes_it(tmp_pat
         DQNAgent(SMALL, seed=0),
         steps=150,
         progress=False,
-        checkpoint_path=path,
-        checkpoint_every=150,
+        callbacks=[Checkpointing(path, 150)],
     )
     checkpoint = load_checkpoint(path)
     saved = torch_bytes(checkpoint.trainer)
@@ -482,8 +500,7 @@ def resumable(tmp_path: Path, steps: int = 60) -> Path:
         DQNAgent(SMALL, seed=0),
         steps=steps,
         progress=False,
-        checkpoint_path=path,
-        checkpoint_every=steps,
+        callbacks=[Checkpointing(path, steps)],
     )
     return path
 
@@ -544,7 +561,7 @@ def test_a_stored_observation_of_an_odd_dtype_is_refused(tmp_path):
 
 def test_changing_a_checkpoints_history_does_not_change_the_checkpoint(tmp_path):
     path = tmp_path / "run.ckpt"
-    train(OnlineAgent(seed=0), steps=60, progress=False, checkpoint_path=path, checkpoint_every=60)
+    train(OnlineAgent(seed=0), steps=60, progress=False, callbacks=[Checkpointing(path, 60)])
     checkpoint = load_checkpoint(path)
     checkpoint.history.returns.append(1e9)
     assert 1e9 not in checkpoint.history.returns
@@ -679,7 +696,7 @@ def test_a_checkpoint_path_under_a_file_is_refused_before_the_first_step(tmp_pat
     agent = DQNAgent(SMALL, seed=0)
     with pytest.raises(NotADirectoryError, match=r"notes is a file, not a folder"):
         if save == "train":
-            train(agent, steps=30, progress=False, checkpoint_path=target, checkpoint_every=10)
+            train(agent, steps=30, progress=False, callbacks=[Checkpointing(target, 10)])
         else:
             save_checkpoint(agent, target)
     assert agent.steps == 0

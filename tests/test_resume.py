@@ -12,8 +12,10 @@ import pytest
 import torch
 
 from dqn_lib import (
+    Checkpointing,
     DQNAgent,
     DQNConfig,
+    Evaluation,
     OnlineAgent,
     load_checkpoint,
     pole_angle_reward,
@@ -34,11 +36,10 @@ def resume_in_a_new_process(half_path, full_path) -> None:
     script = textwrap.dedent(f"""
         import torch
         torch.set_num_threads(1)
-        from dqn_lib import load_checkpoint, pole_angle_reward, train
+        from dqn_lib import Checkpointing, load_checkpoint, pole_angle_reward, train
         checkpoint = load_checkpoint({str(half_path)!r})
         train(checkpoint.agent, steps={STEPS}, reward_fn=pole_angle_reward, progress=False,
-              resume_from=checkpoint, checkpoint_path={str(full_path)!r},
-              checkpoint_every={STEPS})
+              resume_from=checkpoint, callbacks=[Checkpointing({str(full_path)!r}, {STEPS})])
     """)
     subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
 
@@ -54,8 +55,7 @@ def test_resume_in_a_new_process_equals_training_straight(tmp_path, kind):
         steps=HALF,
         reward_fn=pole_angle_reward,
         progress=False,
-        checkpoint_path=half,
-        checkpoint_every=HALF,
+        callbacks=[Checkpointing(half, HALF)],
     )
     assert load_checkpoint(half).trainer["episode"]["length"] > 0  # an unfinished episode
     resume_in_a_new_process(half, full)
@@ -81,14 +81,17 @@ def test_resume_in_a_new_process_equals_training_straight(tmp_path, kind):
 
 def test_resume_needs_the_checkpoints_own_agent(tmp_path):
     path = tmp_path / "a.ckpt"
-    train(OnlineAgent(seed=0), steps=20, progress=False, checkpoint_path=path, checkpoint_every=10)
+    train(OnlineAgent(seed=0), steps=20, progress=False, callbacks=[Checkpointing(path, 10)])
     with pytest.raises(ValueError, match="pass checkpoint.agent as agent"):
         train(OnlineAgent(seed=0), steps=40, progress=False, resume_from=load_checkpoint(path))
 
 
-def test_checkpoint_every_needs_a_path():
-    with pytest.raises(ValueError, match="need both checkpoint_path=... and checkpoint_every="):
-        train(OnlineAgent(seed=0), steps=20, progress=False, checkpoint_every=10)
+def test_a_run_has_one_evaluation_and_one_checkpointing(tmp_path):
+    for twice in ([Evaluation(10), Evaluation(20)], [Checkpointing(tmp_path / "a", 10)] * 2):
+        agent = DQNAgent(CONFIG, seed=0)
+        with pytest.raises(ValueError, match=f"callbacks holds 2 {type(twice[0]).__name__}s"):
+            train(agent, steps=20, progress=False, callbacks=twice)
+        assert agent.steps == 0
 
 
 class Crash(Exception):
@@ -112,8 +115,7 @@ def test_error_mid_training_keeps_the_last_checkpoint_and_the_history(tmp_path, 
             steps=1000,
             reward_fn=reward_that_fails_at_step_250,
             progress=False,
-            checkpoint_path=path,
-            checkpoint_every=100,
+            callbacks=[Checkpointing(path, 100)],
         )
     assert raised.value.history.steps == 249  # the History so far rides on the error
     checkpoint = load_checkpoint(path)

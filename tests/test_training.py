@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from dqn_lib import Callback, OnlineAgent, evaluate, make_env, pole_angle_reward, train
+from dqn_lib import Callback, Evaluation, OnlineAgent, evaluate, make_env, pole_angle_reward, train
 
 
 def test_train_episode_budget_and_history_consistency():
@@ -44,7 +44,9 @@ def test_train_is_reproducible_and_ignores_global_random_state():
 
 
 def test_train_evaluates_periodically():
-    history = train(OnlineAgent(seed=0), steps=300, eval_every=100, eval_episodes=2, progress=False)
+    history = train(
+        OnlineAgent(seed=0), steps=300, callbacks=[Evaluation(100, episodes=2)], progress=False
+    )
     assert history.eval_steps == [100, 200, 300]
     assert len(history.eval_returns) == 3 and all(r >= 8 for r in history.eval_returns)
     assert history.train_seconds_at_eval == sorted(history.train_seconds_at_eval)
@@ -63,9 +65,7 @@ def test_value_records_come_from_the_evaluation_episodes_themselves():
             agent,
             steps=300,
             seed=2,
-            eval_every=150,
-            eval_episodes=3,
-            eval_values=eval_values,
+            callbacks=[Evaluation(150, episodes=3, values=eval_values)],
             progress=False,
         )
         runs[eval_values] = (agent, history)
@@ -131,7 +131,11 @@ def test_evaluate_refuses_bad_arguments():
 def test_evaluating_during_training_does_not_change_the_training_run():
     plain = train(OnlineAgent(seed=3), steps=400, seed=3, progress=False)
     evaluated = train(
-        OnlineAgent(seed=3), steps=400, seed=3, eval_every=100, eval_episodes=2, progress=False
+        OnlineAgent(seed=3),
+        steps=400,
+        seed=3,
+        callbacks=[Evaluation(100, episodes=2)],
+        progress=False,
     )
     assert plain.losses == evaluated.losses and plain.returns == evaluated.returns
 
@@ -168,8 +172,12 @@ def test_callbacks_are_called_every_n_steps_in_order_with_the_clock_stopped():
 @pytest.mark.parametrize(
     ("callbacks", "error", "message"),
     [
-        (Callback(10, print), TypeError, "callbacks must be a list of dqn_lib.Callback"),
-        ([print], TypeError, "callbacks must hold dqn_lib.Callback"),
+        (Callback(10, print), TypeError, "callbacks must be a list such as"),
+        (
+            [print],
+            TypeError,
+            "callbacks must hold dqn_lib.Evaluation, dqn_lib.Checkpointing or dqn_lib.Callback",
+        ),
         ("every 10", TypeError, "callbacks must be a list"),
     ],
 )

@@ -74,7 +74,7 @@ def train_agent() -> tuple[dqn_lib.DQNAgent, dqn_lib.History]:
         steps=STEPS,
         reward_fn=preset.reward_fn,
         seed=SEED,
-        eval_every=EVAL_EVERY,
+        callbacks=[dqn_lib.Evaluation(EVAL_EVERY)],
         progress=False,
     )
     return agent, history
