@@ -43,13 +43,14 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import torch
+from gymnasium.wrappers import TimeLimit
 
 from dqn_lib.agents import OnlineAgent
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import ENV_ID
 from dqn_lib.files import FileReadError, check_file_target, read_regular_file, write_atomically
-from dqn_lib.history import History
+from dqn_lib.history import History, UnfinishedEpisode
 from dqn_lib.i18n import tr
 from dqn_lib.validation import as_path
 
@@ -1047,6 +1048,63 @@ _HISTORY_COUNTS = ("lengths", "episode_end_steps", "loss_steps", "eval_steps")
 
 
 _OBSERVATION_DTYPES = (torch.float32, torch.float64)  # what environments' observations hold
+
+
+def trainer_state(
+    env: gym.Env, observation: np.ndarray, episode: UnfinishedEpisode, history: History
+) -> dict[str, Any]:
+    """The training loop's state, as ``save_checkpoint(..., trainer=...)`` stores it: the
+    environment's (CartPole-like: ``env.unwrapped.state``, checked by ``train`` before the first
+    step), the observation, the unfinished episode and the History. Not taught in a lesson: what
+    ``train``'s ``Checkpointing`` saves, and ``restore_trainer`` puts back."""
+    unwrapped = env.unwrapped
+    steps_beyond = getattr(unwrapped, "steps_beyond_terminated", None)
+    return {
+        "env": {
+            "state": torch.from_numpy(np.array(unwrapped.state, dtype=np.float64)),
+            "np_random": unwrapped.np_random.bit_generator.state,
+            "elapsed_steps": time_limit(env)._elapsed_steps,
+            "steps_beyond_terminated": steps_beyond,
+        },
+        "observation": torch.from_numpy(np.array(observation)),
+        "episode": dataclasses.asdict(episode),
+        "history": dataclasses.asdict(history),
+    }
+
+
+def time_limit(env: gym.Env) -> TimeLimit:
+    """The ``TimeLimit`` wrapper around ``env``, whose step count a checkpoint saves; a
+    ``ValueError`` if there is none. Not taught in a lesson: part of ``trainer_state``."""
+    wrapper = env
+    while isinstance(wrapper, gym.Wrapper):
+        if isinstance(wrapper, TimeLimit):
+            return wrapper
+        wrapper = wrapper.env
+    raise ValueError(
+        tr(
+            "train can checkpoint an environment with a TimeLimit wrapper only (gymnasium.make "
+            "adds one); leave Checkpointing out of callbacks."
+        )
+    )
+
+
+def restore_trainer(
+    checkpoint: Checkpoint, env: gym.Env
+) -> tuple[History, np.ndarray, UnfinishedEpisode]:
+    """Put ``checkpoint``'s training loop state back into ``env`` and return the History, the
+    observation and the unfinished episode to go on with. Not taught in a lesson: how ``train``
+    resumes (``check_trainer_state`` first)."""
+    # A copy: the run must not change the Checkpoint it goes on from (its History above all).
+    trainer: dict[str, Any] = copy.deepcopy(checkpoint.trainer or {})  # not None: checked
+    saved = trainer["env"]
+    unwrapped = env.unwrapped
+    unwrapped.state = saved["state"].numpy().copy()
+    unwrapped.np_random.bit_generator.state = saved["np_random"]
+    unwrapped.steps_beyond_terminated = saved["steps_beyond_terminated"]
+    time_limit(env)._elapsed_steps = saved["elapsed_steps"]
+    observation = trainer["observation"].numpy().copy()
+    history = History.from_dict(trainer["history"])
+    return history, observation, UnfinishedEpisode(**trainer["episode"])
 
 
 def check_trainer_state(checkpoint: Checkpoint, env_state_shape: tuple[int, ...] | None) -> None:

@@ -49,3 +49,25 @@ class History:
         if "eval_seconds" in fields and "train_seconds_at_eval" not in fields:
             fields["train_seconds_at_eval"] = fields.pop("eval_seconds")
         return cls(**fields)
+
+
+@dataclass
+class UnfinishedEpisode:
+    """The running totals of the episode ``train`` is in the middle of; ``record`` adds them to
+    a History when it ends. Not taught in a lesson: ``train``'s bookkeeping, saved in its
+    checkpoints (notebooks/06_training.py)."""
+
+    env_return: float = 0.0
+    shaped_return: float = 0.0
+    length: int = 0
+
+    def add(self, env_reward: float, reward: float) -> None:
+        self.env_return += env_reward
+        self.shaped_return += reward
+        self.length += 1
+
+    def record(self, history: History) -> None:
+        history.returns.append(self.env_return)
+        history.shaped_returns.append(self.shaped_return)
+        history.lengths.append(self.length)
+        history.episode_end_steps.append(history.steps)

@@ -7,8 +7,6 @@ general: any agent, any reward function, a budget in episodes or in environment 
 from __future__ import annotations
 
 import contextlib
-import copy
-import dataclasses
 import math
 import os
 import time
@@ -18,18 +16,23 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-import torch
 from gymnasium import spaces
-from gymnasium.wrappers import TimeLimit
 from tqdm.auto import tqdm
 
 from dqn_lib.agents import Agent, OnlineAgent
-from dqn_lib.checkpoint import Checkpoint, check_trainer_state, save_checkpoint
+from dqn_lib.checkpoint import (
+    Checkpoint,
+    check_trainer_state,
+    restore_trainer,
+    save_checkpoint,
+    time_limit,
+    trainer_state,
+)
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import make_env
 from dqn_lib.evaluation import _valued_episodes, evaluate, evaluation_env
 from dqn_lib.files import check_file_target
-from dqn_lib.history import History
+from dqn_lib.history import History, UnfinishedEpisode
 from dqn_lib.i18n import tr
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import as_seed
@@ -213,13 +216,13 @@ def train(
     if resume_from is None:
         history = History()
         observation, _ = env.reset()
-        episode = _Episode()
+        episode = UnfinishedEpisode()
     else:
         state = getattr(env.unwrapped, "state", None)
         shape = env.observation_space.shape if state is None else np.shape(state)
         check_trainer_state(resume_from, shape)
         _check_budget_left(resume_from, episodes, steps)
-        history, observation, episode = _restore_trainer(resume_from, env)
+        history, observation, episode = restore_trainer(resume_from, env)
     by_episodes = episodes is not None
     total = episodes if by_episodes else steps
     bar = tqdm(
@@ -255,7 +258,7 @@ def train(
             observation = next_observation
             if terminated or truncated:
                 episode.record(history)
-                episode = _Episode()
+                episode = UnfinishedEpisode()
                 observation, _ = env.reset()
                 if by_episodes:
                     bar.update(1)
@@ -284,7 +287,7 @@ def train(
                 start = time.perf_counter()
             if checkpointing is not None and history.steps % checkpointing.every == 0:
                 history.train_seconds += time.perf_counter() - start
-                trainer = _trainer_state(env, observation, episode, history)
+                trainer = trainer_state(env, observation, episode, history)
                 save_checkpoint(agent, checkpointing.path, include_replay=True, trainer=trainer)
                 start = time.perf_counter()
             for callback in callbacks:
@@ -326,26 +329,6 @@ def _check_budget_left(checkpoint: Checkpoint, episodes: int | None, steps: int 
 
 def _at_step(step: int) -> str:
     return tr("at step {step}").format(step=step)
-
-
-@dataclass
-class _Episode:
-    """The unfinished episode's running totals."""
-
-    env_return: float = 0.0
-    shaped_return: float = 0.0
-    length: int = 0
-
-    def add(self, env_reward: float, reward: float) -> None:
-        self.env_return += env_reward
-        self.shaped_return += reward
-        self.length += 1
-
-    def record(self, history: History) -> None:
-        history.returns.append(self.env_return)
-        history.shaped_returns.append(self.shaped_return)
-        history.lengths.append(self.length)
-        history.episode_end_steps.append(history.steps)
 
 
 def _check_resume_from(agent: Agent, resume_from: object) -> None:
@@ -499,7 +482,7 @@ def _check_checkpoint_target(
                 "env.unwrapped.state; {type} has none. Leave Checkpointing out of callbacks."
             ).format(type=type(env.unwrapped).__name__)
         )
-    _time_limit(env)
+    time_limit(env)
     path = checkpointing.path
     check_file_target(path, "Checkpointing's path")
     if checkpointing.overwrite or not os.path.lexists(path):
@@ -526,59 +509,6 @@ def _check_loss(loss: float, step: int) -> None:
                 "The loss became {loss} at step {step}: lower learning_rate or clip the gradient."
             ).format(loss=loss, step=step)
         )
-
-
-def _trainer_state(
-    env: gym.Env, observation: np.ndarray, episode: _Episode, history: History
-) -> dict[str, Any]:
-    unwrapped = env.unwrapped
-    if not hasattr(unwrapped, "state"):
-        raise ValueError(
-            tr(
-                "train can checkpoint CartPole-like environments, whose state is "
-                "env.unwrapped.state; {type} has none."
-            ).format(type=type(unwrapped).__name__)
-        )
-    steps_beyond = getattr(unwrapped, "steps_beyond_terminated", None)
-    return {
-        "env": {
-            "state": torch.from_numpy(np.array(unwrapped.state, dtype=np.float64)),
-            "np_random": unwrapped.np_random.bit_generator.state,
-            "elapsed_steps": _time_limit(env)._elapsed_steps,
-            "steps_beyond_terminated": steps_beyond,
-        },
-        "observation": torch.from_numpy(np.array(observation)),
-        "episode": dataclasses.asdict(episode),
-        "history": dataclasses.asdict(history),
-    }
-
-
-def _time_limit(env: gym.Env) -> TimeLimit:
-    wrapper = env
-    while isinstance(wrapper, gym.Wrapper):
-        if isinstance(wrapper, TimeLimit):
-            return wrapper
-        wrapper = wrapper.env
-    raise ValueError(
-        tr(
-            "train can checkpoint an environment with a TimeLimit wrapper only (gymnasium.make "
-            "adds one); leave Checkpointing out of callbacks."
-        )
-    )
-
-
-def _restore_trainer(checkpoint: Checkpoint, env: gym.Env) -> tuple[History, np.ndarray, _Episode]:
-    # A copy: the run must not change the Checkpoint it goes on from (its History above all).
-    trainer: dict[str, Any] = copy.deepcopy(checkpoint.trainer or {})  # not None: checked
-    saved = trainer["env"]
-    unwrapped = env.unwrapped
-    unwrapped.state = saved["state"].numpy().copy()
-    unwrapped.np_random.bit_generator.state = saved["np_random"]
-    unwrapped.steps_beyond_terminated = saved["steps_beyond_terminated"]
-    _time_limit(env)._elapsed_steps = saved["elapsed_steps"]
-    observation = trainer["observation"].numpy().copy()
-    history = History.from_dict(trainer["history"])
-    return history, observation, _Episode(**trainer["episode"])
 
 
 def _summary(description: str, history: History) -> str:
