@@ -1082,9 +1082,10 @@ def time_limit(env: gym.Env) -> TimeLimit:
         wrapper = wrapper.env
     raise ValueError(
         tr(
-            "train can checkpoint an environment with a TimeLimit wrapper only (gymnasium.make "
-            "adds one); leave Checkpointing out of callbacks."
-        )
+            "train checkpoints and resumes only an environment with a TimeLimit wrapper, whose "
+            "step count the checkpoint keeps; {type} has none. Build the environment with "
+            "gymnasium.make (dqn_lib.make_env does), which adds one."
+        ).format(type=type(env).__name__)
     )
 
 
@@ -1097,11 +1098,12 @@ def restore_trainer(
     # A copy: the run must not change the Checkpoint it goes on from (its History above all).
     trainer: dict[str, Any] = copy.deepcopy(checkpoint.trainer or {})  # not None: checked
     saved = trainer["env"]
+    limit = time_limit(env)  # before anything in env changes
     unwrapped = env.unwrapped
     unwrapped.state = saved["state"].numpy().copy()
     unwrapped.np_random.bit_generator.state = saved["np_random"]
     unwrapped.steps_beyond_terminated = saved["steps_beyond_terminated"]
-    time_limit(env)._elapsed_steps = saved["elapsed_steps"]
+    limit._elapsed_steps = saved["elapsed_steps"]
     observation = trainer["observation"].numpy().copy()
     history = History.from_dict(trainer["history"])
     return history, observation, UnfinishedEpisode(**trainer["episode"])

@@ -50,7 +50,7 @@ from dqn_lib.presets import Preset, get_preset
 from dqn_lib.replay import ReplayBuffer
 from dqn_lib.rewards import RewardFunction, environment_reward
 from dqn_lib.seeding import as_seed
-from dqn_lib.training import Callback, Evaluation, train
+from dqn_lib.training import Callback, evaluation_settings, train
 from dqn_lib.validation import int_at_least, positive_int
 
 __all__ = [
@@ -636,7 +636,7 @@ def plot_diagnostics(
     buffer (percent).
 
     Taught in notebooks/10_inside.py. ``runs`` maps a label to the ``History`` that ``train``
-    returned (with ``eval_every``) and the ``DiagnosticsRecorder``'s ``diagnostics``.
+    returned (with an ``Evaluation``) and the ``DiagnosticsRecorder``'s ``diagnostics``.
     """
     if not runs:
         raise ValueError(tr("plot_diagnostics needs at least one run, got none."))
@@ -716,7 +716,7 @@ def _train_one_diagnosed(
         reward_fn=preset.reward_fn,
         seed=seed,
         progress=False,
-        callbacks=[Evaluation(eval_every, eval_episodes), recorder.callback],
+        callbacks=[evaluation_settings(eval_every, eval_episodes), recorder.callback],
     )
     return DiagnosedRun(preset.name, seed, agent, history, recorder.diagnostics)
 
@@ -750,6 +750,7 @@ def train_diagnosed(
         )
     positive_int(workers, "workers")
     probe = DiagnosticsRecorder(probe_observations, every).probe_observations  # checks both here
+    evaluation_settings(eval_every, eval_episodes)  # checked here, not in each process
     arguments = (seed, steps, probe, every, eval_every, eval_episodes)
     names = ("seed", "steps", "probe_observations", "every", "eval_every", "eval_episodes")
     jobs = [{"preset": p, **dict(zip(names, arguments, strict=True))} for p in chosen]

@@ -41,7 +41,7 @@ from dqn_lib.plots import moving_average
 from dqn_lib.presets import Preset, get_preset
 from dqn_lib.rewards import REWARD_FUNCTIONS, get_reward_function
 from dqn_lib.seeding import as_seed
-from dqn_lib.training import Callback, Evaluation, train
+from dqn_lib.training import Callback, Evaluation, evaluation_settings, train
 from dqn_lib.validation import positive_int
 
 __all__ = [
@@ -276,7 +276,9 @@ def train_run(
     from ``settings.preset()``, as in ``train_preset``. If training stops with an exception,
     the History so far is attached to it as ``error.history`` and the agent as ``error.agent``.
     """
-    callbacks: list[Evaluation | Callback] = [Evaluation(eval_every, eval_episodes, eval_seed)]
+    callbacks: list[Evaluation | Callback] = [
+        evaluation_settings(eval_every, eval_episodes, eval_seed)
+    ]
     if on_evaluation is not None:
         callbacks.append(Callback(eval_every, on_evaluation))
     preset = settings.preset()
@@ -367,7 +369,7 @@ class Playground:
         eval_seed: int = 10_000,
         progress: bool = True,
     ) -> None:
-        positive_int(eval_every, "eval_every")
+        evaluation_settings(eval_every, eval_episodes, eval_seed)  # checks all three
         RunSettings(steps=steps)  # checks the budget
         self.eval_every, self.eval_episodes = eval_every, eval_episodes
         self.eval_seed, self.progress = as_seed(eval_seed, "eval_seed"), progress

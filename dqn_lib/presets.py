@@ -35,7 +35,7 @@ from dqn_lib.i18n import pad, tr
 from dqn_lib.parallel import run_in_processes
 from dqn_lib.rewards import REWARD_FUNCTIONS, RewardFunction, get_reward_function
 from dqn_lib.starts import TRAINING_STARTS, ExploringStarts, StartBox, check_start_box
-from dqn_lib.training import Evaluation, train
+from dqn_lib.training import evaluation_settings, train
 
 __all__ = [
     "BASE",
@@ -290,7 +290,7 @@ def train_preset(
         steps=steps,
         reward_fn=preset.reward_fn,
         seed=seed,
-        callbacks=[Evaluation(eval_every, eval_episodes, eval_seed, eval_values)],
+        callbacks=[evaluation_settings(eval_every, eval_episodes, eval_seed, eval_values)],
         progress=False,
     )
     return SeedRun(preset.name, seed, agent, history)
@@ -312,6 +312,7 @@ def train_seeds(
     and whatever else runs beside it: each is seeded and single-threaded.
     """
     presets = [get_preset(p) if isinstance(p, str) else p for p in presets]
+    evaluation_settings(2_000, eval_values=eval_values)  # checked here, not in each process
     jobs = [
         {"preset": preset, "seed": seed, "steps": steps, "eval_values": eval_values}
         for preset in presets

@@ -115,6 +115,23 @@ class Evaluation:
         one_of_types(self.values, bool, "Evaluation's values", tr("True or False"))
 
 
+def evaluation_settings(
+    eval_every: object,
+    eval_episodes: object = 20,
+    eval_seed: object = 10_000,
+    eval_values: object = False,
+) -> Evaluation:
+    """An ``Evaluation`` from a caller's ``eval_every``, ``eval_episodes``, ``eval_seed`` and
+    ``eval_values`` arguments, each named so in an error. Not taught in a lesson: how
+    ``train_preset``, ``train_seeds``, ``train_diagnosed`` and the ``Playground`` check theirs
+    before anything trains (notebooks/07_replay.py)."""
+    positive_int(eval_every, "eval_every")
+    positive_int(eval_episodes, "eval_episodes")
+    as_seed(eval_seed, "eval_seed")
+    one_of_types(eval_values, bool, "eval_values", tr("True or False"))
+    return Evaluation(eval_every, eval_episodes, eval_seed, eval_values)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class Checkpointing:
     """In ``train(..., callbacks=[Checkpointing(path, every)])``: every ``every`` environment
@@ -441,10 +458,9 @@ def _split_callbacks(
         of_kind = [callback for callback in callbacks if isinstance(callback, kind)]
         if len(of_kind) > 1:
             raise ValueError(
-                tr(
-                    "callbacks holds {count} {kind}s; a run has one (the History keeps one "
-                    "record of each): keep one."
-                ).format(count=len(of_kind), kind=kind.__name__)
+                tr("callbacks holds {count} {kind}s; train runs one of each: keep one.").format(
+                    count=len(of_kind), kind=kind.__name__
+                )
             )
         found.append(of_kind[0] if of_kind else None)
     return found[0], found[1], tuple(c for c in callbacks if isinstance(c, Callback))

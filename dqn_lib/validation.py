@@ -126,7 +126,7 @@ def as_path(value: object, name: str) -> Path:
     """``value`` as a ``Path`` if it is a str or an ``os.PathLike`` naming a file, else a
     TypeError (or, for ``""``, a ValueError) naming ``name``.
 
-    >>> as_path("run.ckpt", "checkpoint_path")
+    >>> as_path("run.ckpt", "save_checkpoint's path")
     PosixPath('run.ckpt')
     """
     if isinstance(value, bool) or not isinstance(value, str | os.PathLike):

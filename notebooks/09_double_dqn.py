@@ -146,13 +146,13 @@ print("inline Double DQN target == DQNAgent.td_targets; lower than the plain one
 # %% [markdown]
 # ## 2. The bias, measured: what the agent predicts against what it gets
 #
-# Every 2,000 steps, besides the usual greedy evaluation, `Evaluation(2_000, values=True)` records
-# two numbers on the evaluation's 20 start states (`dqn_lib.value_estimates`): the value the
-# agent *predicts* for the start state, `max_a Q(s_0, a)`, and the discounted return it then
-# actually *obtains* from it, `1 + gamma + gamma**2 + ...` for as long as the pole stays up. If
-# the predictions were right, the two would agree; a prediction above what is obtained is
-# overestimation. With gamma 0.99 a perfect 500-step episode is worth
-# `(1 - 0.99**500) / (1 - 0.99)`, about 99.3.
+# Every 2,000 steps, besides the usual greedy evaluation, `train_seeds(..., eval_values=True)`
+# (an `Evaluation(2_000, values=True)` among `train`'s callbacks) records two numbers on the
+# evaluation's 20 start states (`dqn_lib.value_estimates`): the value the agent *predicts* for
+# the start state, `max_a Q(s_0, a)`, and the discounted return it then actually *obtains* from
+# it, `1 + gamma + gamma**2 + ...` for as long as the pole stays up. If the predictions were
+# right, the two would agree; a prediction above what is obtained is overestimation. With gamma
+# 0.99 a perfect 500-step episode is worth `(1 - 0.99**500) / (1 - 0.99)`, about 99.3.
 #
 # We train the `target` rung (lesson 8: replay and a target network, the plain max) and the
 # `double` rung, which changes only who picks the target's next action, on the same five seeds.

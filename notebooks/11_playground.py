@@ -714,8 +714,8 @@ check_hard_update(hard_update)
 #   `DQNConfig` refuses is explained in words instead of trained. Its defaults are the course's
 #   DQN, the benchmark's `double` preset: a playground run with the defaults is the benchmark's
 #   run of the same seed, evaluation for evaluation.
-# - A playground run is `dqn_lib.train` in chunks of 2,000 steps, each resumed from a
-#   checkpoint, so the curve can be redrawn after every evaluation without changing the run.
+# - A playground run is one `dqn_lib.train` call: after every evaluation a `dqn_lib.Callback`
+#   redraws the curve with the training clock stopped, and the run stays the benchmark's.
 # - What the benchmark found, read from its JSON and checked: turning exploring starts off costs
 #   the most of any one change to the course's DQN; replay is what makes the online agent learn
 #   at all; the learning rate's fall keeps what was learned; a target network alone solved

@@ -121,3 +121,16 @@ def test_error_mid_training_keeps_the_last_checkpoint_and_the_history(tmp_path, 
     checkpoint = load_checkpoint(path)
     assert checkpoint.history.steps == checkpoint.agent.steps == 200
     assert checkpoint.history.returns == raised.value.history.returns[: checkpoint.history.episodes]
+
+
+def test_resuming_into_an_environment_without_a_time_limit_says_how_to_build_one(tmp_path):
+    from dqn_lib import make_env
+
+    path = tmp_path / "a.ckpt"
+    train(DQNAgent(CONFIG, seed=0), steps=20, progress=False, callbacks=[Checkpointing(path, 20)])
+    checkpoint = load_checkpoint(path)
+    env = make_env(0)
+    while type(env).__name__ != "TimeLimit":
+        env = env.env
+    with pytest.raises(ValueError, match=r"TimeLimit wrapper.*Build the environment with gym"):
+        train(checkpoint.agent, env.env, steps=40, progress=False, resume_from=checkpoint)

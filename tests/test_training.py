@@ -204,3 +204,22 @@ def test_a_callback_that_raises_adds_no_time_and_keeps_the_history():
         train(OnlineAgent(seed=0), steps=50, progress=False, callbacks=[Callback(20, stop)])
     history = raised.value.history
     assert history.steps == 20 and history.train_seconds < 0.5
+
+
+def test_value_records_need_an_agent_with_q_values_and_gamma():
+    agent = OnlineAgent(seed=0)
+    with pytest.raises(ValueError, match=r"Evaluation\(values=True\) records .* OnlineAgent"):
+        train(agent, steps=20, progress=False, callbacks=[Evaluation(10, values=True)])
+
+
+def test_the_wrappers_name_their_own_evaluation_arguments():
+    from dqn_lib.inspection import train_diagnosed
+    from dqn_lib.presets import train_preset, train_seeds
+
+    with pytest.raises(ValueError, match=r"^eval_every must be a positive int, got 0\."):
+        train_preset("double", 0, 10, eval_every=0)
+    with pytest.raises(TypeError, match=r"^eval_values must be True or False, got 1"):
+        train_seeds(["double"], [0], 10, eval_values=1, progress=False)
+    probe = make_env(0).reset(seed=0)[0][None, :]
+    with pytest.raises(ValueError, match=r"^eval_episodes must be a positive int, got 0\."):
+        train_diagnosed(["double"], 0, 10, probe, eval_episodes=0)
