@@ -498,7 +498,9 @@ assert set(changes(PRESETS["online"], PRESETS["replay"])) == {"buffer_size", "ba
 # %%
 SEEDS = [0, 1, 2, 3, 4]
 BUDGET = 10_000  # environment steps per seed
-runs = train_seeds(["online", "replay"], SEEDS, BUDGET)
+# eval_values=True: each evaluation also records the predicted values lesson 8 plots (it only
+# reads the agent: the runs are the same without it)
+runs = train_seeds(["online", "replay"], SEEDS, BUDGET, eval_values=True)
 
 # %%
 histories = {name: [run.history for run in seed_runs] for name, seed_runs in runs.items()}
