@@ -16,8 +16,8 @@ to stderr would pass unnoticed. The hook below fails such a cell and shows what 
 literals (tests/test_i18n.py), so their training runs are the same runs; so are the student
 edition's in the browser; lesson 8 trains lesson 7's replay runs again (both with
 ``eval_values=True``) beside the target network, and lesson 9 lesson 8's target-network runs
-beside Double DQN. Each lesson's kernel, and the student edition's JupyterLab in the browser test, gets
-``DQN_LIB_RUN_CACHE`` (dqn_lib/parallel.py): a temporary folder this session creates and
+beside Double DQN. Each lesson's kernel, and the student edition's JupyterLab in the browser
+test, gets ``DQN_LIB_RUN_CACHE`` (dqn_lib/parallel.py): a temporary folder this session creates and
 deletes, where ``run_in_processes`` keeps each run it computed under a hash of the function, the
 job and the library's source. ``LessonScheduling`` below sends what reuses runs to one worker,
 in order: both editions of a lesson, the English first; lessons 7, 8 and 9 (the ladder, each

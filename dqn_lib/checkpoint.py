@@ -35,6 +35,7 @@ import io
 import math
 import os
 import pickle
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ from dqn_lib.env import ENV_ID
 from dqn_lib.files import FileReadError, check_file_target, read_regular_file, write_atomically
 from dqn_lib.history import History, UnfinishedEpisode
 from dqn_lib.i18n import tr
+from dqn_lib.replay import ReplayBuffer
 from dqn_lib.validation import as_path
 
 FORMAT_VERSION = 2
@@ -139,12 +141,25 @@ class Checkpoint:
 def _fingerprint(agent: object) -> tuple[Any, ...]:
     rng = getattr(agent, "rng", None)
     network = getattr(agent, "q_network", None)
+    replay = getattr(agent, "replay_buffer", None)
     return (
         copy.deepcopy(rng.bit_generator.state) if isinstance(rng, np.random.Generator) else None,
         getattr(agent, "steps", None),
         getattr(agent, "updates", None),
+        _replay_digest(replay) if isinstance(replay, ReplayBuffer) else None,
         [t.detach().clone() for t in network.state_dict().values()] if network else [],
     )
+
+
+def _replay_digest(replay: ReplayBuffer) -> tuple[int, int, str]:
+    """The buffer's counters and a hash of what it holds: a buffer changed by hand between
+    load_checkpoint and resuming is noticed like changed weights."""
+    digest = hashlib.sha256()
+    for array in (replay.observations, replay.next_observations, replay.actions, replay.rewards):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    digest.update(np.ascontiguousarray(replay.terminated).tobytes())
+    digest.update(np.ascontiguousarray(replay.truncated).tobytes())
+    return replay.position, len(replay), digest.hexdigest()
 
 
 def _same_fingerprint(first: tuple[Any, ...] | None, second: tuple[Any, ...]) -> bool:
@@ -360,12 +375,14 @@ def load_checkpoint(
                     "does not start with a zip header). {fix}"
                 ).format(path=path, fix=tr(_FIX))
             ) from error
+        refused = re.search(r"GLOBAL \S+", str(error))  # what the file wanted to import
         raise CheckpointError(
             tr(
                 "Cannot load checkpoint {path}: it holds pickled objects other than tensors and "
-                "plain values (possibly code); torch.load(weights_only=True) refused them and "
-                "nothing was run ({cause})."
-            ).format(path=path, cause=_first_line(error))
+                "plain values (possibly code: {refused}); torch.load(weights_only=True) refused "
+                "them and nothing was run. Do not load it with weights_only=False unless you "
+                "trust whoever made it; ask for a file saved with dqn_lib.save_checkpoint."
+            ).format(path=path, refused=refused[0] if refused else tr("an object of another type"))
         ) from error
     except Exception as error:  # torch raises RuntimeError, EOFError, ... for a bad zip payload
         raise CheckpointError(
@@ -708,8 +725,9 @@ def _check_metadata(metadata: dict[str, Any], version: int) -> tuple[int, int, b
     if agent_type not in ("DQNAgent", "OnlineAgent"):
         raise _Invalid(
             tr(
-                "unknown agent type {agent_type!r}; this dqn_lib loads DQNAgent and OnlineAgent."
-            ).format(agent_type=agent_type)
+                "unknown agent type {agent_type!r}; this dqn_lib loads DQNAgent and "
+                "OnlineAgent. {fix}"
+            ).format(agent_type=agent_type, fix=tr(_FIX))
         )
     return n_observations, n_actions, agent_type == "DQNAgent"
 

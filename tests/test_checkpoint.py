@@ -130,9 +130,13 @@ def test_pickled_code_is_refused_and_never_runs(tmp_path):
 
     path = tmp_path / "evil.ckpt"
     write_payload(path, {"metadata": Payload()})  # a valid checksum: only weights_only stands
-    with pytest.raises(CheckpointError, match=r"evil\.ckpt: it holds pickled objects other than"):
+    with pytest.raises(
+        CheckpointError, match=r"evil\.ckpt: it holds pickled objects other than"
+    ) as e:
         load_checkpoint(path)
     assert not sentinel.exists()
+    assert "GLOBAL exec" in str(e.value) and "unless you trust" in str(e.value)
+    assert "will likely succeed" not in str(e.value)  # torch's own advice is not passed on
     # The control: the same payload, read without weights_only, does run the code.
     torch.load(io.BytesIO(path.read_bytes()[len(MAGIC) + 36 :]), weights_only=False)
     assert sentinel.exists()

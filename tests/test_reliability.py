@@ -494,6 +494,29 @@ def test_resuming_twice_from_one_checkpoint_refuses_and_never_changes_it(tmp_pat
     assert second.returns == first.returns and second.losses == first.losses
 
 
+def test_an_unknown_agent_type_is_refused_with_the_fix(tmp_path):
+    path = tmp_path / "run.ckpt"
+    save_checkpoint(DQNAgent(SMALL, seed=0), path)
+    content = torch.load(io.BytesIO(path.read_bytes()[len(MAGIC) + 36 :]), weights_only=True)
+    content["metadata"]["agent_type"] = "PPOAgent"
+    refused(
+        write_payload(tmp_path / "ppo.ckpt", content),
+        "unknown agent type 'PPOAgent'",
+        "save the agent again",
+    )
+
+
+def test_a_replay_buffer_changed_after_loading_is_noticed_before_resuming(tmp_path):
+    path = tmp_path / "run.ckpt"
+    train(DQNAgent(SMALL, seed=0), steps=150, progress=False, callbacks=[Checkpointing(path, 150)])
+    checkpoint = load_checkpoint(path)
+    checkpoint.agent.replay_buffer.rewards[0] += (
+        1.0  # the weights, counters and generators unchanged
+    )
+    with pytest.raises(ValueError, match=r"resume_from's agent has changed since load_checkpoint"):
+        train(checkpoint.agent, steps=300, progress=False, resume_from=checkpoint)
+
+
 def resumable(tmp_path: Path, steps: int = 60) -> Path:
     path = tmp_path / "run.ckpt"
     train(
