@@ -32,9 +32,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-EVAL_EVERY = 2_000
-EVAL_EPISODES = 20
-EVAL_SEED = 10_000
+from dqn_lib.evaluation import EVAL_EPISODES, EVAL_EVERY, EVAL_SEED  # the library's protocol
+
 LAST_EVALS = 5
 FINAL_EPISODES = 100
 FINAL_SEEDS = {"final_100": 20_000, "perturbed_100": 30_000, "wide_perturbed_100": 40_000}

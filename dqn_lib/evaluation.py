@@ -21,6 +21,15 @@ from dqn_lib.validation import check_action, function_name, positive_int
 Policy = Callable[[np.ndarray], int]
 """A policy maps one observation to an action."""
 
+EVAL_EVERY = 2_000
+"""The benchmark's schedule: a greedy evaluation every this many environment steps
+(``train_preset``, the ``Playground``, ``train_diagnosed``, benchmarks/solve.py)."""
+EVAL_EPISODES = 20
+"""Greedy episodes in one evaluation."""
+EVAL_SEED = 10_000
+"""The first evaluation episode's seed (seeds 10000, 10001, ...): starts no training episode
+uses, whose seeds are small."""
+
 
 def as_policy(agent_or_policy: Agent | Policy) -> Policy:
     """The greedy policy of an agent, or the policy itself when given a plain function.
@@ -42,8 +51,8 @@ def as_policy(agent_or_policy: Agent | Policy) -> Policy:
 
 def evaluate(
     agent: Agent | Policy,
-    episodes: int = 20,
-    seed: int = 10_000,
+    episodes: int = EVAL_EPISODES,
+    seed: int = EVAL_SEED,
     max_steps: int = 500,
     start_box: StartBox | None = None,
     env: gym.Env | None = None,
@@ -140,7 +149,7 @@ def evaluation_env(training_env: gym.Env) -> gym.Env | None:
 
 
 def value_estimates(
-    agent: Agent, gamma: float, episodes: int = 20, seed: int = 10_000
+    agent: Agent, gamma: float, episodes: int = EVAL_EPISODES, seed: int = EVAL_SEED
 ) -> tuple[np.ndarray, np.ndarray]:
     """What the agent predicts its first state is worth, and what it then actually got.
 

@@ -43,6 +43,7 @@ from dqn_lib.env import (
     display_name,
     make_env,
 )
+from dqn_lib.evaluation import EVAL_EPISODES, EVAL_EVERY
 from dqn_lib.history import History
 from dqn_lib.i18n import tr
 from dqn_lib.parallel import run_in_processes
@@ -728,8 +729,8 @@ def train_diagnosed(
     probe_observations: np.ndarray,
     *,
     every: int = 1_000,
-    eval_every: int = 2_000,
-    eval_episodes: int = 20,
+    eval_every: int = EVAL_EVERY,
+    eval_episodes: int = EVAL_EPISODES,
     workers: int = 2,
 ) -> dict[str, DiagnosedRun]:
     """Train each preset on ``seed`` for ``steps`` steps with a ``DiagnosticsRecorder``, ``workers``

@@ -35,6 +35,7 @@ from dqn_lib.animation import animate_episode
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import SOLVED
+from dqn_lib.evaluation import EVAL_EPISODES, EVAL_EVERY, EVAL_SEED
 from dqn_lib.history import History
 from dqn_lib.i18n import tr
 from dqn_lib.plots import moving_average
@@ -264,8 +265,8 @@ def train_run(
     settings: RunSettings,
     *,
     eval_every: int,
-    eval_episodes: int = 20,
-    eval_seed: int = 10_000,
+    eval_episodes: int = EVAL_EPISODES,
+    eval_seed: int = EVAL_SEED,
     on_evaluation: Callable[[DQNAgent, History], None] | None = None,
 ) -> tuple[DQNAgent, History]:
     """``train`` a new ``DQNAgent`` for ``settings.steps`` steps with a greedy evaluation every
@@ -364,9 +365,9 @@ class Playground:
         self,
         *,
         steps: int = DEFAULT_STEPS,
-        eval_every: int = 2_000,
-        eval_episodes: int = 20,
-        eval_seed: int = 10_000,
+        eval_every: int = EVAL_EVERY,
+        eval_episodes: int = EVAL_EPISODES,
+        eval_seed: int = EVAL_SEED,
         progress: bool = True,
     ) -> None:
         evaluation_settings(eval_every, eval_episodes, eval_seed)  # checks all three

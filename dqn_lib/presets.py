@@ -30,6 +30,7 @@ import torch
 from dqn_lib.config import DQNConfig
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import SOLVED, make_env
+from dqn_lib.evaluation import EVAL_EPISODES, EVAL_EVERY, EVAL_SEED
 from dqn_lib.history import History
 from dqn_lib.i18n import pad, tr
 from dqn_lib.parallel import run_in_processes
@@ -268,9 +269,9 @@ def train_preset(
     seed: int,
     steps: int,
     *,
-    eval_every: int = 2_000,
-    eval_episodes: int = 20,
-    eval_seed: int = 10_000,
+    eval_every: int = EVAL_EVERY,
+    eval_episodes: int = EVAL_EPISODES,
+    eval_seed: int = EVAL_SEED,
     eval_values: bool = False,
 ) -> SeedRun:
     """Train ``preset`` on ``seed`` for ``steps`` environment steps, on one torch thread, with the
@@ -312,7 +313,7 @@ def train_seeds(
     and whatever else runs beside it: each is seeded and single-threaded.
     """
     presets = [get_preset(p) if isinstance(p, str) else p for p in presets]
-    evaluation_settings(2_000, eval_values=eval_values)  # checked here, not in each process
+    evaluation_settings(EVAL_EVERY, eval_values=eval_values)  # checked here, not in each process
     jobs = [
         {"preset": preset, "seed": seed, "steps": steps, "eval_values": eval_values}
         for preset in presets

@@ -30,7 +30,13 @@ from dqn_lib.checkpoint import (
 )
 from dqn_lib.dqn import DQNAgent
 from dqn_lib.env import make_env
-from dqn_lib.evaluation import _valued_episodes, evaluate, evaluation_env
+from dqn_lib.evaluation import (
+    EVAL_EPISODES,
+    EVAL_SEED,
+    _valued_episodes,
+    evaluate,
+    evaluation_env,
+)
 from dqn_lib.files import check_file_target
 from dqn_lib.history import History, UnfinishedEpisode
 from dqn_lib.i18n import tr
@@ -104,8 +110,8 @@ class Evaluation:
     """
 
     every: int
-    episodes: int = 20
-    seed: int = 10_000
+    episodes: int = EVAL_EPISODES
+    seed: int = EVAL_SEED
     values: bool = False
 
     def __post_init__(self) -> None:
@@ -117,8 +123,8 @@ class Evaluation:
 
 def evaluation_settings(
     eval_every: object,
-    eval_episodes: object = 20,
-    eval_seed: object = 10_000,
+    eval_episodes: object = EVAL_EPISODES,
+    eval_seed: object = EVAL_SEED,
     eval_values: object = False,
 ) -> Evaluation:
     """An ``Evaluation`` from a caller's ``eval_every``, ``eval_episodes``, ``eval_seed`` and
