@@ -9,10 +9,10 @@ The test session (conftest.py) sets ``DQN_LIB_RUN_CACHE`` to a private temporary
 creates and deletes: each run computed there is kept, under a hash of the function, its job and
 the library's own source, so that a lesson run again with the same code (the Japanese edition's,
 whose code is the English one's, tests/test_i18n.py; the student edition's in the browser) and a
-lesson that trains a run an earlier one trained (lesson 9 trains lesson 8's target network
-again, beside Double DQN) reuse the identical runs instead of training them again. Only that
-session's own files are read back. A lesson never sets it; the committed outputs come from runs
-without it (tools/build_outputs.py).
+lesson that trains a run an earlier one trained (lesson 8 trains lesson 7's replay runs again,
+lesson 9 lesson 8's target network) reuse the identical runs instead of training them again.
+Only that session's own files are read back. A lesson never sets it; the committed outputs come
+from runs without it (tools/build_outputs.py).
 """
 
 from __future__ import annotations
