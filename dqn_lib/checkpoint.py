@@ -155,10 +155,8 @@ def _replay_digest(replay: ReplayBuffer) -> tuple[int, int, str]:
     """The buffer's counters and a hash of what it holds: a buffer changed by hand between
     load_checkpoint and resuming is noticed like changed weights."""
     digest = hashlib.sha256()
-    for array in (replay.observations, replay.next_observations, replay.actions, replay.rewards):
-        digest.update(np.ascontiguousarray(array).tobytes())
-    digest.update(np.ascontiguousarray(replay.terminated).tobytes())
-    digest.update(np.ascontiguousarray(replay.truncated).tobytes())
+    for name in _REPLAY_ARRAYS:  # the arrays a checkpoint stores
+        digest.update(getattr(replay, name).tobytes())
     return replay.position, len(replay), digest.hexdigest()
 
 

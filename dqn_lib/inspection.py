@@ -751,7 +751,7 @@ def train_diagnosed(
         )
     positive_int(workers, "workers")
     probe = DiagnosticsRecorder(probe_observations, every).probe_observations  # checks both here
-    evaluation_settings(eval_every, eval_episodes)  # checked here, not in each process
+    evaluation_settings(eval_every, eval_episodes)  # refused here, before any process starts
     arguments = (seed, steps, probe, every, eval_every, eval_episodes)
     names = ("seed", "steps", "probe_observations", "every", "eval_every", "eval_episodes")
     jobs = [{"preset": p, **dict(zip(names, arguments, strict=True))} for p in chosen]

@@ -313,7 +313,7 @@ def train_seeds(
     and whatever else runs beside it: each is seeded and single-threaded.
     """
     presets = [get_preset(p) if isinstance(p, str) else p for p in presets]
-    evaluation_settings(EVAL_EVERY, eval_values=eval_values)  # checked here, not in each process
+    evaluation_settings(EVAL_EVERY, eval_values=eval_values)  # refused before any process starts
     jobs = [
         {"preset": preset, "seed": seed, "steps": steps, "eval_values": eval_values}
         for preset in presets

@@ -115,10 +115,18 @@ class Evaluation:
     values: bool = False
 
     def __post_init__(self) -> None:
-        positive_int(self.every, "Evaluation's every")
-        positive_int(self.episodes, "Evaluation's episodes")
-        as_seed(self.seed, "Evaluation's seed")
-        one_of_types(self.values, bool, "Evaluation's values", tr("True or False"))
+        settings = (self.every, self.episodes, self.seed, self.values)
+        _check_evaluation_settings(settings, "Evaluation's {}")
+
+
+def _check_evaluation_settings(settings: tuple[object, ...], name: str) -> None:
+    """Every, episodes, seed and values, checked in one place; ``name`` says how an error names
+    each ("Evaluation's {}", or "eval_{}" for a function's arguments)."""
+    every, episodes, seed, values = settings
+    positive_int(every, name.format("every"))
+    positive_int(episodes, name.format("episodes"))
+    as_seed(seed, name.format("seed"))
+    one_of_types(values, bool, name.format("values"), tr("True or False"))
 
 
 def evaluation_settings(
@@ -131,11 +139,9 @@ def evaluation_settings(
     ``eval_values`` arguments, each named so in an error. Not taught in a lesson: how
     ``train_preset``, ``train_seeds``, ``train_diagnosed`` and the ``Playground`` check theirs
     before anything trains (notebooks/07_replay.py)."""
-    positive_int(eval_every, "eval_every")
-    positive_int(eval_episodes, "eval_episodes")
-    as_seed(eval_seed, "eval_seed")
-    one_of_types(eval_values, bool, "eval_values", tr("True or False"))
-    return Evaluation(eval_every, eval_episodes, eval_seed, eval_values)  # type: ignore[arg-type]
+    settings = (eval_every, eval_episodes, eval_seed, eval_values)
+    _check_evaluation_settings(settings, "eval_{}")
+    return Evaluation(*settings)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
